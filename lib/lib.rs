@@ -1,0 +1,19 @@
+//! herd — hyperparameter sweeps on SLURM as a toolkit of small static binaries.
+//!
+//! Map of the crate (dependencies point down this list):
+//!
+//! - tools: `tools::<tool>` — one module per binary: parse args, call the modules below.
+//! - scheduler: `script` (job.sbatch), `slurm` (sbatch/sacct/squeue/scancel), `local`.
+//! - store: `workspace` (.hyperherd/ files, lock, atomic writes), `reconcile`, `results`.
+//! - model (pure): `config` (hyperherd.yaml), `expand` (trials), `expr` (condition
+//!   expressions), `naming` (names, overrides, hash), `record` (the trial record),
+//!   `value` (the value model), `pyfmt`/`glibm`/`sha1` (Python-exact text and floats).
+//! - frame: `cli` (main wrapper, shared flags, output mode), `error` (the error enum).
+#![warn(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod error;
+pub mod value;
+pub mod config;
+pub mod expr;

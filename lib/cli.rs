@@ -138,8 +138,14 @@ mod tests {
     #[test]
     fn pins_split_at_the_first_equals() {
         assert_eq!(split_pin("a=b=c").unwrap(), ("a".into(), "b=c".into()));
-        assert!(split_pin("lr").unwrap_err().to_string().contains("expected 'name=value'"));
-        assert!(split_pin("=42").unwrap_err().to_string().contains("empty parameter name"));
+        assert!(split_pin("lr")
+            .unwrap_err()
+            .to_string()
+            .contains("expected 'name=value'"));
+        assert!(split_pin("=42")
+            .unwrap_err()
+            .to_string()
+            .contains("empty parameter name"));
     }
 
     #[test]

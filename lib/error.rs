@@ -74,29 +74,47 @@ impl Error {
 
     /// Bad input (exit 2).
     pub fn invalid(msg: impl Into<String>) -> Error {
-        Error::Invalid { msg: msg.into(), hint: None }
+        Error::Invalid {
+            msg: msg.into(),
+            hint: None,
+        }
     }
 
     /// The work failed (exit 1).
     pub fn failed(msg: impl Into<String>) -> Error {
-        Error::Failed { msg: msg.into(), hint: None }
+        Error::Failed {
+            msg: msg.into(),
+            hint: None,
+        }
     }
 
     /// An I/O error while doing `what`.
     pub fn io(what: impl Into<String>, source: io::Error) -> Error {
-        Error::Io { what: what.into(), source }
+        Error::Io {
+            what: what.into(),
+            source,
+        }
     }
 
     /// A JSON error while doing `what`.
     pub fn json(what: impl Into<String>, source: serde_json::Error) -> Error {
-        Error::Json { what: what.into(), source }
+        Error::Json {
+            what: what.into(),
+            source,
+        }
     }
 
     /// Attach a hint (only to `Invalid` and `Failed`; other variants are returned as is).
     pub fn hint(self, h: impl Into<String>) -> Error {
         match self {
-            Error::Invalid { msg, .. } => Error::Invalid { msg, hint: Some(h.into()) },
-            Error::Failed { msg, .. } => Error::Failed { msg, hint: Some(h.into()) },
+            Error::Invalid { msg, .. } => Error::Invalid {
+                msg,
+                hint: Some(h.into()),
+            },
+            Error::Failed { msg, .. } => Error::Failed {
+                msg,
+                hint: Some(h.into()),
+            },
             other => other,
         }
     }
@@ -199,7 +217,10 @@ mod tests {
         assert_eq!(Error::invalid("x").exit_code(), 2);
         assert_eq!(Error::failed("x").exit_code(), 1);
         assert_eq!(Error::Stop("x".into()).exit_code(), 3);
-        let cfg = Error::Config { path: "a.yaml".into(), problems: vec!["p".into()] };
+        let cfg = Error::Config {
+            path: "a.yaml".into(),
+            problems: vec!["p".into()],
+        };
         assert_eq!(cfg.exit_code(), 2);
         assert_eq!(cfg.to_string(), "a.yaml: 1 problem\n  p");
     }

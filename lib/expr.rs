@@ -13,7 +13,9 @@ impl Expr {
     /// Compile `src`; `names` are the names the expression may use.
     pub fn compile(src: &str, names: &[&str]) -> Result<Expr, String> {
         let _ = names;
-        Ok(Expr { src: src.to_string() })
+        Ok(Expr {
+            src: src.to_string(),
+        })
     }
 
     /// The source text.

@@ -13,7 +13,20 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
-pub mod error;
-pub mod value;
 pub mod config;
+pub mod error;
+pub mod expand;
 pub mod expr;
+pub(crate) mod glibm;
+pub mod naming;
+pub mod pin;
+pub mod plan;
+pub(crate) mod pyfmt;
+pub(crate) mod pyjson;
+pub mod reconcile;
+pub mod record;
+pub(crate) mod sha1;
+pub mod table;
+pub mod tools;
+pub mod value;
+pub mod workspace;

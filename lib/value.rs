@@ -103,10 +103,14 @@ impl Value {
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(s) => Value::Str(s),
-            serde_json::Value::Array(a) => Value::List(a.into_iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Map(Assoc(o.into_iter().map(|(k, v)| (k, Value::from_json(v))).collect()))
+            serde_json::Value::Array(a) => {
+                Value::List(a.into_iter().map(Value::from_json).collect())
             }
+            serde_json::Value::Object(o) => Value::Map(Assoc(
+                o.into_iter()
+                    .map(|(k, v)| (k, Value::from_json(v)))
+                    .collect(),
+            )),
         }
     }
 }
@@ -207,7 +211,10 @@ impl<'de> Deserialize<'de> for Assoc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Assoc, D::Error> {
         match Value::deserialize(d)? {
             Value::Map(m) => Ok(m),
-            other => Err(de::Error::custom(format!("expected a mapping, got {}", other.kind()))),
+            other => Err(de::Error::custom(format!(
+                "expected a mapping, got {}",
+                other.kind()
+            ))),
         }
     }
 }
@@ -220,7 +227,9 @@ mod tests {
     fn json_round_trip_keeps_types_and_order() {
         let text = r#"{"b": 1, "a": 1.0, "c": [null, true, "x"], "d": {"z": 1, "y": 2}}"#;
         let v: Value = serde_json::from_str(text).unwrap();
-        let Value::Map(m) = &v else { panic!("not a map") };
+        let Value::Map(m) = &v else {
+            panic!("not a map")
+        };
         assert_eq!(m.get("b"), Some(&Value::Int(1)));
         assert_eq!(m.get("a"), Some(&Value::Float(1.0)));
         assert_eq!(
@@ -235,7 +244,10 @@ mod tests {
         a.insert("x", Value::Int(1));
         a.insert("y", Value::Int(2));
         a.insert("x", Value::Int(3));
-        assert_eq!(a.0, vec![("x".into(), Value::Int(3)), ("y".into(), Value::Int(2))]);
+        assert_eq!(
+            a.0,
+            vec![("x".into(), Value::Int(3)), ("y".into(), Value::Int(2))]
+        );
     }
 
     #[test]

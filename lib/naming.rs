@@ -1,0 +1,252 @@
+//! How a trial is named: value text, `experiment_name`, the override string, the hash.
+//!
+//! The name and hash are byte-compatible with the reference (spec §3, §5.1). The
+//! override string differs on purpose (B19): floats carry their exact round-trip text,
+//! so the trainer receives exactly the value in the manifest.
+
+use crate::config::{Config, ParamKind, Parameter};
+use crate::pyfmt::{fmt_g, repr_f64, repr_str};
+use crate::pyjson;
+use crate::sha1::sha1_hex;
+use crate::value::{Assoc, Value};
+
+/// Python `str()` of a value (spec §0.4).
+pub fn pystr(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        other => pyrepr(other),
+    }
+}
+
+/// Python `repr()` of a value: like `str()` but strings are quoted.
+fn pyrepr(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => repr_f64(*f),
+        Value::Str(s) => repr_str(s),
+        Value::List(items) => {
+            let parts: Vec<String> = items.iter().map(pyrepr).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Map(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", repr_str(k), pyrepr(v)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// Python `==` between two values: numbers (int, float, bool) compare numerically.
+pub fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a.as_number(), b.as_number()) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a == b,
+        _ => false,
+    }
+}
+
+/// The label of `value` for `param`, if it has labels and the value maps to one.
+///
+/// Mirrors a Python dict keyed by value: `1`, `1.0` and `True` find the same label,
+/// and a later duplicate value's label wins.
+fn label<'a>(param: &'a Parameter, value: &Value) -> Option<&'a str> {
+    let ParamKind::Discrete {
+        values,
+        labels: Some(labels),
+    } = &param.kind
+    else {
+        return None;
+    };
+    values
+        .iter()
+        .zip(labels)
+        .rev()
+        .find(|(v, _)| py_eq(v, value))
+        .map(|(_, l)| l.as_str())
+}
+
+/// The name token of one value: its label, `%.4g` for floats, else `str()`.
+pub fn value_token(param: Option<&Parameter>, value: &Value) -> String {
+    if let Some(l) = param.and_then(|p| label(p, value)) {
+        return l.to_string();
+    }
+    match value {
+        Value::Float(f) => fmt_g(*f, 4),
+        other => pystr(other),
+    }
+}
+
+/// `experiment_name` of a trial: `<abbrev>-<token>` per parameter, joined by `_`.
+pub fn experiment_name(cfg: &Config, params: &Assoc) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .map(|(name, v)| {
+            let p = cfg.parameters.iter().find(|p| p.name == name);
+            let token = p.map_or(name, |p| p.token());
+            format!("{token}-{}", value_token(p, v))
+        })
+        .collect();
+    parts.join("_")
+}
+
+/// The text of one value in the override string.
+///
+/// Floats use their shortest round-trip text (B19: the reference used `%.10g`, which
+/// loses digits), bools are `true`/`false`, null is `null`, anything else `str()`.
+pub fn override_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Float(f) => repr_f64(*f),
+        other => pystr(other),
+    }
+}
+
+/// The override string passed to the launcher (spec §4): the name, the parameters in
+/// stored order, the static overrides verbatim, then the extras (so `set` wins).
+pub fn override_string(name: &str, params: &Assoc, statics: &[String], extras: &Assoc) -> String {
+    let mut parts: Vec<String> =
+        Vec::with_capacity(1 + params.len() + statics.len() + extras.len());
+    if !name.is_empty() {
+        parts.push(format!("experiment_name={name}"));
+    }
+    for (k, v) in params.iter() {
+        parts.push(format!("{k}={}", override_value(v)));
+    }
+    parts.extend(statics.iter().cloned());
+    for (k, v) in extras.iter() {
+        parts.push(format!("{k}={}", override_value(v)));
+    }
+    parts.join(" ")
+}
+
+/// The trial hash: the first 12 hex digits of SHA-1 over the compact, key-sorted
+/// Python JSON of `{"extras": …, "params": …}` (spec §5.1).
+pub fn trial_hash(params: &Assoc, extras: &Assoc) -> String {
+    let blob = Value::Map(Assoc(vec![
+        ("extras".into(), Value::Map(extras.clone())),
+        ("params".into(), Value::Map(params.clone())),
+    ]));
+    let text = pyjson::compact(&blob, true);
+    let mut hex = sha1_hex(text.as_bytes());
+    hex.truncate(12);
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assoc(pairs: &[(&str, Value)]) -> Assoc {
+        Assoc(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn hash_vectors_from_the_spec() {
+        let e = Assoc::new();
+        let cases: Vec<(Assoc, Assoc, &str)> = vec![
+            (
+                assoc(&[("lr", Value::Float(0.1))]),
+                e.clone(),
+                "60628230bff2",
+            ),
+            (
+                assoc(&[
+                    ("opt", Value::Str("adam".into())),
+                    ("lr", Value::Float(0.001)),
+                ]),
+                e.clone(),
+                "ec7cda0abee7",
+            ),
+            (assoc(&[("a", Value::Int(1))]), e.clone(), "01abd10c8aeb"),
+            (
+                assoc(&[("a", Value::Float(1.0))]),
+                e.clone(),
+                "05c69766e632",
+            ),
+            (
+                assoc(&[("lr", Value::Float(1e-5))]),
+                e.clone(),
+                "bda819b9a37c",
+            ),
+            (
+                assoc(&[
+                    ("x", Value::Null),
+                    ("y", Value::List(vec![Value::Int(1), Value::Int(2)])),
+                    ("z", Value::Str("ü".into())),
+                ]),
+                e.clone(),
+                "d15b8209b9d8",
+            ),
+            (
+                assoc(&[
+                    ("learning_rate", Value::Float(0.0001)),
+                    ("optimizer", Value::Str("sgd".into())),
+                    ("use_amp", Value::Bool(true)),
+                ]),
+                assoc(&[
+                    ("scheduler.warmup", Value::Int(100)),
+                    ("tag", Value::Str("sgd-x".into())),
+                ]),
+                "052b676130ef",
+            ),
+        ];
+        for (p, x, want) in cases {
+            assert_eq!(trial_hash(&p, &x), want, "params {p:?}");
+        }
+    }
+
+    #[test]
+    fn pystr_renders_like_python() {
+        assert_eq!(pystr(&Value::Bool(true)), "True");
+        assert_eq!(pystr(&Value::Null), "None");
+        assert_eq!(pystr(&Value::Float(1e-5)), "1e-05");
+        let l = Value::List(vec![
+            Value::Str("a".into()),
+            Value::Str("b'c".into()),
+            Value::Null,
+            Value::Bool(true),
+            Value::Float(1e-5),
+        ]);
+        assert_eq!(pystr(&l), "['a', \"b'c\", None, True, 1e-05]");
+        let m = Value::Map(assoc(&[("a", Value::Int(1))]));
+        assert_eq!(pystr(&m), "{'a': 1}");
+    }
+
+    #[test]
+    fn override_values_are_exact() {
+        assert_eq!(
+            override_value(&Value::Float(5.623413251903491e-05)),
+            "5.623413251903491e-05"
+        );
+        assert_eq!(override_value(&Value::Null), "null");
+        assert_eq!(override_value(&Value::Bool(false)), "false");
+        assert_eq!(override_value(&Value::Int(32)), "32");
+    }
+
+    #[test]
+    fn override_string_orders_statics_before_extras() {
+        let s = override_string(
+            "lr-0.001",
+            &assoc(&[("lr", Value::Float(0.001))]),
+            &["scheduler.type=linear".into(), "data.root=/x".into()],
+            &assoc(&[("scheduler.type", Value::Str("cosine".into()))]),
+        );
+        assert_eq!(
+            s,
+            "experiment_name=lr-0.001 lr=0.001 scheduler.type=linear data.root=/x scheduler.type=cosine"
+        );
+        let s = override_string("", &assoc(&[("ckpt", Value::Null)]), &[], &Assoc::new());
+        assert_eq!(s, "ckpt=null");
+    }
+}

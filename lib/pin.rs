@@ -1,0 +1,64 @@
+//! `--pin NAME=VALUE`: restrict a command to the trials whose parameter has a value.
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::naming::{py_eq, pystr};
+use crate::value::{Assoc, Value};
+
+/// Parsed pins: parameter name and the typed value it must equal.
+#[derive(Debug, Clone, Default)]
+pub struct Pins(pub Vec<(String, Value)>);
+
+impl Pins {
+    /// Type each `NAME=VALUE` against the config: the value is read as a YAML scalar
+    /// (`32` an int, `1e-2` a float, `adam` a string).
+    pub fn parse(cfg: &Config, raw: &[(String, String)]) -> Result<Pins, Error> {
+        let mut out = Vec::with_capacity(raw.len());
+        for (name, text) in raw {
+            if !cfg.parameters.iter().any(|p| &p.name == name) {
+                let is_static = cfg
+                    .static_overrides
+                    .iter()
+                    .any(|s| s.split('=').next() == Some(name.as_str()));
+                let names: Vec<&str> = cfg.parameters.iter().map(|p| p.name.as_str()).collect();
+                let msg = if is_static {
+                    format!("--pin {name}: '{name}' is a static_overrides key, not a parameter")
+                } else {
+                    format!("--pin {name}: unknown parameter '{name}'")
+                };
+                return Err(Error::usage(format!(
+                    "{msg} (parameters: {})",
+                    names.join(", ")
+                )));
+            }
+            let value = match serde_yaml::from_str::<Value>(text) {
+                Ok(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Str(_))) => v,
+                _ => Value::Str(text.clone()),
+            };
+            out.push((name.clone(), value));
+        }
+        Ok(Pins(out))
+    }
+
+    /// True when there are no pins.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when every pinned parameter of `params` equals its pin (Python `==`).
+    pub fn matches(&self, params: &Assoc) -> bool {
+        self.0
+            .iter()
+            .all(|(k, v)| params.get(k).is_some_and(|x| py_eq(x, v)))
+    }
+
+    /// `lr=0.01, opt=adam`, for messages.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}={}", pystr(v)))
+            .collect();
+        parts.join(", ")
+    }
+}

@@ -1,0 +1,78 @@
+//! The sweep as it stands: config + expansion + the stored manifest, reconciled.
+//!
+//! Read-only: `herd-expand` shows this, `herd-submit` writes it. Trials already in the
+//! manifest keep their index, frozen name and status; new ones appear as they would be
+//! appended.
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::expand::{expand, NamedTrial};
+use crate::naming::override_string;
+use crate::reconcile::{reconcile, Plan};
+use crate::record::TrialRecord;
+use crate::workspace::{ManifestRecord, Workspace};
+
+/// The reconciled view of a workspace (nothing is written).
+#[derive(Debug)]
+pub struct Sweep {
+    /// The generated trials, in expansion order.
+    pub generated: Vec<NamedTrial>,
+    /// The reconciliation (with orphans kept, as `--force` would).
+    pub plan: Plan,
+    /// True when a manifest existed.
+    pub had_manifest: bool,
+}
+
+/// Expand the config and reconcile it with the stored manifest, if any.
+pub fn load(cfg: &Config) -> Result<Sweep, Error> {
+    let generated = expand(cfg)?;
+    let ws = Workspace::new(&cfg.workspace);
+    let stored = ws.read_manifest()?;
+    let had_manifest = stored.is_some();
+    let stored = stored.unwrap_or_default();
+    let jobs = ws.read_job_ids()?;
+    let next = ws.next_index(&stored, &jobs)?;
+    let plan = match reconcile(&stored, &generated, next, true) {
+        Ok(p) => p,
+        // Unreachable with force = true; keep the stored records rather than panic.
+        Err(_) => Plan {
+            records: stored,
+            kept: 0,
+            dropped: vec![],
+            orphans: vec![],
+            added: 0,
+            next_index: next,
+        },
+    };
+    Ok(Sweep {
+        generated,
+        plan,
+        had_manifest,
+    })
+}
+
+/// The record of a stored trial: overrides from its frozen name and the current
+/// static overrides (spec §4).
+pub fn record(cfg: &Config, r: &ManifestRecord) -> TrialRecord {
+    let name = r.experiment_name.clone().unwrap_or_default();
+    TrialRecord {
+        sweep: cfg.name.clone(),
+        workspace: cfg.workspace.display().to_string(),
+        index: r.index,
+        hash: r.hash.clone(),
+        overrides: override_string(&name, &r.params, &cfg.static_overrides, &r.extras),
+        experiment_name: r.experiment_name.clone(),
+        params: r.params.clone(),
+        extras: r.extras.clone(),
+        status: r.status.clone(),
+        slurm_job_id: None,
+        slurm_state: None,
+        reason: None,
+        exit_code: None,
+        elapsed_seconds: None,
+        max_rss_bytes: None,
+        req_mem_bytes: None,
+        last_log_line: None,
+        metrics: None,
+    }
+}

@@ -1,0 +1,160 @@
+//! JSON text exactly as Python's `json.dumps` writes it (spec §0.5).
+//!
+//! Files shared with the reference (`manifest.json`, `job_ids.json`, results) and the
+//! trial-hash input must match it byte for byte: `, ` / `: ` separators in the compact
+//! form, `indent=2` layout, ASCII-only strings, float `repr` (`1e-05`, `1.0`), and
+//! `NaN`/`Infinity` for non-finite floats.
+
+use crate::pyfmt::{json_f64, json_str};
+use crate::value::Value;
+
+/// Compact form (`{"a": 1, "b": [1, 2]}`); `sort_keys` sorts every mapping's keys.
+pub(crate) fn compact(v: &Value, sort_keys: bool) -> String {
+    let mut out = String::new();
+    write_compact(&mut out, v, sort_keys);
+    out
+}
+
+/// Indented form (`indent=2`), no trailing newline.
+pub(crate) fn indented(v: &Value) -> String {
+    let mut out = String::new();
+    write_indented(&mut out, v, 0);
+    out
+}
+
+fn write_scalar(out: &mut String, v: &Value) -> bool {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&json_f64(*f)),
+        Value::Str(s) => json_str(out, s),
+        Value::List(_) | Value::Map(_) => return false,
+    }
+    true
+}
+
+fn write_compact(out: &mut String, v: &Value, sort_keys: bool) {
+    if write_scalar(out, v) {
+        return;
+    }
+    match v {
+        Value::List(items) => {
+            out.push('[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_compact(out, it, sort_keys);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let mut entries: Vec<(&str, &Value)> = m.iter().collect();
+            if sort_keys {
+                // Python sorts str keys by code point; Rust's str order is byte order,
+                // which is the same order for UTF-8.
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push('{');
+            for (i, (k, val)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                json_str(out, k);
+                out.push_str(": ");
+                write_compact(out, val, sort_keys);
+            }
+            out.push('}');
+        }
+        _ => {}
+    }
+}
+
+fn newline(out: &mut String, level: usize) {
+    out.push('\n');
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+fn write_indented(out: &mut String, v: &Value, level: usize) {
+    if write_scalar(out, v) {
+        return;
+    }
+    match v {
+        Value::List(items) if items.is_empty() => out.push_str("[]"),
+        Value::Map(m) if m.is_empty() => out.push_str("{}"),
+        Value::List(items) => {
+            out.push('[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, level + 1);
+                write_indented(out, it, level + 1);
+            }
+            newline(out, level);
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, val)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, level + 1);
+                json_str(out, k);
+                out.push_str(": ");
+                write_indented(out, val, level + 1);
+            }
+            newline(out, level);
+            out.push('}');
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Value {
+        serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn compact_matches_python() {
+        // python3 -c 'import json; print(json.dumps({"b": [1, 2.5, None], "a": "ü", "c": 1e-05}))'
+        let v = parse(r#"{"b": [1, 2.5, null], "a": "ü", "c": 1e-05}"#);
+        assert_eq!(
+            compact(&v, false),
+            r#"{"b": [1, 2.5, null], "a": "\u00fc", "c": 1e-05}"#
+        );
+        assert_eq!(
+            compact(&v, true),
+            r#"{"a": "\u00fc", "b": [1, 2.5, null], "c": 1e-05}"#
+        );
+    }
+
+    #[test]
+    fn indented_matches_python() {
+        // python3 -c 'import json; print(json.dumps([{"index": 0, "params": {"lr": 0.1}, "extras": {}, "l": []}], indent=2), end="")'
+        let v = parse(r#"[{"index": 0, "params": {"lr": 0.1}, "extras": {}, "l": []}]"#);
+        assert_eq!(
+            indented(&v),
+            "[\n  {\n    \"index\": 0,\n    \"params\": {\n      \"lr\": 0.1\n    },\n    \"extras\": {},\n    \"l\": []\n  }\n]"
+        );
+    }
+
+    #[test]
+    fn non_finite_floats_use_python_tokens() {
+        let v = Value::List(vec![
+            Value::Float(f64::NAN),
+            Value::Float(f64::INFINITY),
+            Value::Float(-f64::INFINITY),
+        ]);
+        assert_eq!(compact(&v, false), "[NaN, Infinity, -Infinity]");
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per binary: parse the arguments, call the library, write the output.
+
+pub mod expand;

@@ -121,6 +121,44 @@ pub fn split_pin(s: &str) -> Result<(String, String), Error> {
     }
 }
 
+/// Parse an index spec such as `0-4,7,9` (`%N` throttles are ignored, spec §6.3).
+///
+/// B11: an empty range such as `3-1` is an error that says so, not a crash.
+pub fn parse_indices(spec: &str) -> Result<Vec<u64>, Error> {
+    let body = spec.split('%').next().unwrap_or("");
+    let bad = |part: &str, why: &str| {
+        Error::usage(format!(
+            "--indices '{spec}': {why} '{part}' (use e.g. 0-4,7)"
+        ))
+    };
+    let num = |part: &str, t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| bad(part, "not an index:"))
+    };
+    let mut out = Vec::new();
+    for part in body.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (num(part, a)?, num(part, b)?);
+                if b < a {
+                    return Err(Error::usage(format!(
+                        "--indices '{spec}': the range '{part}' is empty (did you mean {b}-{a}?)"
+                    )));
+                }
+                if b - a > 10_000_000 {
+                    return Err(bad(part, "range too large:"));
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(num(part, part)?),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 /// Standard output, buffered (Rust's stdout is line-buffered even into a pipe).
 pub fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
@@ -146,6 +184,20 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("empty parameter name"));
+    }
+
+    #[test]
+    fn index_specs() {
+        assert_eq!(parse_indices("0-2,5").unwrap(), [0, 1, 2, 5]);
+        assert_eq!(parse_indices("0-1%1").unwrap(), [0, 1]);
+        assert_eq!(parse_indices(" 3 ,1").unwrap(), [1, 3]);
+        assert!(parse_indices("3-1")
+            .unwrap_err()
+            .to_string()
+            .contains("is empty (did you mean 1-3?)"));
+        assert!(parse_indices("").is_err());
+        assert!(parse_indices("-1").is_err());
+        assert!(parse_indices("a").is_err());
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct JobRecord {
     pub slurm_job_id: String,
     /// The array indices of that submission, in submission order.
     pub indices: Vec<u64>,
+    /// SLURM task id = index − `task_offset` (herd's chunked submissions, B14). Written
+    /// only when non-zero, so ordinary records stay byte-compatible with the reference.
+    pub task_offset: u64,
 }
 
 /// An exclusive lock on `.hyperherd/lock`, released on drop.
@@ -423,9 +426,14 @@ fn parse_job_ids(text: &str) -> Result<Vec<JobRecord>, String> {
             .iter()
             .map(|v| as_index(v, &format!("record {at}: indices")))
             .collect::<Result<Vec<u64>, String>>()?;
+        let task_offset = match m.get("task_offset") {
+            Some(v) => as_index(v, &format!("record {at}: task_offset"))?,
+            None => 0,
+        };
         out.push(JobRecord {
             slurm_job_id,
             indices,
+            task_offset,
         });
     }
     Ok(out)
@@ -484,6 +492,7 @@ mod tests {
         let jobs = vec![JobRecord {
             slurm_job_id: "1".into(),
             indices: vec![0, 4],
+            task_offset: 0,
         }];
         assert_eq!(ws.next_index(&[], &jobs).unwrap(), 5);
         fs::create_dir_all(ws.results_dir()).unwrap();

@@ -1,0 +1,484 @@
+//! `herd-submit [WS]`: reconcile the manifest with the config, submit the chosen trials
+//! as SLURM job arrays, record them.
+
+use crate::cli::{self, Common, Output};
+use crate::config::{self, Config};
+use crate::error::Error;
+use crate::expand::expand;
+use crate::pin::Pins;
+use crate::plan;
+use crate::reconcile::{reconcile, refusal_message};
+use crate::record::{Status, TrialRecord};
+use crate::script::{self, Arm};
+use crate::slurm;
+use crate::submit::{self, JournalPart};
+use crate::workspace::{self, ManifestRecord, Workspace};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+herd-submit: submit trials of a sweep as SLURM job arrays
+
+Usage: herd-submit [OPTIONS] [WS]
+
+Arguments:
+  [WS]                      the workspace directory (holding hyperherd.yaml) [default: .]
+
+Options:
+  -n, --dry-run             write nothing, submit nothing: print the job script(s) and
+                            the plan
+  -a, --all                 submit every pending trial (ready, failed, cancelled),
+                            ignoring stdin
+  -i, --indices SPEC        submit these indices, e.g. 0-4,7 (running or completed ones
+                            only with --force)
+  -p, --pin NAME=VALUE      only trials whose parameter NAME equals VALUE (repeatable)
+  -j, --max-concurrent N    run at most N trials at once (the array throttle %N)
+  -f, --force               keep trials a config edit removed while they are active
+                            (as orphans), and resubmit running/completed trials
+      --json                print NDJSON records of the submitted trials
+      --table               print a short summary (the default on a terminal)
+  -h, --help                print this help
+  -V, --version             print the version
+
+Which trials: the trial records on stdin (as printed by herd-expand or herd-status;
+their index and hash must match the manifest), or, when stdin is a terminal or with
+--all, every pending trial. Records of trials that are running or completed are
+skipped unless --force. An empty stream submits nothing.
+
+Examples:
+  herd-expand | herd-submit
+  herd-status | jq -c 'select(.status==\"failed\")' | herd-submit
+  herd-submit -i 3-5 --dry-run
+
+Exit status: 0 ok, 1 SLURM refused or a workspace file is corrupt, 2 usage or config
+error.
+";
+
+#[derive(Debug, Default)]
+struct Args {
+    common: Common,
+    ws: Option<PathBuf>,
+    dry_run: bool,
+    all: bool,
+    indices: Option<String>,
+    pins: Vec<(String, String)>,
+    max_concurrent: Option<u64>,
+    force: bool,
+}
+
+fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
+    use lexopt::prelude::*;
+    let mut args = Args::default();
+    let mut p = lexopt::Parser::from_args(argv);
+    while let Some(arg) = p.next()? {
+        if args.common.parse(&arg, USAGE)? {
+            continue;
+        }
+        match arg {
+            Short('n') | Long("dry-run") => args.dry_run = true,
+            Short('a') | Long("all") => args.all = true,
+            Short('i') | Long("indices") => args.indices = Some(p.value()?.string()?),
+            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
+            Short('j') | Long("max-concurrent") => {
+                let n: u64 = p.value()?.parse()?;
+                if n == 0 {
+                    return Err(Error::usage("--max-concurrent must be at least 1"));
+                }
+                args.max_concurrent = Some(n);
+            }
+            Short('f') | Long("force") => args.force = true,
+            Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    Ok(args)
+}
+
+/// The part of a stdin record that names a trial.
+#[derive(Debug, Deserialize)]
+struct TrialRef {
+    index: u64,
+    hash: String,
+    #[serde(default)]
+    workspace: Option<String>,
+}
+
+fn read_stdin_refs() -> Result<Vec<TrialRef>, Error> {
+    let stdin = std::io::stdin().lock();
+    let mut out = Vec::new();
+    for (n, r) in serde_json::Deserializer::from_reader(stdin)
+        .into_iter::<TrialRef>()
+        .enumerate()
+    {
+        out.push(r.map_err(|e| {
+            Error::json(
+                format!(
+                    "reading trial record {} from stdin (expected herd-expand/herd-status output)",
+                    n + 1
+                ),
+                e,
+            )
+        })?);
+    }
+    Ok(out)
+}
+
+/// Entry point of `herd-submit`.
+pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
+    let args = parse_args(argv)?;
+    let cfg = config::load(args.ws.as_deref())?;
+    preflight(&cfg)?;
+    let pins = Pins::parse(&cfg, &args.pins)?;
+    let generated = expand(&cfg)?;
+    let refs = if args.all || args.indices.is_some() || cli::stdin_is_terminal() {
+        None
+    } else {
+        Some(read_stdin_refs()?)
+    };
+    let ws = Workspace::new(&cfg.workspace);
+    let _lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut stored = ws.read_manifest()?.unwrap_or_default();
+    let mut jobs = ws.read_job_ids()?;
+    if !args.dry_run {
+        let found = submit::recover(&ws, &mut stored, &mut jobs)?;
+        if found > 0 {
+            eprint_line(&format!(
+                "recovered {found} interrupted submission(s) from the journal"
+            ));
+        }
+    }
+    let next = ws.next_index(&stored, &jobs)?;
+    let plan = reconcile(&stored, &generated, next, args.force).map_err(|orphans| {
+        Error::failed(refusal_message(&orphans))
+            .hint("pass --force to keep them in the manifest as orphans, or revert the config edit")
+    })?;
+    let mut manifest = plan.records;
+    let selected = select(
+        &cfg,
+        &manifest,
+        refs.as_deref(),
+        args.indices.as_deref(),
+        args.force,
+    )?;
+    let selected: Vec<u64> = selected
+        .into_iter()
+        .filter(|i| {
+            manifest
+                .iter()
+                .any(|r| r.index == *i && pins.matches(&r.params))
+        })
+        .collect();
+    if !args.dry_run {
+        ws.write_manifest(&manifest)?;
+        ws.write_next_index(plan.next_index)?;
+    }
+    if selected.is_empty() {
+        if !pins.is_empty() {
+            return Err(Error::invalid(format!(
+                "no submittable trials match --pin {}",
+                pins.describe()
+            )));
+        }
+        eprint_line("nothing to submit");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let limits = match slurm::limits() {
+        Ok(l) => l,
+        Err(e) if args.dry_run => {
+            eprint_line(&format!("note: {e}; assuming SLURM's default limits"));
+            slurm::parse_limits("")
+        }
+        Err(e) => return Err(e),
+    };
+    let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &manifest, i)).collect();
+    let arm_size = |i: u64| {
+        arms.iter()
+            .find(|a| a.index == i)
+            .map_or(0, |a| a.name.len() * 2 + a.overrides.len() + 120)
+    };
+    let parts = submit::split(&selected, limits.max_array_size, arm_size);
+    let throttle = args.max_concurrent.or(cfg.slurm.max_concurrent);
+    let mut scripts = Vec::with_capacity(parts.len());
+    let mut arms = arms.into_iter().peekable();
+    for part in &parts {
+        let mine: Vec<Arm> =
+            std::iter::from_fn(|| arms.next_if(|a| part.indices.binary_search(&a.index).is_ok()))
+                .collect();
+        scripts.push(script::render(&submit::part_script(
+            &cfg, part, mine, throttle,
+        ))?);
+    }
+    let mut out = cli::stdout();
+    if args.dry_run {
+        eprint_line(&format!(
+            "dry run: would submit {} trial(s) as {} array job(s): {}",
+            selected.len(),
+            parts.len(),
+            script::array_spec(&selected)
+        ));
+        for (k, s) in scripts.iter().enumerate() {
+            if parts.len() > 1 {
+                writeln!(
+                    out,
+                    "# ---- part {} of {}: {} ----",
+                    k + 1,
+                    parts.len(),
+                    submit::script_path(&ws, k, parts.len()).display()
+                )?;
+            }
+            out.write_all(s.as_bytes())?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    ws.create_dirs()?;
+    let exit_dir = ws.dir().join("exit");
+    std::fs::create_dir_all(&exit_dir)
+        .map_err(|e| Error::io(format!("creating {}", exit_dir.display()), e))?;
+    let job_name = format!("hyperherd_{}", cfg.name);
+    let mut journal: Vec<JournalPart> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, p)| JournalPart {
+            part: p.clone(),
+            token: submit::token(k),
+            job_id: None,
+        })
+        .collect();
+    submit::write_journal(&ws, &job_name, &journal)?;
+    submit::crash_point("before-sbatch");
+    let mut submitted: Vec<(u64, String)> = Vec::new();
+    for k in 0..journal.len() {
+        let path = submit::script_path(&ws, k, parts.len());
+        write_script(&path, &scripts[k])?;
+        let comment = format!("--comment={}", journal[k].token);
+        let job_id = match slurm::sbatch(&path, &cfg.workspace, &[&comment]) {
+            Ok(id) => id,
+            Err(e) => {
+                // Earlier parts are recorded; this and later ones stay journaled and
+                // are settled (found in squeue or dropped) by the next submission.
+                ws.write_manifest(&manifest)?;
+                return Err(e);
+            }
+        };
+        submit::crash_point("after-sbatch");
+        journal[k].job_id = Some(job_id.clone());
+        submit::write_journal(&ws, &job_name, &journal)?;
+        submit::record_part(&ws, &mut manifest, &mut jobs, &journal[k].part, &job_id)?;
+        for &i in &journal[k].part.indices {
+            submitted.push((i, format!("{job_id}_{}", i - journal[k].part.offset)));
+        }
+    }
+    submit::crash_point("before-manifest");
+    ws.write_manifest(&manifest)?;
+    submit::clear_journal(&ws)?;
+    clear_signals(&ws, &selected);
+    report(
+        &cfg,
+        &manifest,
+        &submitted,
+        &journal,
+        args.common.output(),
+        &mut out,
+    )?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The launcher must exist before anything is submitted; the workspace path reaches
+/// `#SBATCH` lines, so whitespace in it is refused (B1).
+fn preflight(cfg: &Config) -> Result<(), Error> {
+    if cfg.launcher.as_os_str().is_empty() {
+        return Err(
+            Error::invalid(format!("{}: launcher is not set", cfg.path.display()))
+                .hint("add 'launcher: ./launch.sh' to hyperherd.yaml"),
+        );
+    }
+    if !cfg.launcher.is_file() {
+        return Err(Error::invalid(format!(
+            "launcher {} does not exist",
+            cfg.launcher.display()
+        ))
+        .hint("create it or fix the 'launcher' path in hyperherd.yaml"));
+    }
+    let ws = cfg.workspace.display().to_string();
+    if ws
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '%')
+    {
+        return Err(Error::invalid(format!("the workspace path {ws:?} contains whitespace, '%' or a control character"))
+            .hint("SLURM's --output/--error directives cannot hold such paths; move the sweep to a plain path"));
+    }
+    Ok(())
+}
+
+/// Which indices to submit.
+fn select(
+    cfg: &Config,
+    manifest: &[ManifestRecord],
+    refs: Option<&[TrialRef]>,
+    spec: Option<&str>,
+    force: bool,
+) -> Result<Vec<u64>, Error> {
+    let status_of = |i: u64| manifest.iter().find(|r| r.index == i).map(|r| &r.status);
+    if let Some(spec) = spec {
+        let wanted = cli::parse_indices(spec)?;
+        let unknown: Vec<String> = wanted
+            .iter()
+            .filter(|i| status_of(**i).is_none())
+            .map(u64::to_string)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::invalid(format!(
+                "--indices {spec}: no trial with index {}",
+                unknown.join(", ")
+            ))
+            .hint("herd-expand lists the trials and their indices"));
+        }
+        if !force {
+            let busy: Vec<String> = wanted
+                .iter()
+                .filter_map(|&i| {
+                    status_of(i)
+                        .filter(|s| s.is_live() || **s == Status::Completed)
+                        .map(|s| format!("{i}={s}"))
+                })
+                .collect();
+            if !busy.is_empty() {
+                return Err(Error::invalid(format!(
+                    "refusing to resubmit trials already running or completed: {}",
+                    busy.join(", ")
+                ))
+                .hint("pass --force to submit them again"));
+            }
+        }
+        return Ok(wanted.into_iter().collect());
+    }
+    let Some(refs) = refs else {
+        return Ok(manifest
+            .iter()
+            .filter(|r| r.status.is_pending())
+            .map(|r| r.index)
+            .collect());
+    };
+    let ws = cfg.workspace.display().to_string();
+    let mut out = BTreeSet::new();
+    let mut skipped = 0;
+    for r in refs {
+        if r.workspace.as_deref().is_some_and(|w| w != ws) {
+            return Err(Error::invalid(format!(
+                "stdin record of trial {} belongs to workspace {}, not {ws}",
+                r.index,
+                r.workspace.as_deref().unwrap_or("")
+            )));
+        }
+        let Some(m) = manifest.iter().find(|m| m.index == r.index) else {
+            return Err(Error::invalid(format!(
+                "stdin record of trial {} names an index this workspace does not have",
+                r.index
+            ))
+            .hint("the plan is stale: run herd-expand again"));
+        };
+        if m.hash != r.hash {
+            return Err(Error::invalid(format!(
+                "stdin record of trial {} has hash {}, the manifest has {}",
+                r.index, r.hash, m.hash
+            ))
+            .hint("the plan is stale: run herd-expand again"));
+        }
+        if force || m.status.is_pending() {
+            out.insert(r.index);
+        } else {
+            skipped += 1;
+        }
+    }
+    if skipped > 0 {
+        eprint_line(&format!("skipped {skipped} trial(s) that are submitted, running, completed or stopped (use --force to resubmit)"));
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn arm(cfg: &Config, manifest: &[ManifestRecord], index: u64) -> Arm {
+    let rec = manifest.iter().find(|r| r.index == index);
+    let tr = rec.map(|r| plan::record(cfg, r));
+    Arm {
+        index,
+        name: tr
+            .as_ref()
+            .and_then(|t| t.experiment_name.clone())
+            .unwrap_or_default(),
+        overrides: tr.map(|t| t.overrides).unwrap_or_default(),
+    }
+}
+
+fn write_script(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    workspace::write_atomic(path, text.as_bytes())?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(format!("making {} executable", path.display()), e))
+}
+
+/// A resubmitted trial starts without a stale prune/pause signal.
+fn clear_signals(ws: &Workspace, indices: &[u64]) {
+    for i in indices {
+        let d = ws.results_dir().join(i.to_string());
+        let _ = std::fs::remove_file(d.join("_signal"));
+        let _ = std::fs::remove_file(d.join("_signal_escalated"));
+    }
+}
+
+fn report(
+    cfg: &Config,
+    manifest: &[ManifestRecord],
+    submitted: &[(u64, String)],
+    journal: &[JournalPart],
+    mode: Output,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    match mode {
+        Output::Json => {
+            for (i, job) in submitted {
+                if let Some(r) = manifest.iter().find(|r| r.index == *i) {
+                    let mut rec: TrialRecord = plan::record(cfg, r);
+                    rec.slurm_job_id = Some(job.clone());
+                    serde_json::to_writer(&mut *out, &rec)
+                        .map_err(|e| Error::json("writing records", e))?;
+                    out.write_all(b"\n")?;
+                }
+            }
+        }
+        Output::Table => {
+            let ids: Vec<String> = journal.iter().filter_map(|p| p.job_id.clone()).collect();
+            let indices: Vec<u64> = submitted.iter().map(|(i, _)| *i).collect();
+            writeln!(
+                out,
+                "submitted {} trial{} ({}) as SLURM job{} {}",
+                indices.len(),
+                if indices.len() == 1 { "" } else { "s" },
+                script::array_spec(&indices),
+                if ids.len() == 1 { "" } else { "s" },
+                ids.join(", ")
+            )?;
+            writeln!(
+                out,
+                "  workspace: {}",
+                cfg.workspace.join(".hyperherd").display()
+            )?;
+            writeln!(
+                out,
+                "  logs:      {}",
+                cfg.workspace.join(".hyperherd/logs").display()
+            )?;
+            writeln!(out, "  follow:    herd-status {}", cfg.workspace.display())?;
+        }
+    }
+    Ok(())
+}
+
+fn eprint_line(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "herd-submit: {msg}");
+}

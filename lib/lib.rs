@@ -29,6 +29,7 @@ pub mod script;
 pub(crate) mod sha1;
 pub mod slurm;
 pub mod submit;
+pub mod sync;
 pub mod table;
 pub mod tools;
 pub mod value;

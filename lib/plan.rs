@@ -74,5 +74,6 @@ pub fn record(cfg: &Config, r: &ManifestRecord) -> TrialRecord {
         req_mem_bytes: None,
         last_log_line: None,
         metrics: None,
+        previous_status: None,
     }
 }

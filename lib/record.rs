@@ -144,6 +144,9 @@ pub struct TrialRecord {
     /// Summary metrics the trial logged, when read.
     #[serde(default)]
     pub metrics: Option<Assoc>,
+    /// The status before this command changed it (printed by `herd-stop` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_status: Option<Status>,
 }
 
 #[cfg(test)]

@@ -15,14 +15,19 @@ const EXPAND: &str = env!("CARGO_BIN_EXE_herd-expand");
 const SUBMIT: &str = env!("CARGO_BIN_EXE_herd-submit");
 
 fn cluster_up() -> bool {
-    let ok = Command::new("sinfo").arg("-h").output().map(|o| o.status.success() && !o.stdout.is_empty());
+    let ok = Command::new("sinfo")
+        .arg("-h")
+        .output()
+        .map(|o| o.status.success() && !o.stdout.is_empty());
     match ok {
         Ok(true) => true,
         _ if std::env::var("HERD_EXPECT_SLURM").is_ok_and(|v| v == "1") => {
             panic!("HERD_EXPECT_SLURM=1 but no SLURM cluster answers (run tests/slurm/up)")
         }
         _ => {
-            eprintln!("skipped: no SLURM cluster answers (run tests/slurm/up, then make test-slurm)");
+            eprintln!(
+                "skipped: no SLURM cluster answers (run tests/slurm/up, then make test-slurm)"
+            );
             false
         }
     }
@@ -43,7 +48,10 @@ fn workspace(tag: &str, yaml: &str, launcher_body: &str) -> PathBuf {
 
 fn run(bin: &str, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(bin);
-    c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         c.env(k, v);
     }
@@ -54,30 +62,57 @@ fn run(bin: &str, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
 
 fn expand(ws: &Path) -> Vec<serde_json::Value> {
     let o = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);
-    assert!(o.status.success(), "herd-expand failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    assert!(
+        o.status.success(),
+        "herd-expand failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// `herd-expand WS | herd-submit WS`, returning the submitted records.
-fn expand_submit(ws: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Output, Vec<serde_json::Value>) {
+fn expand_submit(
+    ws: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Output, Vec<serde_json::Value>) {
     let plan = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);
-    assert!(plan.status.success(), "herd-expand failed: {}", String::from_utf8_lossy(&plan.stderr));
+    assert!(
+        plan.status.success(),
+        "herd-expand failed: {}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
     let mut args = vec![ws.to_str().unwrap()];
     args.extend_from_slice(extra);
     let o = run(SUBMIT, &args, &plan.stdout, env);
-    let recs = String::from_utf8_lossy(&o.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let recs = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     (o, recs)
 }
 
 fn job_ids(ws: &Path) -> Vec<serde_json::Value> {
-    let text = fs::read_to_string(ws.join(".hyperherd/job_ids.json")).unwrap_or_else(|_| "[]".into());
+    let text =
+        fs::read_to_string(ws.join(".hyperherd/job_ids.json")).unwrap_or_else(|_| "[]".into());
     serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap()
 }
 
 fn manifest_statuses(ws: &Path) -> Vec<(u64, String)> {
     let text = fs::read_to_string(ws.join(".hyperherd/manifest.json")).unwrap();
     let v: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    v.iter().map(|r| (r["index"].as_u64().unwrap(), r["status"].as_str().unwrap().to_string())).collect()
+    v.iter()
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// Wait until none of `jobs` is pending or running any more.
@@ -85,17 +120,26 @@ fn wait_gone(jobs: &[String], limit: Duration) {
     let deadline = Instant::now() + limit;
     let list = jobs.join(",");
     loop {
-        let o = Command::new("squeue").args(["-h", "-j", &list]).output().unwrap();
+        let o = Command::new("squeue")
+            .args(["-h", "-j", &list])
+            .output()
+            .unwrap();
         if o.status.success() && o.stdout.iter().all(|b| b.is_ascii_whitespace()) {
             return;
         }
-        assert!(Instant::now() < deadline, "jobs {list} still in squeue after {limit:?}");
+        assert!(
+            Instant::now() < deadline,
+            "jobs {list} still in squeue after {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
 }
 
 fn recorded_jobs(ws: &Path) -> Vec<String> {
-    job_ids(ws).iter().map(|j| j["slurm_job_id"].as_str().unwrap().to_string()).collect()
+    job_ids(ws)
+        .iter()
+        .map(|j| j["slurm_job_id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn scancel_all(ws: &Path) {
@@ -127,25 +171,47 @@ fn twelve_trials_each_run_once_with_exactly_their_overrides() {
     let plan = expand(&ws);
     assert_eq!(plan.len(), 12);
     let (o, recs) = expand_submit(&ws, &[], &[]);
-    assert!(o.status.success(), "herd-submit failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "herd-submit failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(recs.len(), 12);
-    assert!(recs.iter().all(|r| r["status"] == "submitted" && r["slurm_job_id"].is_string()));
+    assert!(recs
+        .iter()
+        .all(|r| r["status"] == "submitted" && r["slurm_job_id"].is_string()));
     wait_gone(&recorded_jobs(&ws), Duration::from_secs(240));
     for t in &plan {
         let i = t["index"].as_u64().unwrap();
         let got = fs::read_to_string(ws.join(format!("out/{i}.overrides"))).unwrap();
-        assert_eq!(got, format!("{}\n", t["overrides"].as_str().unwrap()), "trial {i} overrides");
+        assert_eq!(
+            got,
+            format!("{}\n", t["overrides"].as_str().unwrap()),
+            "trial {i} overrides"
+        );
         let env = fs::read_to_string(ws.join(format!("out/{i}.env"))).unwrap();
         let name = t["experiment_name"].as_str().unwrap();
-        assert_eq!(env, format!("{i}|{name}|{name}|e2e12\n"), "trial {i} environment, ran once");
+        assert_eq!(
+            env,
+            format!("{i}|{name}|{name}|e2e12\n"),
+            "trial {i} environment, ran once"
+        );
         let log = fs::read_to_string(ws.join(format!(".hyperherd/logs/{i}.out"))).unwrap();
-        assert!(log.contains("==== HyperHerd run: job ") && log.contains(&format!("trial {i} done")), "{log}");
+        assert!(
+            log.contains("==== HyperHerd run: job ") && log.contains(&format!("trial {i} done")),
+            "{log}"
+        );
         assert!(ws.join(format!(".hyperherd/logs/{i}.err")).exists());
         let exit = fs::read_to_string(ws.join(format!(".hyperherd/exit/{i}"))).unwrap();
-        assert!(exit.trim_end().ends_with(" 0"), "exit record of {i}: {exit}");
+        assert!(
+            exit.trim_end().ends_with(" 0"),
+            "exit record of {i}: {exit}"
+        );
     }
     // The log-grid floats reach the trainer exactly (B19): 10 ** -3 from glibc pow.
-    assert!(plan.iter().any(|t| t["overrides"].as_str().unwrap().contains("lr=0.001 ")));
+    assert!(plan
+        .iter()
+        .any(|t| t["overrides"].as_str().unwrap().contains("lr=0.001 ")));
     // A second run has nothing left to submit.
     let (o, recs) = expand_submit(&ws, &[], &[]);
     assert!(o.status.success());
@@ -181,14 +247,36 @@ parameters:
         assert_eq!(got, format!("{}\n", t["overrides"].as_str().unwrap()));
     }
     let raw = fs::read_to_string(ws.join("out/0.overrides")).unwrap();
-    assert!(raw.contains("s=$(touch${IFS}pwned)") && raw.contains("note=$(touch pwned) `touch pwned` ; touch pwned"));
-    for dir in [ws.clone(), ws.join(".hyperherd"), ws.join("out"), PathBuf::from("/root"), PathBuf::from("/")] {
-        assert!(!dir.join("pwned").exists(), "injection created {}", dir.join("pwned").display());
+    assert!(
+        raw.contains("s=$(touch${IFS}pwned)")
+            && raw.contains("note=$(touch pwned) `touch pwned` ; touch pwned")
+    );
+    for dir in [
+        ws.clone(),
+        ws.join(".hyperherd"),
+        ws.join("out"),
+        PathBuf::from("/root"),
+        PathBuf::from("/"),
+    ] {
+        assert!(
+            !dir.join("pwned").exists(),
+            "injection created {}",
+            dir.join("pwned").display()
+        );
     }
     // Values with whitespace are refused at load, before anything reaches a script.
-    let ws2 = workspace("inject2", &yaml.replace("\"a;touch${IFS}pwned\"", "\"$(touch pwned)\""), "");
+    let ws2 = workspace(
+        "inject2",
+        &yaml.replace("\"a;touch${IFS}pwned\"", "\"$(touch pwned)\""),
+        "",
+    );
     let o = run(SUBMIT, &["--all", ws2.to_str().unwrap()], b"", &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(!ws2.join(".hyperherd/job_ids.json").exists());
 }
 
@@ -197,11 +285,18 @@ fn sbatch_refusal_prints_slurms_message_and_changes_no_status() {
     if !cluster_up() {
         return;
     }
-    let ws = workspace("refused", &TWELVE.replace("partition: debug", "partition: nosuchpartition"), "");
+    let ws = workspace(
+        "refused",
+        &TWELVE.replace("partition: debug", "partition: nosuchpartition"),
+        "",
+    );
     let (o, recs) = expand_submit(&ws, &[], &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("herd-submit: error: sbatch refused the job:") && err.contains("partition"), "{err}");
+    assert!(
+        err.contains("herd-submit: error: sbatch refused the job:") && err.contains("partition"),
+        "{err}"
+    );
     assert!(recs.is_empty());
     assert!(manifest_statuses(&ws).iter().all(|(_, s)| s == "ready"));
     assert!(recorded_jobs(&ws).is_empty());
@@ -218,21 +313,53 @@ fn a_crash_at_any_point_neither_loses_nor_doubles_a_job() {
         assert!(!o.status.success(), "{point}: the crash hook did not fire");
         // The next submission settles the journal, then submits only what is not live.
         let o = run(SUBMIT, &["--all", ws.to_str().unwrap()], b"", &[]);
-        assert!(o.status.success(), "{point}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{point}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let jobs = job_ids(&ws);
-        let mut indices: Vec<u64> =
-            jobs.iter().flat_map(|j| j["indices"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap())).collect();
+        let mut indices: Vec<u64> = jobs
+            .iter()
+            .flat_map(|j| {
+                j["indices"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i.as_u64().unwrap())
+            })
+            .collect();
         indices.sort();
-        assert_eq!(indices, (0..12).collect::<Vec<u64>>(), "{point}: every trial submitted exactly once");
+        assert_eq!(
+            indices,
+            (0..12).collect::<Vec<u64>>(),
+            "{point}: every trial submitted exactly once"
+        );
         assert_eq!(jobs.len(), 1, "{point}: one array job in all");
-        assert!(manifest_statuses(&ws).iter().all(|(_, s)| s == "submitted"), "{point}");
-        assert!(!ws.join(".hyperherd/submit.journal").exists(), "{point}: journal settled");
+        assert!(
+            manifest_statuses(&ws).iter().all(|(_, s)| s == "submitted"),
+            "{point}"
+        );
+        assert!(
+            !ws.join(".hyperherd/submit.journal").exists(),
+            "{point}: journal settled"
+        );
         // And squeue agrees: exactly one live array job of this sweep.
-        let q = Command::new("squeue").args(["-h", "--name=hyperherd_e2e12", "-o", "%F"]).output().unwrap();
-        let mut live: Vec<String> = String::from_utf8_lossy(&q.stdout).lines().map(String::from).collect();
+        let q = Command::new("squeue")
+            .args(["-h", "--name=hyperherd_e2e12", "-o", "%F"])
+            .output()
+            .unwrap();
+        let mut live: Vec<String> = String::from_utf8_lossy(&q.stdout)
+            .lines()
+            .map(String::from)
+            .collect();
         live.sort();
         live.dedup();
-        assert_eq!(live, recorded_jobs(&ws), "{point}: the live job is the recorded one");
+        assert_eq!(
+            live,
+            recorded_jobs(&ws),
+            "{point}: the live job is the recorded one"
+        );
         scancel_all(&ws);
         wait_gone(&recorded_jobs(&ws), Duration::from_secs(120));
     }
@@ -245,7 +372,14 @@ fn concurrent_submitters_double_submit_nothing() {
     }
     let ws = workspace("concurrent", TWELVE, "sleep 20");
     let children: Vec<_> = (0..4)
-        .map(|_| Command::new(SUBMIT).args(["--all", ws.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap())
+        .map(|_| {
+            Command::new(SUBMIT)
+                .args(["--all", ws.to_str().unwrap()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     for c in children {
         let o = c.wait_with_output().unwrap();
@@ -253,7 +387,13 @@ fn concurrent_submitters_double_submit_nothing() {
     }
     let mut indices: Vec<u64> = job_ids(&ws)
         .iter()
-        .flat_map(|j| j["indices"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap()))
+        .flat_map(|j| {
+            j["indices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i.as_u64().unwrap())
+        })
         .collect();
     indices.sort();
     assert_eq!(indices, (0..12).collect::<Vec<u64>>());
@@ -275,27 +415,70 @@ parameters:
   x: {type: discrete, values: [1, 2, 3]}
 ";
     let ws = workspace("edit", yaml, "");
-    let o = run(SUBMIT, &["--all", "-i", "0", ws.to_str().unwrap()], b"", &[]);
+    let o = run(
+        SUBMIT,
+        &["--all", "-i", "0", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     wait_gone(&recorded_jobs(&ws), Duration::from_secs(120));
     // Mark what SLURM did (status sync is herd-status's job; here we edit by hand).
-    let m = fs::read_to_string(ws.join(".hyperherd/manifest.json")).unwrap().replacen("\"submitted\"", "\"completed\"", 1);
+    let m = fs::read_to_string(ws.join(".hyperherd/manifest.json"))
+        .unwrap()
+        .replacen("\"submitted\"", "\"completed\"", 1);
     fs::write(ws.join(".hyperherd/manifest.json"), m).unwrap();
     // Remove 2 (ready) and add 4: kept trials keep index and status; 4 gets index 3.
-    fs::write(ws.join("hyperherd.yaml"), yaml.replace("[1, 2, 3]", "[1, 3, 4]")).unwrap();
-    let o = run(SUBMIT, &["--all", "--dry-run", ws.to_str().unwrap()], b"", &[]);
+    fs::write(
+        ws.join("hyperherd.yaml"),
+        yaml.replace("[1, 2, 3]", "[1, 3, 4]"),
+    )
+    .unwrap();
+    let o = run(
+        SUBMIT,
+        &["--all", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let plan = expand(&ws);
-    let got: Vec<(u64, String)> = plan.iter().map(|t| (t["index"].as_u64().unwrap(), t["status"].as_str().unwrap().to_string())).collect();
-    assert_eq!(got, [(0, "completed".to_string()), (2, "ready".into()), (3, "ready".into())]);
+    let got: Vec<(u64, String)> = plan
+        .iter()
+        .map(|t| {
+            (
+                t["index"].as_u64().unwrap(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (0, "completed".to_string()),
+            (2, "ready".into()),
+            (3, "ready".into())
+        ]
+    );
     // Removing the completed trial is refused without --force, and nothing changes.
-    fs::write(ws.join("hyperherd.yaml"), yaml.replace("[1, 2, 3]", "[3, 4]")).unwrap();
+    fs::write(
+        ws.join("hyperherd.yaml"),
+        yaml.replace("[1, 2, 3]", "[3, 4]"),
+    )
+    .unwrap();
     let before = fs::read(ws.join(".hyperherd/manifest.json")).unwrap();
     let o = run(SUBMIT, &["--all", ws.to_str().unwrap()], b"", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("idx 0 [completed] x-1"));
-    assert_eq!(fs::read(ws.join(".hyperherd/manifest.json")).unwrap(), before);
-    let o = run(SUBMIT, &["--all", "--force", "--dry-run", ws.to_str().unwrap()], b"", &[]);
+    assert_eq!(
+        fs::read(ws.join(".hyperherd/manifest.json")).unwrap(),
+        before
+    );
+    let o = run(
+        SUBMIT,
+        &["--all", "--force", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     assert!(o.status.success());
 }
 
@@ -306,7 +489,12 @@ fn sweeps_beyond_max_array_size_are_chunked() {
     }
     // Restart the cluster with MaxArraySize=10 (task ids 0..9), then restore it.
     let up = |max: &str| {
-        let st = Command::new("bash").arg("tests/slurm/up").env("SLURM_HARNESS_MAX_ARRAY_SIZE", max).stdout(Stdio::null()).status().unwrap();
+        let st = Command::new("bash")
+            .arg("tests/slurm/up")
+            .env("SLURM_HARNESS_MAX_ARRAY_SIZE", max)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
         assert!(st.success(), "tests/slurm/up failed");
     };
     up("10");
@@ -327,7 +515,10 @@ parameters:
         // Cancel trial 23 only: its job id names the part and the re-based task id.
         let r23 = recs.iter().find(|r| r["index"] == 23).unwrap();
         let id23 = r23["slurm_job_id"].as_str().unwrap();
-        assert!(id23.ends_with("_3"), "task id of 23 in the part starting at 20: {id23}");
+        assert!(
+            id23.ends_with("_3"),
+            "task id of 23 in the part starting at 20: {id23}"
+        );
         Command::new("scancel").arg(id23).status().unwrap();
         wait_gone(&recorded_jobs(&ws), Duration::from_secs(300));
         for i in 0..35u64 {
@@ -336,7 +527,10 @@ parameters:
                 continue; // may or may not have started before the cancel
             }
             let env = env.unwrap_or_else(|_| panic!("trial {i} did not run"));
-            assert!(env.starts_with(&format!("{i}|x-{i}|")) && env.lines().count() == 1, "trial {i}: {env}");
+            assert!(
+                env.starts_with(&format!("{i}|x-{i}|")) && env.lines().count() == 1,
+                "trial {i}: {env}"
+            );
             let log = fs::read_to_string(ws.join(format!(".hyperherd/logs/{i}.out"))).unwrap();
             assert!(log.contains(&format!("trial {i} done")));
         }

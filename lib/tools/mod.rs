@@ -1,4 +1,7 @@
 //! One module per binary: parse the arguments, call the library, write the output.
 
 pub mod expand;
+pub mod status;
+pub mod stop;
 pub mod submit;
+pub mod tail;

@@ -1,0 +1,731 @@
+//! Status sync: what SLURM says about each trial's latest submission → herd statuses.
+//!
+//! One `sacct` call per sync, batched over the job ids that can still change, with an
+//! explicit time window; at most one `squeue` call for live detail; one `scontrol`
+//! call only when accounting is off. A failed or timed-out call changes nothing (B3):
+//! the caller gets the previous statuses and the reason they are stale. Without
+//! accounting, finished trials are read from the exit records the job script writes
+//! (`.hyperherd/exit/<index>`). Every SLURM state has a documented mapping (B27).
+
+use crate::error::Error;
+use crate::pyjson;
+use crate::record::Status;
+use crate::slurm;
+use crate::value::{Assoc, Value};
+use crate::workspace::{self, JobRecord, ManifestRecord, Workspace};
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+
+/// What SLURM says about one array task.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observation {
+    /// The state's first word as SLURM prints it (`CANCELLED by 0` → `CANCELLED`).
+    pub state: String,
+    /// Why it is pending, or what ended it (`CANCELLED by 0`).
+    pub reason: Option<String>,
+    /// The exit status (128 + signal when a signal ended it).
+    pub exit_code: Option<i64>,
+    /// Wall time in seconds.
+    pub elapsed_seconds: Option<u64>,
+    /// Peak resident memory of the batch step, in bytes.
+    pub max_rss_bytes: Option<u64>,
+    /// Requested memory, in bytes.
+    pub req_mem_bytes: Option<u64>,
+}
+
+/// Observations keyed by (array job id, task id).
+pub type Observations = HashMap<(String, u64), Observation>;
+
+/// The herd status of a SLURM state (B27: every state has one).
+///
+/// `None` for an unrecognised state: the trial keeps its previous status and the raw
+/// state is shown in `slurm_state`.
+pub fn map_state(state: &str) -> Option<Status> {
+    Some(match state {
+        "COMPLETED" => Status::Completed,
+        "RUNNING" | "COMPLETING" | "STAGE_OUT" | "SIGNALING" => Status::Running,
+        "PENDING" | "CONFIGURING" | "REQUEUED" | "REQUEUE_HOLD" | "REQUEUE_FED"
+        | "RESV_DEL_HOLD" | "RESIZING" | "SUSPENDED" | "STOPPED" => Status::Queued,
+        "FAILED" | "TIMEOUT" | "OUT_OF_MEMORY" | "NODE_FAIL" | "BOOT_FAIL" | "DEADLINE"
+        | "PREEMPTED" | "SPECIAL_EXIT" | "LOST" => Status::Failed,
+        "CANCELLED" | "REVOKED" => Status::Cancelled,
+        _ => return None,
+    })
+}
+
+/// squeue's compact state codes → full names.
+fn squeue_state(code: &str) -> String {
+    match code {
+        "PD" => "PENDING",
+        "R" => "RUNNING",
+        "CG" => "COMPLETING",
+        "CD" => "COMPLETED",
+        "CF" => "CONFIGURING",
+        "F" => "FAILED",
+        "CA" => "CANCELLED",
+        "TO" => "TIMEOUT",
+        "S" => "SUSPENDED",
+        "ST" => "STOPPED",
+        "PR" => "PREEMPTED",
+        "NF" => "NODE_FAIL",
+        "OOM" => "OUT_OF_MEMORY",
+        "BF" => "BOOT_FAIL",
+        "DL" => "DEADLINE",
+        "RQ" => "REQUEUED",
+        "RH" => "REQUEUE_HOLD",
+        "RF" => "REQUEUE_FED",
+        "RS" => "RESIZING",
+        "RV" => "REVOKED",
+        "SE" => "SPECIAL_EXIT",
+        "SO" => "STAGE_OUT",
+        "SI" => "SIGNALING",
+        other => other,
+    }
+    .to_string()
+}
+
+/// `1234_7` → one task; `1234_[5-9%2]` or `1234_[1,3-4]` → several; else none.
+fn parse_job_tasks(id: &str) -> Option<(String, Vec<u64>)> {
+    let (job, rest) = id.split_once('_')?;
+    if !job.bytes().all(|b| b.is_ascii_digit()) || job.is_empty() {
+        return None;
+    }
+    if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        let spec = inner.split('%').next().unwrap_or("");
+        let mut tasks = Vec::new();
+        for part in spec.split(',') {
+            match part.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b) = (a.parse::<u64>().ok()?, b.parse::<u64>().ok()?);
+                    if b < a || b - a > 10_000_000 {
+                        return None;
+                    }
+                    tasks.extend(a..=b);
+                }
+                None => tasks.push(part.parse().ok()?),
+            }
+        }
+        return Some((job.to_string(), tasks));
+    }
+    Some((job.to_string(), vec![rest.parse().ok()?]))
+}
+
+/// `3:0` → 3; `0:15` → 143 (128 + signal); `0:0` → 0; `0:125` (SLURM's marker for
+/// an out-of-memory kill, not a signal) → 125.
+pub fn parse_exit_code(s: &str) -> Option<i64> {
+    let (code, sig) = s.split_once(':')?;
+    let (code, sig): (i64, i64) = (code.trim().parse().ok()?, sig.trim().parse().ok()?);
+    Some(match sig {
+        1..=64 => 128 + sig,
+        0 => code,
+        other => other,
+    })
+}
+
+/// sacct memory (`4680K`, `1.5G`, `512`, `4Gn` per node, `4Gc` per CPU) → bytes.
+pub fn mem_bytes(s: &str, cpus: u64) -> Option<u64> {
+    let mut t = s.trim();
+    let mut factor = 1u64;
+    if let Some(x) = t.strip_suffix(['n', 'N']) {
+        t = x;
+    } else if let Some(x) = t.strip_suffix(['c', 'C']) {
+        t = x;
+        factor = cpus.max(1);
+    }
+    if t.is_empty() {
+        return None;
+    }
+    let (num, mult) = match t.chars().last()?.to_ascii_uppercase() {
+        'K' => (&t[..t.len() - 1], 1u64 << 10),
+        'M' => (&t[..t.len() - 1], 1 << 20),
+        'G' => (&t[..t.len() - 1], 1 << 30),
+        'T' => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let n: f64 = num.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then(|| (n * mult as f64) as u64 * factor)
+}
+
+/// `[D-]HH:MM:SS`, `MM:SS`, `SS` → seconds; anything else → None.
+pub fn elapsed_seconds(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (days, rest) = match s.split_once('-') {
+        Some((d, r)) => (d.parse::<u64>().ok()?, r),
+        None => (0, s),
+    };
+    let parts: Vec<u64> = rest
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let secs = match parts.as_slice() {
+        [h, m, s] => h * 3600 + m * 60 + s,
+        [m, s] => m * 60 + s,
+        [s] => *s,
+        _ => return None,
+    };
+    Some(days * 86400 + secs)
+}
+
+/// The `--format` of the one sacct call.
+pub const SACCT_FORMAT: &str = "JobID,State,ExitCode,Elapsed,MaxRSS,ReqMem";
+
+/// Parse `sacct -P -n --format=JobID,State,ExitCode,Elapsed,MaxRSS,ReqMem` output.
+///
+/// Task rows (`J_T`) set state, exit code, elapsed, requested memory; `.batch` rows
+/// the peak RSS; compact rows of pending tasks (`J_[a-b%c]`) set the state of tasks
+/// no task row mentions.
+pub fn parse_sacct(text: &str, cpus: u64) -> Observations {
+    let mut obs: Observations = HashMap::new();
+    let mut compact: Vec<((String, u64), String, String)> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        if f.len() < 2 {
+            continue;
+        }
+        let get = |i: usize| f.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let state_full = f[1].trim();
+        let state = state_full
+            .split_whitespace()
+            .next()
+            .unwrap_or("UNKNOWN")
+            .to_string();
+        let (id, step) = match f[0].split_once('.') {
+            Some((id, step)) => (id, Some(step)),
+            None => (f[0], None),
+        };
+        let Some((job, tasks)) = parse_job_tasks(id.trim()) else {
+            continue;
+        };
+        match step {
+            Some("batch") if tasks.len() == 1 => {
+                let o = obs.entry((job, tasks[0])).or_default();
+                if let Some(rss) = get(4).and_then(|m| mem_bytes(m, cpus)) {
+                    o.max_rss_bytes = Some(o.max_rss_bytes.map_or(rss, |x| x.max(rss)));
+                }
+            }
+            Some(_) => {}
+            None if id.contains('[') => {
+                for t in tasks {
+                    compact.push(((job.clone(), t), state.clone(), state_full.to_string()));
+                }
+            }
+            None => {
+                let o = obs.entry((job, tasks[0])).or_default();
+                o.state = state;
+                o.reason = (state_full.contains(' ')).then(|| state_full.to_string());
+                o.exit_code = get(2).and_then(parse_exit_code);
+                o.elapsed_seconds = get(3).and_then(elapsed_seconds);
+                o.req_mem_bytes = get(5).and_then(|m| mem_bytes(m, cpus));
+            }
+        }
+    }
+    for (key, state, full) in compact {
+        let o = obs.entry(key).or_default();
+        if o.state.is_empty() {
+            o.state = state;
+            o.reason = full.contains(' ').then_some(full);
+        }
+    }
+    obs.retain(|_, o| !o.state.is_empty() || o.max_rss_bytes.is_some());
+    obs
+}
+
+/// Parse `squeue -h -r -o '%i|%t|%r'` output (state codes, pending reasons).
+pub fn parse_squeue(text: &str) -> Observations {
+    let mut obs = HashMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('|').map(str::trim).collect();
+        if f.len() < 2 {
+            continue;
+        }
+        let Some((job, tasks)) = parse_job_tasks(f[0]) else {
+            continue;
+        };
+        let reason = f
+            .get(2)
+            .filter(|r| !r.is_empty() && **r != "None")
+            .map(|r| r.to_string());
+        for t in tasks {
+            obs.insert(
+                (job.clone(), t),
+                Observation {
+                    state: squeue_state(f[1]),
+                    reason: reason.clone(),
+                    ..Observation::default()
+                },
+            );
+        }
+    }
+    obs
+}
+
+/// Parse `scontrol -o show job` output (one line per job/task; used without accounting).
+pub fn parse_scontrol(text: &str) -> Observations {
+    let mut obs = HashMap::new();
+    for line in text.lines() {
+        let mut kv: HashMap<&str, &str> = HashMap::new();
+        for tok in line.split_whitespace() {
+            if let Some((k, v)) = tok.split_once('=') {
+                kv.entry(k).or_insert(v);
+            }
+        }
+        let (Some(job), Some(task), Some(state)) = (
+            kv.get("ArrayJobId"),
+            kv.get("ArrayTaskId"),
+            kv.get("JobState"),
+        ) else {
+            continue;
+        };
+        let Some((job, tasks)) = parse_job_tasks(&format!("{job}_{task}")) else {
+            continue;
+        };
+        for t in tasks {
+            obs.insert(
+                (job.clone(), t),
+                Observation {
+                    state: state.to_string(),
+                    reason: kv
+                        .get("Reason")
+                        .filter(|r| **r != "None")
+                        .map(|r| r.to_string()),
+                    exit_code: kv.get("ExitCode").and_then(|e| parse_exit_code(e)),
+                    elapsed_seconds: kv.get("RunTime").and_then(|e| elapsed_seconds(e)),
+                    ..Observation::default()
+                },
+            );
+        }
+    }
+    obs
+}
+
+/// Where each trial's latest submission lives: index → (job id, task id).
+pub fn latest_jobs(jobs: &[JobRecord]) -> HashMap<u64, (String, u64)> {
+    let mut latest = HashMap::new();
+    for j in jobs {
+        for &i in &j.indices {
+            latest.insert(i, (j.slurm_job_id.clone(), i.saturating_sub(j.task_offset)));
+        }
+    }
+    latest
+}
+
+/// Details of one trial's latest submission, kept between syncs in
+/// `.hyperherd/slurm_state.json` (so finished jobs are never queried again).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Detail {
+    /// `JOB_TASK`.
+    pub job: String,
+    /// The observation.
+    pub obs: Observation,
+}
+
+fn cache_path(ws: &Workspace) -> std::path::PathBuf {
+    ws.dir().join("slurm_state.json")
+}
+
+/// Read the details cache (missing or unreadable → empty: it is only a cache).
+pub fn read_cache(ws: &Workspace) -> BTreeMap<u64, Detail> {
+    let mut out = BTreeMap::new();
+    let Ok(Some(text)) = workspace::read_optional(&cache_path(ws)) else {
+        return out;
+    };
+    let Ok(Value::Map(m)) = workspace::parse_py_json(&text) else {
+        return out;
+    };
+    for (k, v) in m.iter() {
+        let (Ok(i), Value::Map(d)) = (k.parse::<u64>(), v) else {
+            continue;
+        };
+        let s = |key: &str| {
+            if let Some(Value::Str(s)) = d.get(key) {
+                Some(s.clone())
+            } else {
+                None
+            }
+        };
+        let n = |key: &str| {
+            if let Some(Value::Int(x)) = d.get(key) {
+                Some(*x)
+            } else {
+                None
+            }
+        };
+        out.insert(
+            i,
+            Detail {
+                job: s("job").unwrap_or_default(),
+                obs: Observation {
+                    state: s("state").unwrap_or_default(),
+                    reason: s("reason"),
+                    exit_code: n("exit_code"),
+                    elapsed_seconds: n("elapsed_seconds").map(|x| x as u64),
+                    max_rss_bytes: n("max_rss_bytes").map(|x| x as u64),
+                    req_mem_bytes: n("req_mem_bytes").map(|x| x as u64),
+                },
+            },
+        );
+    }
+    out
+}
+
+fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Error> {
+    let opt_s = |x: &Option<String>| x.clone().map_or(Value::Null, Value::Str);
+    let opt_n = |x: Option<u64>| x.map_or(Value::Null, |v| Value::Int(v as i64));
+    let m = Assoc(
+        cache
+            .iter()
+            .map(|(i, d)| {
+                (
+                    i.to_string(),
+                    Value::Map(Assoc(vec![
+                        ("job".into(), Value::Str(d.job.clone())),
+                        ("state".into(), Value::Str(d.obs.state.clone())),
+                        ("reason".into(), opt_s(&d.obs.reason)),
+                        (
+                            "exit_code".into(),
+                            d.obs.exit_code.map_or(Value::Null, Value::Int),
+                        ),
+                        ("elapsed_seconds".into(), opt_n(d.obs.elapsed_seconds)),
+                        ("max_rss_bytes".into(), opt_n(d.obs.max_rss_bytes)),
+                        ("req_mem_bytes".into(), opt_n(d.obs.req_mem_bytes)),
+                    ])),
+                )
+            })
+            .collect(),
+    );
+    workspace::write_atomic(&cache_path(ws), pyjson::indented(&Value::Map(m)).as_bytes())
+}
+
+/// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
+fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
+    let text = fs::read_to_string(ws.dir().join("exit").join(index.to_string())).ok()?;
+    let (who, what) = text.trim().split_once(' ')?;
+    if who != job {
+        return None;
+    }
+    Some(match what {
+        "TERM" => Observation {
+            state: "CANCELLED".into(),
+            reason: Some("stopped by SIGTERM (cancelled or out of time)".into()),
+            exit_code: Some(143),
+            ..Observation::default()
+        },
+        code => {
+            let code: i64 = code.parse().ok()?;
+            Observation {
+                state: if code == 0 {
+                    "COMPLETED".into()
+                } else {
+                    "FAILED".into()
+                },
+                exit_code: Some(code),
+                ..Observation::default()
+            }
+        }
+    })
+}
+
+/// The result of a sync: details per index, and whether the statuses are stale.
+#[derive(Debug, Default)]
+pub struct Synced {
+    /// Latest known details per trial index.
+    pub details: BTreeMap<u64, Detail>,
+    /// When SLURM could not be asked: why (statuses were left unchanged).
+    pub stale: Option<String>,
+    /// How many statuses changed.
+    pub changed: usize,
+}
+
+/// True for statuses a sync may change.
+fn may_change(s: &Status) -> bool {
+    matches!(
+        s,
+        Status::Submitted | Status::Queued | Status::Running | Status::Other(_)
+    )
+}
+
+/// Sync every trial's status (call under the workspace lock; writes the manifest).
+pub fn sync(
+    ws: &Workspace,
+    manifest: &mut [ManifestRecord],
+    jobs: &[JobRecord],
+    cpus: u64,
+) -> Result<Synced, Error> {
+    let latest = latest_jobs(jobs);
+    let mut cache = read_cache(ws);
+    let open: Vec<u64> = manifest
+        .iter()
+        .filter(|r| may_change(&r.status) && latest.contains_key(&r.index))
+        .map(|r| r.index)
+        .collect();
+    if open.is_empty() {
+        return Ok(Synced {
+            details: cache,
+            stale: None,
+            changed: 0,
+        });
+    }
+    let mut ids: Vec<&str> = open.iter().map(|i| latest[i].0.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let idlist = ids.join(",");
+    let stale = |why: String| {
+        Ok(Synced {
+            details: cache.clone(),
+            stale: Some(why),
+            changed: 0,
+        })
+    };
+
+    let window = std::env::var("HERD_SACCT_WINDOW_DAYS")
+        .ok()
+        .and_then(|d| d.parse::<u64>().ok())
+        .unwrap_or(30);
+    let start = format!("now-{window}days");
+    let sacct = match slurm::run(
+        "sacct",
+        &[
+            "-P",
+            "-n",
+            "-j",
+            &idlist,
+            "-S",
+            &start,
+            "-E",
+            "now",
+            &format!("--format={SACCT_FORMAT}"),
+        ],
+        None,
+    ) {
+        Ok(o) if o.code == Some(0) => Some(parse_sacct(&o.stdout, cpus)),
+        Ok(o) if o.stderr.contains("accounting storage is disabled") => None,
+        Ok(o) => return stale(format!("sacct failed: {}", o.stderr.trim())),
+        Err(e) => return stale(e.to_string()),
+    };
+    let squeue = match slurm::run(
+        "squeue",
+        &["-h", "-r", "-j", &idlist, "-o", "%i|%t|%r"],
+        None,
+    ) {
+        Ok(o) if o.code == Some(0) => parse_squeue(&o.stdout),
+        // Every id already purged from the controller: nothing is live.
+        Ok(o) if o.stderr.contains("Invalid job id specified") => HashMap::new(),
+        Ok(o) => return stale(format!("squeue failed: {}", o.stderr.trim())),
+        Err(e) => return stale(e.to_string()),
+    };
+    let scontrol = if sacct.is_none() {
+        match slurm::run("scontrol", &["-o", "show", "job"], None) {
+            Ok(o) if o.code == Some(0) => parse_scontrol(&o.stdout),
+            Ok(o) => return stale(format!("scontrol failed: {}", o.stderr.trim())),
+            Err(e) => return stale(e.to_string()),
+        }
+    } else {
+        HashMap::new()
+    };
+
+    let mut changed = 0;
+    for r in manifest.iter_mut().filter(|r| open.contains(&r.index)) {
+        let (job, task) = &latest[&r.index];
+        let key = (job.clone(), *task);
+        let job_task = format!("{job}_{task}");
+        let from_acct = sacct.as_ref().and_then(|s| s.get(&key)).cloned();
+        // squeue is the controller's live view (the database lags): it wins while the
+        // task is queued or running; accounting has the final word and the numbers.
+        let obs = match (squeue.get(&key), from_acct) {
+            (Some(live), Some(mut acct)) => {
+                acct.state = live.state.clone();
+                acct.reason = live.reason.clone().or(acct.reason);
+                acct
+            }
+            (Some(live), None) => live.clone(),
+            (None, Some(acct)) => acct,
+            (None, None) => match scontrol
+                .get(&key)
+                .cloned()
+                .or_else(|| exit_record(ws, r.index, &job_task))
+            {
+                Some(o) => o,
+                None if sacct.is_some() => continue, // accounting lags a fresh submission
+                None => Observation {
+                    state: "LOST".into(),
+                    reason: Some("left SLURM without an exit record".into()),
+                    ..Observation::default()
+                },
+            },
+        };
+        if let Some(new) = map_state(&obs.state) {
+            if new != r.status {
+                r.status = new;
+                changed += 1;
+            }
+        }
+        cache.insert(r.index, Detail { job: job_task, obs });
+    }
+    if changed > 0 {
+        ws.write_manifest(manifest)?;
+    }
+    write_cache(ws, &cache)?;
+    Ok(Synced {
+        details: cache,
+        stale: None,
+        changed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Captured from the test cluster: `sacct -P -n --format=JobID,State,ExitCode,
+    // Elapsed,MaxRSS,ReqMem` for an array of 6 tasks (exit 0, exit 3, running,
+    // completed, cancelled while running, running).
+    const SACCT: &str = "1_0|COMPLETED|0:0|00:00:00||100M
+1_0.batch|COMPLETED|0:0|00:00:00||
+1_1|FAILED|3:0|00:00:00||100M
+1_1.batch|FAILED|3:0|00:00:00||
+1_2|RUNNING|0:0|00:00:10||100M
+1_2.batch|RUNNING|0:0|00:00:10||
+1_3|COMPLETED|0:0|00:00:02||100M
+1_3.batch|COMPLETED|0:0|00:00:02|4680K|
+1_4|CANCELLED by 0|0:0|00:00:03||100M
+1_4.batch|CANCELLED|0:15|00:00:03|4612K|
+1_5|RUNNING|0:0|00:00:03||100M
+1_5.batch|RUNNING|0:0|00:00:03||
+7_[1-7%1]|PENDING|0:0|00:00:00||
+7_0|RUNNING|0:0|00:00:05||
+9_2|TIMEOUT|0:0|00:01:14||4Gn
+9_2.batch|CANCELLED|0:15|00:01:15|5000K|
+9_3|OUT_OF_MEMORY|0:125|00:00:09||2Gc
+";
+
+    #[test]
+    fn sacct_rows_become_observations() {
+        let o = parse_sacct(SACCT, 2);
+        let get = |j: &str, t: u64| o.get(&(j.to_string(), t)).unwrap();
+        assert_eq!(get("1", 0).state, "COMPLETED");
+        assert_eq!(get("1", 1).exit_code, Some(3));
+        assert_eq!(get("1", 3).max_rss_bytes, Some(4680 * 1024));
+        assert_eq!(get("1", 3).req_mem_bytes, Some(100 << 20));
+        assert_eq!(get("1", 4).state, "CANCELLED");
+        assert_eq!(get("1", 4).reason.as_deref(), Some("CANCELLED by 0"));
+        assert_eq!(get("7", 0).state, "RUNNING");
+        for t in 1..=7 {
+            assert_eq!(get("7", t).state, "PENDING");
+        }
+        assert_eq!(get("9", 2).state, "TIMEOUT");
+        assert_eq!(get("9", 2).elapsed_seconds, Some(74));
+        assert_eq!(get("9", 2).req_mem_bytes, Some(4 << 30));
+        assert_eq!(
+            get("9", 3).req_mem_bytes,
+            Some(4 << 30),
+            "2G per CPU × 2 CPUs"
+        );
+        assert_eq!(get("9", 3).exit_code, Some(125));
+    }
+
+    #[test]
+    fn task_rows_win_over_compact_rows_in_any_order() {
+        let o = parse_sacct("12345_[7-10%4]|PENDING|0:0|||\n12345_7|RUNNING|0:0|||\n", 1);
+        assert_eq!(o[&("12345".to_string(), 7)].state, "RUNNING");
+        assert_eq!(o[&("12345".to_string(), 8)].state, "PENDING");
+        let o = parse_sacct("99999_[0-4%2]|CANCELLED by 1000|00:00:00||||\n", 1);
+        assert!((0..5).all(|t| o[&("99999".to_string(), t)].state == "CANCELLED"));
+    }
+
+    #[test]
+    fn squeue_rows_with_ranges_and_reasons() {
+        // Captured: `squeue -h -j 7 -o '%i|%t|%r'` (without -r) and with -r.
+        let o = parse_squeue("7_[1-7%1]|PD|JobArrayTaskLimit\n7_0|R|None\n1_4|PD|Resources\n");
+        assert_eq!(o[&("7".to_string(), 3)].state, "PENDING");
+        assert_eq!(
+            o[&("7".to_string(), 3)].reason.as_deref(),
+            Some("JobArrayTaskLimit")
+        );
+        assert_eq!(o[&("7".to_string(), 0)].reason, None);
+        assert_eq!(
+            o[&("1".to_string(), 4)].reason.as_deref(),
+            Some("Resources")
+        );
+    }
+
+    #[test]
+    fn scontrol_lines() {
+        let line = "JobId=6 ArrayJobId=1 ArrayTaskId=4 ArrayTaskThrottle=3 JobName=job.sh JobState=CANCELLED Reason=None ExitCode=0:15 RunTime=00:00:03 TimeLimit=00:01:00";
+        let o = parse_scontrol(line);
+        let x = &o[&("1".to_string(), 4)];
+        assert_eq!(
+            (x.state.as_str(), x.exit_code, x.elapsed_seconds),
+            ("CANCELLED", Some(143), Some(3))
+        );
+    }
+
+    #[test]
+    fn every_state_has_a_mapping() {
+        for s in [
+            "COMPLETED",
+            "RUNNING",
+            "COMPLETING",
+            "PENDING",
+            "REQUEUED",
+            "PREEMPTED",
+            "SUSPENDED",
+            "BOOT_FAIL",
+            "DEADLINE",
+            "OUT_OF_MEMORY",
+            "NODE_FAIL",
+            "TIMEOUT",
+            "REVOKED",
+            "CANCELLED",
+            "FAILED",
+            "SPECIAL_EXIT",
+            "RESIZING",
+            "CONFIGURING",
+            "STOPPED",
+        ] {
+            assert!(map_state(s).is_some(), "{s}");
+        }
+        assert_eq!(map_state("TIMEOUT"), Some(Status::Failed));
+        assert_eq!(map_state("OUT_OF_MEMORY"), Some(Status::Failed));
+        assert_eq!(map_state("REQUEUED"), Some(Status::Queued));
+        assert_eq!(map_state("WHATEVER"), None);
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(mem_bytes("1024K", 1), Some(1 << 20));
+        assert_eq!(mem_bytes("1.5G", 1), Some(1_610_612_736));
+        assert_eq!(mem_bytes("512", 1), Some(512));
+        assert_eq!(mem_bytes("", 1), None);
+        assert_eq!(mem_bytes("eleventy", 1), None);
+        assert_eq!(elapsed_seconds("01:02:03"), Some(3723));
+        assert_eq!(elapsed_seconds("2-01:00:00"), Some(176400));
+        assert_eq!(elapsed_seconds("UNLIMITED"), None);
+        assert_eq!(parse_exit_code("3:0"), Some(3));
+        assert_eq!(parse_exit_code("0:15"), Some(143));
+    }
+
+    #[test]
+    fn latest_submission_wins_with_offsets() {
+        let jobs = vec![
+            JobRecord {
+                slurm_job_id: "1001".into(),
+                indices: vec![0, 1, 2],
+                task_offset: 0,
+            },
+            JobRecord {
+                slurm_job_id: "1003".into(),
+                indices: vec![2, 3],
+                task_offset: 0,
+            },
+            JobRecord {
+                slurm_job_id: "1005".into(),
+                indices: vec![20, 21],
+                task_offset: 20,
+            },
+        ];
+        let l = latest_jobs(&jobs);
+        assert_eq!(l[&2], ("1003".to_string(), 2));
+        assert_eq!(l[&0], ("1001".to_string(), 0));
+        assert_eq!(l[&21], ("1005".to_string(), 1));
+    }
+}

@@ -1,0 +1,394 @@
+//! `herd-status [WS]`: sync statuses from SLURM, write them, print the trials.
+
+use crate::cli::{self, Common, Output};
+use crate::config::{self, Config};
+use crate::error::Error;
+use crate::pin::Pins;
+use crate::plan;
+use crate::record::{Status, TrialRecord};
+use crate::submit;
+use crate::sync::{self, Detail};
+use crate::table::{Align, Table};
+use crate::workspace::{ManifestRecord, Workspace};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const USAGE: &str = "\
+herd-status: sync trial statuses from SLURM and print them
+
+Usage: herd-status [OPTIONS] [WS]
+
+Arguments:
+  [WS]                  the workspace directory [default: .]
+
+Options:
+  -s, --status LIST     only trials with these statuses, e.g. failed,cancelled
+  -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
+  -w, --watch [SECS]    refresh every SECS seconds (default 30, minimum 10) until
+                        no trial is live; in place on a terminal
+      --json            print NDJSON trial records (the default when piped)
+      --table           print a table with totals (the default on a terminal)
+  -h, --help            print this help
+  -V, --version         print the version
+
+One sync asks SLURM once: one sacct call over the jobs that can still change, one
+squeue call for live detail (and one scontrol call when accounting is off). If SLURM
+cannot be asked, nothing is changed: the previous statuses are printed, stderr says
+why they are stale, and the exit status is 1.
+
+Examples:
+  herd-status
+  herd-status -s failed | herd-submit
+  herd-status --watch 60
+
+Exit status: 0 ok, 1 statuses are stale (SLURM did not answer) or a workspace file is
+corrupt, 2 usage or config error.
+";
+
+/// The minimum `--watch` interval: one sync is one sacct + one squeue call, and a
+/// controller serving hundreds of users should not see them more often than this.
+const MIN_WATCH: u64 = 10;
+
+#[derive(Debug, Default)]
+struct Args {
+    common: Common,
+    ws: Option<PathBuf>,
+    statuses: Vec<Status>,
+    pins: Vec<(String, String)>,
+    watch: Option<u64>,
+}
+
+fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
+    use lexopt::prelude::*;
+    let mut args = Args::default();
+    let mut p = lexopt::Parser::from_args(argv);
+    while let Some(arg) = p.next()? {
+        if args.common.parse(&arg, USAGE)? {
+            continue;
+        }
+        match arg {
+            Short('s') | Long("status") => {
+                for s in p.value()?.string()?.split(',').filter(|s| !s.is_empty()) {
+                    args.statuses.push(Status::parse(s.trim()));
+                }
+            }
+            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
+            Short('w') | Long("watch") => {
+                let secs = match p.optional_value() {
+                    Some(v) => v
+                        .parse::<u64>()
+                        .map_err(|_| Error::usage("--watch takes a number of seconds"))?,
+                    None => 30,
+                };
+                if secs < MIN_WATCH {
+                    return Err(Error::usage(format!(
+                        "--watch {secs}: the minimum interval is {MIN_WATCH} seconds"
+                    )));
+                }
+                args.watch = Some(secs);
+            }
+            Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    Ok(args)
+}
+
+/// A synced view of a workspace: records with SLURM details, and staleness.
+pub(crate) struct View {
+    pub cfg: Config,
+    pub records: Vec<TrialRecord>,
+    pub stale: Option<String>,
+}
+
+/// Open the workspace, settle any interrupted submission, sync, build the records.
+pub(crate) fn synced_view(ws_arg: Option<&Path>) -> Result<View, Error> {
+    let cfg = config::load(ws_arg)?;
+    let ws = Workspace::new(&cfg.workspace);
+    if !ws.exists() {
+        return Err(
+            Error::invalid(format!("{} has no manifest yet", ws.dir().display()))
+                .hint("submit the sweep first: herd-expand | herd-submit"),
+        );
+    }
+    let _lock = ws.lock()?;
+    let mut manifest = ws.read_manifest()?.unwrap_or_default();
+    let mut jobs = ws.read_job_ids()?;
+    let mut stale = None;
+    if let Err(e) = submit::recover(&ws, &mut manifest, &mut jobs) {
+        stale = Some(format!(
+            "an interrupted submission could not be settled: {e}"
+        ));
+    }
+    let details = if stale.is_none() {
+        let s = sync::sync(&ws, &mut manifest, &jobs, cfg.slurm.cpus_per_task)?;
+        stale = s.stale;
+        s.details
+    } else {
+        sync::read_cache(&ws)
+    };
+    let records = manifest
+        .iter()
+        .map(|r| detailed_record(&cfg, &ws, r, &details))
+        .collect();
+    Ok(View {
+        cfg,
+        records,
+        stale,
+    })
+}
+
+/// A trial record with everything known about its latest submission.
+pub(crate) fn detailed_record(
+    cfg: &Config,
+    ws: &Workspace,
+    r: &ManifestRecord,
+    details: &BTreeMap<u64, Detail>,
+) -> TrialRecord {
+    let mut rec = plan::record(cfg, r);
+    if let Some(d) = details.get(&r.index) {
+        rec.slurm_job_id = Some(d.job.clone());
+        rec.slurm_state = (!d.obs.state.is_empty()).then(|| d.obs.state.clone());
+        rec.reason = d.obs.reason.clone();
+        rec.exit_code = d.obs.exit_code;
+        rec.elapsed_seconds = d.obs.elapsed_seconds;
+        rec.max_rss_bytes = d.obs.max_rss_bytes;
+        rec.req_mem_bytes = d.obs.req_mem_bytes;
+    }
+    rec.last_log_line = last_log_line(&ws.logs_dir().join(format!("{}.out", r.index)));
+    rec
+}
+
+/// The last non-blank line of a log (B29), reading only its tail.
+pub(crate) fn last_log_line(path: &Path) -> Option<String> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let start = len.saturating_sub(64 * 1024);
+    f.seek(SeekFrom::Start(start)).ok()?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
+    text.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+/// Entry point of `herd-status`.
+pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
+    let args = parse_args(argv)?;
+    let mode = args.common.output();
+    loop {
+        let view = synced_view(args.ws.as_deref())?;
+        let pins = Pins::parse(&view.cfg, &args.pins)?;
+        let shown: Vec<&TrialRecord> = view
+            .records
+            .iter()
+            .filter(|r| args.statuses.is_empty() || args.statuses.contains(&r.status))
+            .filter(|r| pins.matches(&r.params))
+            .collect();
+        let mut out = cli::stdout();
+        match mode {
+            Output::Json => {
+                for r in &shown {
+                    serde_json::to_writer(&mut out, r)
+                        .map_err(|e| Error::json("writing records", e))?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            Output::Table => {
+                if args.watch.is_some() {
+                    // Home the cursor and clear the screen: the table updates in place.
+                    out.write_all(b"\x1b[H\x1b[2J")?;
+                }
+                out.write_all(render_table(&shown, &view.records).as_bytes())?;
+            }
+        }
+        out.flush()?;
+        if let Some(why) = &view.stale {
+            let _ = writeln!(
+                std::io::stderr(),
+                "herd-status: statuses are stale (nothing was changed): {why}"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        let Some(secs) = args.watch else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        if !view.records.iter().any(|r| r.status.is_live()) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        std::thread::sleep(Duration::from_secs(secs));
+    }
+}
+
+fn human_bytes(b: u64) -> String {
+    let g = b as f64 / (1u64 << 30) as f64;
+    if g >= 1.0 {
+        format!("{g:.2}G")
+    } else {
+        format!("{:.0}M", b as f64 / (1u64 << 20) as f64)
+    }
+}
+
+fn human_secs(s: u64) -> String {
+    if s >= 86400 {
+        format!(
+            "{}-{:02}:{:02}:{:02}",
+            s / 86400,
+            s % 86400 / 3600,
+            s % 3600 / 60,
+            s % 60
+        )
+    } else {
+        format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    }
+}
+
+/// Strip ANSI escape sequences and cut to `max` characters.
+fn clean(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if !c.is_control() {
+            out.push(c);
+        }
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max - 3).collect::<String>() + "...";
+    }
+    out
+}
+
+/// The order statuses are totalled in (B6: every status present is listed).
+const ORDER: [&str; 9] = [
+    "completed",
+    "running",
+    "queued",
+    "submitted",
+    "ready",
+    "failed",
+    "cancelled",
+    "paused",
+    "pruned",
+];
+
+fn render_table(shown: &[&TrialRecord], all: &[TrialRecord]) -> String {
+    let mut t = Table::new(&[
+        ("INDEX", Align::Right),
+        ("STATUS", Align::Left),
+        ("STATE", Align::Left),
+        ("ELAPSED", Align::Right),
+        ("MAXRSS", Align::Right),
+        ("NAME", Align::Left),
+        ("LAST LOG", Align::Left),
+    ]);
+    for r in shown {
+        t.push(vec![
+            r.index.to_string(),
+            r.status.to_string(),
+            r.slurm_state.clone().unwrap_or_default(),
+            r.elapsed_seconds.map(human_secs).unwrap_or_default(),
+            r.max_rss_bytes.map(human_bytes).unwrap_or_default(),
+            clean(r.experiment_name.as_deref().unwrap_or(""), 60),
+            clean(r.last_log_line.as_deref().unwrap_or(""), 60),
+        ]);
+    }
+    let mut s = if shown.is_empty() {
+        "no trials\n".to_string()
+    } else {
+        t.render()
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in all {
+        *counts.entry(r.status.to_string()).or_default() += 1;
+    }
+    let mut parts: Vec<String> = ORDER
+        .iter()
+        .filter_map(|k| counts.get(*k).map(|n| format!("{n} {k}")))
+        .collect();
+    parts.extend(
+        counts
+            .iter()
+            .filter(|(k, _)| !ORDER.contains(&k.as_str()))
+            .map(|(k, n)| format!("{n} {k}")),
+    );
+    let done = all
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status,
+                Status::Completed | Status::Failed | Status::Cancelled | Status::Pruned
+            )
+        })
+        .count();
+    let width = 30;
+    let filled = if all.is_empty() {
+        0
+    } else {
+        done * width / all.len()
+    };
+    s.push_str(&format!(
+        "\n{} trials: {}\n[{}{}] {done}/{} finished\n",
+        all.len(),
+        parts.join(", "),
+        "#".repeat(filled),
+        "-".repeat(width - filled),
+        all.len()
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ansi_is_stripped_and_long_lines_cut() {
+        assert_eq!(
+            clean("\x1b[33mView run \x1b[1;34mx\x1b[0m", 60),
+            "View run x"
+        );
+        assert_eq!(clean(&"a".repeat(70), 60).len(), 60);
+    }
+
+    #[test]
+    fn durations_and_sizes() {
+        assert_eq!(human_secs(3723), "01:02:03");
+        assert_eq!(human_secs(176400), "2-01:00:00");
+        assert_eq!(human_bytes(4680 * 1024), "5M");
+        assert_eq!(human_bytes(3 << 30), "3.00G");
+    }
+
+    #[test]
+    fn last_log_line_skips_trailing_blank_lines() {
+        let p = std::env::temp_dir().join(format!("herd-lastlog-{}", std::process::id()));
+        std::fs::write(
+            &p,
+            "epoch 1\nepoch 2 loss=0.5\n\n==== HyperHerd run ====\n\n\n",
+        )
+        .unwrap();
+        assert_eq!(
+            last_log_line(&p).as_deref(),
+            Some("==== HyperHerd run ====")
+        );
+        std::fs::write(&p, "epoch 3\n\n  \n").unwrap();
+        assert_eq!(last_log_line(&p).as_deref(), Some("epoch 3"));
+        assert_eq!(last_log_line(Path::new("/nonexistent/x")), None);
+    }
+}

@@ -1,0 +1,201 @@
+//! `herd-stop [WS]`: cancel live trials with one `scancel` call and mark them cancelled.
+
+use crate::cli::{self, Common, Output};
+use crate::config;
+use crate::error::Error;
+use crate::record::Status;
+use crate::slurm;
+use crate::submit;
+use crate::sync::{self, latest_jobs};
+use crate::tools::status::detailed_record;
+use crate::workspace::Workspace;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+herd-stop: cancel running or queued trials
+
+Usage: herd-stop [OPTIONS] [WS]
+
+Arguments:
+  [WS]                the workspace directory [default: .]
+
+Options:
+  -i, --indices SPEC  cancel these trials, e.g. 3 or 0-4,7
+  -a, --all           cancel every live trial (submitted, queued, running)
+      --json          print NDJSON records of the cancelled trials
+      --table         print a summary (the default on a terminal)
+  -h, --help          print this help
+  -V, --version       print the version
+
+Without -i or --all, the trial records on stdin name the trials to cancel. Statuses
+are synced first, so a trial that has already finished is never cancelled. All
+cancellations go to SLURM in one scancel call. The records printed carry the status
+each trial had before (previous_status).
+
+Examples:
+  herd-stop -i 3
+  herd-status -s running --json | jq -c 'select(.elapsed_seconds > 3600)' | herd-stop
+  herd-stop --all
+
+Exit status: 0 ok, 1 scancel failed or SLURM could not be asked (nothing changed),
+2 usage error.
+";
+
+#[derive(Debug, Default)]
+struct Args {
+    common: Common,
+    ws: Option<PathBuf>,
+    indices: Option<String>,
+    all: bool,
+}
+
+fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
+    use lexopt::prelude::*;
+    let mut args = Args::default();
+    let mut p = lexopt::Parser::from_args(argv);
+    while let Some(arg) = p.next()? {
+        if args.common.parse(&arg, USAGE)? {
+            continue;
+        }
+        match arg {
+            Short('i') | Long("indices") => args.indices = Some(p.value()?.string()?),
+            Short('a') | Long("all") => args.all = true,
+            Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    if args.all && args.indices.is_some() {
+        return Err(Error::usage("pass either --indices or --all, not both"));
+    }
+    Ok(args)
+}
+
+#[derive(Deserialize)]
+struct TrialRef {
+    index: u64,
+}
+
+/// Entry point of `herd-stop`.
+pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
+    let args = parse_args(argv)?;
+    let wanted: Option<BTreeSet<u64>> = match (&args.indices, args.all) {
+        (Some(spec), _) => Some(cli::parse_indices(spec)?.into_iter().collect()),
+        (None, true) => None,
+        (None, false) if cli::stdin_is_terminal() => {
+            return Err(Error::usage(
+                "name the trials: -i SPEC, --all, or trial records on stdin",
+            ))
+        }
+        (None, false) => {
+            let mut set = BTreeSet::new();
+            for r in serde_json::Deserializer::from_reader(std::io::stdin().lock())
+                .into_iter::<TrialRef>()
+            {
+                set.insert(
+                    r.map_err(|e| Error::json("reading trial records from stdin", e))?
+                        .index,
+                );
+            }
+            Some(set)
+        }
+    };
+    let cfg = config::load(args.ws.as_deref())?;
+    let ws = Workspace::new(&cfg.workspace);
+    if !ws.exists() {
+        return Err(Error::invalid(format!(
+            "{} has no manifest yet",
+            ws.dir().display()
+        )));
+    }
+    let _lock = ws.lock()?;
+    let mut manifest = ws.read_manifest()?.unwrap_or_default();
+    let mut jobs = ws.read_job_ids()?;
+    submit::recover(&ws, &mut manifest, &mut jobs)?;
+    let synced = sync::sync(&ws, &mut manifest, &jobs, cfg.slurm.cpus_per_task)?;
+    if let Some(why) = synced.stale {
+        return Err(
+            Error::failed(format!("cannot tell which trials are live: {why}"))
+                .hint("nothing was cancelled; try again when SLURM answers"),
+        );
+    }
+    if let Some(w) = &wanted {
+        let unknown: Vec<String> = w
+            .iter()
+            .filter(|i| !manifest.iter().any(|r| r.index == **i))
+            .map(u64::to_string)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::invalid(format!(
+                "no trial with index {}",
+                unknown.join(", ")
+            )));
+        }
+    }
+    let latest = latest_jobs(&jobs);
+    let targets: Vec<(usize, String)> = manifest
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| wanted.as_ref().is_none_or(|w| w.contains(&r.index)))
+        .filter(|(_, r)| r.status.is_live())
+        .filter_map(|(k, r)| latest.get(&r.index).map(|(j, t)| (k, format!("{j}_{t}"))))
+        .collect();
+    let skipped = wanted
+        .as_ref()
+        .map_or(0, |w| w.len())
+        .saturating_sub(targets.len());
+    if skipped > 0 && wanted.is_some() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "herd-stop: {skipped} trial(s) are not live (finished or never submitted); left alone"
+        );
+    }
+    let mut out = cli::stdout();
+    if targets.is_empty() {
+        let _ = writeln!(std::io::stderr(), "herd-stop: no live trials to cancel");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ids: Vec<&str> = targets.iter().map(|(_, j)| j.as_str()).collect();
+    let o = slurm::run("scancel", &ids, None)?;
+    if o.code != Some(0) {
+        return Err(
+            Error::failed(format!("scancel failed: {}", o.stderr.trim()))
+                .hint("no status was changed"),
+        );
+    }
+    let mut previous = Vec::with_capacity(targets.len());
+    for (k, _) in &targets {
+        previous.push(manifest[*k].status.clone());
+        manifest[*k].status = Status::Cancelled;
+    }
+    ws.write_manifest(&manifest)?;
+    match args.common.output() {
+        Output::Json => {
+            for ((k, _), prev) in targets.iter().zip(previous) {
+                let mut rec = detailed_record(&cfg, &ws, &manifest[*k], &synced.details);
+                rec.previous_status = Some(prev);
+                serde_json::to_writer(&mut out, &rec)
+                    .map_err(|e| Error::json("writing records", e))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Output::Table => {
+            let idx: Vec<String> = targets
+                .iter()
+                .map(|(k, _)| manifest[*k].index.to_string())
+                .collect();
+            writeln!(
+                out,
+                "cancelled {} trial(s): {}",
+                targets.len(),
+                idx.join(", ")
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

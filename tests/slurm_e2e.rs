@@ -540,3 +540,156 @@ parameters:
         std::panic::resume_unwind(e);
     }
 }
+
+const STATUS: &str = env!("CARGO_BIN_EXE_herd-status");
+const STOP: &str = env!("CARGO_BIN_EXE_herd-stop");
+
+fn status_json(ws: &Path, env: &[(&str, &str)]) -> (Output, Vec<serde_json::Value>) {
+    let o = run(STATUS, &["--json", ws.to_str().unwrap()], b"", env);
+    let recs = String::from_utf8_lossy(&o.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    (o, recs)
+}
+
+fn harness(args: &[&str]) {
+    let st = Command::new("bash").arg("tests/slurm/up").args(args).stdout(Stdio::null()).status().unwrap();
+    assert!(st.success(), "tests/slurm/up {args:?} failed");
+}
+
+/// Success, exit 3, a timeout and a herd-stop: every trial reaches the right status
+/// and SLURM state, and a re-run resubmits exactly the failed and cancelled ones.
+fn outcomes(tag: &str) {
+    let yaml = "name: outcomes
+grid: all
+launcher: ./launch.sh
+slurm: {partition: debug, time: \"00:01:00\", mem: 100M}
+parameters:
+  what: {type: discrete, values: [ok, exit3, slow, stopme]}
+";
+    let body = "case \"$1\" in\n  *what=ok*) exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac";
+    let ws = workspace(tag, yaml, body);
+    let (o, _) = expand_submit(&ws, &[], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Wait for trial 3 to run, then stop it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, recs) = status_json(&ws, &[]);
+        if recs.iter().any(|r| r["index"] == 3 && r["status"] == "running") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "trial 3 never ran: {recs:?}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let o = run(STOP, &["--json", "-i", "3", ws.to_str().unwrap()], b"", &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stopped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((stopped["status"].as_str(), stopped["previous_status"].as_str()), (Some("cancelled"), Some("running")));
+    // A finished trial is never cancelled.
+    let o = run(STOP, &["-i", "0", ws.to_str().unwrap()], b"", &[]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not live"));
+    wait_gone(&recorded_jobs(&ws), Duration::from_secs(200));
+    // Accounting lags the controller by a few seconds: sync until final.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let recs = loop {
+        let (o, recs) = status_json(&ws, &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        if recs.iter().all(|r| r["status"] != "running" && r["status"] != "queued" && r["status"] != "submitted") {
+            break recs;
+        }
+        assert!(Instant::now() < deadline, "not final: {recs:?}");
+        std::thread::sleep(Duration::from_secs(2));
+    };
+    let got: Vec<(&str, &str, Option<i64>)> =
+        recs.iter().map(|r| (r["status"].as_str().unwrap(), r["slurm_state"].as_str().unwrap_or(""), r["exit_code"].as_i64())).collect();
+    assert_eq!(got[0], ("completed", "COMPLETED", Some(0)), "{tag}: {recs:?}");
+    assert_eq!(got[1], ("failed", "FAILED", Some(3)), "{tag}: {recs:?}");
+    assert_eq!((got[2].0, got[2].1), ("failed", "TIMEOUT"), "{tag}: {recs:?}");
+    assert_eq!(got[3].0, "cancelled", "{tag}: {recs:?}");
+    assert_eq!(recs[0]["last_log_line"], "trial 0 done");
+    // Re-running submits exactly the failed and cancelled trials.
+    let o = run(SUBMIT, &["--all", "--dry-run", ws.to_str().unwrap()], b"", &[]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("would submit 3 trial(s) as 1 array job(s): 1-3"), "{err}");
+}
+
+#[test]
+fn outcomes_reach_the_right_status_with_accounting() {
+    if !cluster_up() {
+        return;
+    }
+    outcomes("acct");
+}
+
+#[test]
+fn outcomes_reach_the_right_status_without_accounting() {
+    if !cluster_up() {
+        return;
+    }
+    harness(&["--no-accounting"]);
+    let r = std::panic::catch_unwind(|| outcomes("noacct"));
+    harness(&[]);
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
+
+#[test]
+fn a_dead_controller_changes_nothing_and_says_so() {
+    if !cluster_up() {
+        return;
+    }
+    let ws = workspace("ctlddown", TWELVE, "sleep 120");
+    let (o, _) = expand_submit(&ws, &[], &[]);
+    assert!(o.status.success());
+    let (o, _) = status_json(&ws, &[]);
+    assert!(o.status.success());
+    let before = fs::read(ws.join(".hyperherd/manifest.json")).unwrap();
+    let pid = fs::read_to_string("/run/slurm-harness/slurmctld.pid").unwrap();
+    Command::new("kill").arg(pid.trim()).status().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let (o, recs) = status_json(&ws, &[("HERD_SLURM_TIMEOUT", "20")]);
+    harness(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("statuses are stale (nothing was changed)"));
+    assert_eq!(recs.len(), 12, "the previous statuses are still printed");
+    assert_eq!(fs::read(ws.join(".hyperherd/manifest.json")).unwrap(), before, "manifest unchanged");
+    scancel_all(&ws);
+}
+
+#[test]
+fn one_sync_of_500_trials_in_3_submissions_calls_sacct_and_squeue_once() {
+    if !cluster_up() {
+        return;
+    }
+    let values: Vec<String> = (0..500).map(|i| i.to_string()).collect();
+    let yaml = format!(
+        "name: count\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: debug, time: \"00:05:00\", mem: 10M}}\nparameters:\n  x: {{type: discrete, values: [{}]}}\n",
+        values.join(", ")
+    );
+    let ws = workspace("count", &yaml, "sleep 60");
+    for spec in ["0-199", "200-399", "400-499"] {
+        let o = run(SUBMIT, &["-i", spec, ws.to_str().unwrap()], b"", &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(recorded_jobs(&ws).len(), 3);
+    // Count invocations with wrappers that log and then run the real commands.
+    let bin = ws.join("wrap");
+    fs::create_dir_all(&bin).unwrap();
+    for cmd in ["sacct", "squeue", "scontrol"] {
+        let real = String::from_utf8(Command::new("bash").args(["-c", &format!("command -v {cmd}")]).output().unwrap().stdout).unwrap();
+        let script = format!("#!/bin/bash\necho {cmd} >> {}/calls\nexec {} \"$@\"\n", ws.display(), real.trim());
+        let p = bin.join(cmd);
+        fs::write(&p, script).unwrap();
+        Command::new("chmod").arg("+x").arg(&p).status().unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let (o, recs) = status_json(&ws, &[("PATH", &path)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(recs.len(), 500);
+    let calls = fs::read_to_string(ws.join("calls")).unwrap();
+    assert_eq!(calls.lines().filter(|l| *l == "sacct").count(), 1, "{calls}");
+    assert_eq!(calls.lines().filter(|l| *l == "squeue").count(), 1, "{calls}");
+    assert_eq!(calls.lines().filter(|l| *l == "scontrol").count(), 0, "{calls}");
+    scancel_all(&ws);
+}

@@ -134,8 +134,14 @@ pub struct Limits {
 ///
 /// `HERD_MAX_ARRAY_SIZE` overrides the query (for dry runs away from the cluster).
 pub fn limits() -> Result<Limits, Error> {
-    if let Some(n) = std::env::var("HERD_MAX_ARRAY_SIZE").ok().and_then(|v| v.parse::<u64>().ok()) {
-        return Ok(Limits { max_array_size: n.max(1), max_job_count: 10000 });
+    if let Some(n) = std::env::var("HERD_MAX_ARRAY_SIZE")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        return Ok(Limits {
+            max_array_size: n.max(1),
+            max_job_count: 10000,
+        });
     }
     let out = run("scontrol", &["show", "config"], None)?;
     if out.code != Some(0) {

@@ -53,10 +53,16 @@ fn every_tool_exists_and_answers_help_and_version() {
     for (name, path) in TOOLS {
         assert!(Path::new(path).exists(), "{name} was not built");
         let help = Command::new(path).arg("--help").output().unwrap();
-        assert!(help.status.success() && help.stdout.starts_with(format!("{name}: ").as_bytes()), "{name} --help");
+        assert!(
+            help.status.success() && help.stdout.starts_with(format!("{name}: ").as_bytes()),
+            "{name} --help"
+        );
         let v = Command::new(path).arg("--version").output().unwrap();
         let v = String::from_utf8(v.stdout).unwrap();
-        assert!(v.starts_with(&format!("{name} {} (", env!("CARGO_PKG_VERSION"))), "{name} --version: {v}");
+        assert!(
+            v.starts_with(&format!("{name} {} (", env!("CARGO_PKG_VERSION"))),
+            "{name} --version: {v}"
+        );
     }
 }
 
@@ -64,11 +70,23 @@ fn every_tool_exists_and_answers_help_and_version() {
 #[test]
 fn every_long_flag_is_in_the_man_page() {
     for (name, path) in TOOLS {
-        let help = String::from_utf8(Command::new(path).arg("--help").output().unwrap().stdout).unwrap();
-        let page = std::fs::read_to_string(format!("man/{name}.1")).unwrap_or_else(|_| panic!("man/{name}.1 is missing"));
-        let page = page.replace("\\-", "-").replace("\\fB", "").replace("\\fR", "").replace("\\fI", "");
-        for flag in help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).filter(|w| w.starts_with("--") && w.len() > 2) {
-            assert!(page.contains(flag), "{name}: {flag} is in --help but not in man/{name}.1");
+        let help =
+            String::from_utf8(Command::new(path).arg("--help").output().unwrap().stdout).unwrap();
+        let page = std::fs::read_to_string(format!("man/{name}.1"))
+            .unwrap_or_else(|_| panic!("man/{name}.1 is missing"));
+        let page = page
+            .replace("\\-", "-")
+            .replace("\\fB", "")
+            .replace("\\fR", "")
+            .replace("\\fI", "");
+        for flag in help
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+        {
+            assert!(
+                page.contains(flag),
+                "{name}: {flag} is in --help but not in man/{name}.1"
+            );
         }
     }
 }

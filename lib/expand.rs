@@ -370,7 +370,7 @@ fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), Stri
     };
     if bad {
         return Err(format!(
-            "{at}.set.{key}: expression '{}' gave {} which cannot be passed as an override (no whitespace, control characters or non-finite numbers)",
+            "{at}.set.{key}: expression '{}' gave {} which cannot be passed as an override (no whitespace, control characters, lists or non-finite numbers)",
             e.source(),
             pystr(v)
         ));

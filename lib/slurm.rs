@@ -42,7 +42,7 @@ pub fn run(prog: &str, args: &[&str], cwd: Option<&Path>) -> Result<Output, Erro
     }
     let mut child = cmd.spawn().map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            "SLURM's commands are not on PATH; run on a login node, or use --local"
+            "SLURM's commands are not on PATH here; run herd on a login node of the cluster"
         } else {
             "check that SLURM's client commands work here"
         };

@@ -30,7 +30,7 @@ test-static: test
 
 ## End-to-end suite against a real SLURM cluster (tests/slurm/up must have run).
 test-slurm:
-	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --test-threads=1 --nocapture
+	HERD_SLURM_E2E=1 $(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --test-threads=1
 
 check: fmt-check clippy test man-lint
 

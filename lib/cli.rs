@@ -98,6 +98,11 @@ impl Common {
         }
     }
 
+    /// The output mode a flag forced, if any.
+    pub fn forced(&self) -> Option<Output> {
+        self.forced
+    }
+
     /// The output mode: forced by a flag, else a table on a terminal, NDJSON otherwise.
     pub fn output(&self) -> Output {
         self.forced.unwrap_or_else(|| {

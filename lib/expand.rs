@@ -12,7 +12,8 @@ use crate::expr::{truthy, Expr};
 use crate::ftext::{self, Kind};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::glibm;
-use crate::naming::{experiment_name, py_eq, pystr};
+use crate::naming::{experiment_name, py_eq, pyrepr, pystr};
+use crate::pyfmt::repr_str;
 use crate::value::{Assoc, Value};
 
 /// The most trials one sweep may expand to; beyond this a typo is far more likely
@@ -280,9 +281,14 @@ fn env<'a>(cfg: &'a Config, params: &'a Assoc) -> Vec<(&'a str, &'a Value)> {
 
 fn eval(cfg: &Config, e: &Expr, params: &Assoc, at: &str) -> Result<Value, String> {
     e.eval(&env(cfg, params)).map_err(|msg| {
+        let fix = if msg.contains("by zero") {
+            "guard the expression, e.g. 'x / y if y != 0 else 0'"
+        } else {
+            "guard the expression so that it works for every trial"
+        };
         format!(
-            "{at}: expression '{}' failed for trial {}: {msg} (guard the expression, e.g. 'x / y if y != 0 else 0')",
-            e.source(),
+            "{at}: expression {} failed for trial {}: {msg} ({fix})",
+            repr_str(e.source()),
             describe(params)
         )
     })
@@ -363,16 +369,15 @@ fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), Stri
     let bad = match v {
         Value::Str(s) => s.chars().any(|c| c.is_whitespace() || c.is_control()),
         Value::Float(f) => !f.is_finite(),
-        Value::List(items) => items
-            .iter()
-            .any(|x| !matches!(x, Value::Int(_) | Value::Bool(_))),
+        // B7: like literal values, lists have no override text without spaces.
+        Value::List(_) | Value::Map(_) => true,
         _ => false,
     };
     if bad {
         return Err(format!(
-            "{at}.set.{key}: expression '{}' gave {} which cannot be passed as an override (no whitespace, control characters, lists or non-finite numbers)",
-            e.source(),
-            pystr(v)
+            "{at}.set.{key}: expression {} gave {} which cannot be passed as an override (no whitespace, control characters, lists or non-finite numbers)",
+            repr_str(e.source()),
+            pyrepr(v)
         ));
     }
     Ok(())

@@ -20,7 +20,7 @@ pub fn pystr(v: &Value) -> String {
 }
 
 /// Python `repr()` of a value: like `str()` but strings are quoted.
-fn pyrepr(v: &Value) -> String {
+pub fn pyrepr(v: &Value) -> String {
     match v {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),

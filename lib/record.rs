@@ -149,6 +149,36 @@ pub struct TrialRecord {
     pub previous_status: Option<Status>,
 }
 
+/// The part of a trial record that names a trial, as tools read it from stdin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(expecting = "a trial record")]
+pub struct TrialRef {
+    /// The trial index.
+    pub index: u64,
+    /// The trial hash (must match the manifest's).
+    pub hash: String,
+    /// The workspace the record came from.
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
+/// Read trial records (NDJSON or concatenated JSON) from `input`.
+pub fn read_refs(input: impl std::io::Read) -> Result<Vec<TrialRef>, crate::error::Error> {
+    let mut out = Vec::new();
+    for (n, r) in serde_json::Deserializer::from_reader(input)
+        .into_iter::<TrialRef>()
+        .enumerate()
+    {
+        out.push(r.map_err(|e| {
+            crate::error::Error::invalid(format!(
+                "reading trial record {} from stdin (expected herd-expand/herd-status output): {e}",
+                n + 1
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

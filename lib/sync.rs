@@ -76,6 +76,7 @@ fn squeue_state(code: &str) -> String {
         "RF" => "REQUEUE_FED",
         "RS" => "RESIZING",
         "RV" => "REVOKED",
+        "RD" => "RESV_DEL_HOLD",
         "SE" => "SPECIAL_EXIT",
         "SO" => "STAGE_OUT",
         "SI" => "SIGNALING",
@@ -213,7 +214,14 @@ pub fn parse_sacct(text: &str, cpus: u64) -> Observations {
                 let o = obs.entry((job, tasks[0])).or_default();
                 o.state = state;
                 o.reason = (state_full.contains(' ')).then(|| state_full.to_string());
-                o.exit_code = get(2).and_then(parse_exit_code);
+                // A time limit or a cancel reports 0:0 for the task: no exit status.
+                o.exit_code = get(2).and_then(parse_exit_code).filter(|c| {
+                    *c != 0
+                        || !matches!(
+                            o.state.as_str(),
+                            "TIMEOUT" | "CANCELLED" | "PREEMPTED" | "NODE_FAIL" | "DEADLINE"
+                        )
+                });
                 o.elapsed_seconds = get(3).and_then(elapsed_seconds);
                 o.req_mem_bytes = get(5).and_then(|m| mem_bytes(m, cpus));
             }
@@ -423,6 +431,22 @@ fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
             }
         }
     })
+}
+
+/// Record in the details cache that herd-stop cancelled these trials, so the table
+/// shows `CANCELLED` rather than the state before (cancelled trials are not synced).
+pub fn note_cancelled(
+    ws: &Workspace,
+    indices: &[u64],
+    mut details: BTreeMap<u64, Detail>,
+) -> Result<BTreeMap<u64, Detail>, Error> {
+    for i in indices {
+        let d = details.entry(*i).or_default();
+        d.obs.state = "CANCELLED".into();
+        d.obs.reason = Some("cancelled by herd-stop".into());
+    }
+    write_cache(ws, &details)?;
+    Ok(details)
 }
 
 /// The result of a sync: details per index, and whether the statuses are stale.

@@ -33,6 +33,17 @@ fn submit() {
     cases("herd-submit", "submit");
 }
 
+/// Chunking needs a small MaxArraySize; trycmd lets the suite-wide value win over a
+/// case's own, so these cases run in a suite of their own.
+#[test]
+fn submit_chunked() {
+    trycmd::TestCases::new()
+        .default_bin_name("herd-submit")
+        .env("HERD_MAX_ARRAY_SIZE", "10")
+        .env("HERD_SLURM_TIMEOUT", "5")
+        .case("tests/cmd/submit-chunked/*.toml");
+}
+
 #[test]
 fn status() {
     cases("herd-status", "status");

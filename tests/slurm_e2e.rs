@@ -1,9 +1,10 @@
 //! End-to-end tests against a REAL single-node SLURM cluster (`tests/slurm/up`).
 //!
 //! No fake commands: `sbatch`, `squeue`, `scancel` and `scontrol` are the cluster's.
-//! When no cluster answers, every test is skipped with a message — unless
-//! `HERD_EXPECT_SLURM=1` (CI), where an unreachable cluster is a failure.
-//! Run with `make test-slurm` (one test at a time: they share the cluster).
+//! They run only when asked (`HERD_SLURM_E2E=1`, set by `make test-slurm`), one at a
+//! time (they share one small cluster, and some restart it). When no cluster
+//! answers they are skipped with a message — unless `HERD_EXPECT_SLURM=1` (CI), where
+//! an unreachable cluster is a failure.
 
 use std::fs;
 use std::io::Write;
@@ -13,6 +14,19 @@ use std::time::{Duration, Instant};
 
 const EXPAND: &str = env!("CARGO_BIN_EXE_herd-expand");
 const SUBMIT: &str = env!("CARGO_BIN_EXE_herd-submit");
+
+/// Serialises the tests: the cluster has 2 CPUs and some tests restart it.
+static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Take the cluster for one test (None: skip it).
+fn cluster() -> Option<std::sync::MutexGuard<'static, ()>> {
+    if std::env::var("HERD_SLURM_E2E").is_err() {
+        eprintln!("skipped: set HERD_SLURM_E2E=1 (make test-slurm) to run the end-to-end suite");
+        return None;
+    }
+    let guard = CLUSTER.lock().unwrap_or_else(|p| p.into_inner());
+    cluster_up().then_some(guard)
+}
 
 fn cluster_up() -> bool {
     let ok = Command::new("sinfo")
@@ -164,9 +178,7 @@ parameters:
 
 #[test]
 fn twelve_trials_each_run_once_with_exactly_their_overrides() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let ws = workspace("twelve", TWELVE, "");
     let plan = expand(&ws);
     assert_eq!(plan.len(), 12);
@@ -221,9 +233,7 @@ fn twelve_trials_each_run_once_with_exactly_their_overrides() {
 
 #[test]
 fn hostile_values_arrive_literally_and_nothing_is_executed() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let yaml = "name: inject
 grid: all
 launcher: ./launch.sh
@@ -282,9 +292,7 @@ parameters:
 
 #[test]
 fn sbatch_refusal_prints_slurms_message_and_changes_no_status() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let ws = workspace(
         "refused",
         &TWELVE.replace("partition: debug", "partition: nosuchpartition"),
@@ -304,9 +312,7 @@ fn sbatch_refusal_prints_slurms_message_and_changes_no_status() {
 
 #[test]
 fn a_crash_at_any_point_neither_loses_nor_doubles_a_job() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     for point in ["before-sbatch", "after-sbatch", "before-manifest"] {
         let ws = workspace(&format!("crash-{point}"), TWELVE, "sleep 30");
         let (o, _) = expand_submit(&ws, &[], &[("HERD_TEST_CRASH_AT", point)]);
@@ -367,9 +373,7 @@ fn a_crash_at_any_point_neither_loses_nor_doubles_a_job() {
 
 #[test]
 fn concurrent_submitters_double_submit_nothing() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let ws = workspace("concurrent", TWELVE, "sleep 20");
     let children: Vec<_> = (0..4)
         .map(|_| {
@@ -404,9 +408,7 @@ fn concurrent_submitters_double_submit_nothing() {
 
 #[test]
 fn editing_the_sweep_keeps_finished_trials_and_refuses_to_drop_active_ones() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let yaml = "name: edit
 grid: all
 launcher: ./launch.sh
@@ -484,9 +486,7 @@ parameters:
 
 #[test]
 fn sweeps_beyond_max_array_size_are_chunked() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     // Restart the cluster with MaxArraySize=10 (task ids 0..9), then restore it.
     let up = |max: &str| {
         let st = Command::new("bash")
@@ -659,17 +659,13 @@ parameters:
 
 #[test]
 fn outcomes_reach_the_right_status_with_accounting() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     outcomes("acct");
 }
 
 #[test]
 fn outcomes_reach_the_right_status_without_accounting() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     harness(&["--no-accounting"]);
     let r = std::panic::catch_unwind(|| outcomes("noacct"));
     harness(&[]);
@@ -680,9 +676,7 @@ fn outcomes_reach_the_right_status_without_accounting() {
 
 #[test]
 fn a_dead_controller_changes_nothing_and_says_so() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let ws = workspace("ctlddown", TWELVE, "sleep 120");
     let (o, _) = expand_submit(&ws, &[], &[]);
     assert!(o.status.success());
@@ -712,9 +706,7 @@ fn a_dead_controller_changes_nothing_and_says_so() {
 
 #[test]
 fn one_sync_of_500_trials_in_3_submissions_calls_sacct_and_squeue_once() {
-    if !cluster_up() {
-        return;
-    }
+    let Some(_cluster) = cluster() else { return };
     let values: Vec<String> = (0..500).map(|i| i.to_string()).collect();
     let yaml = format!(
         "name: count\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: debug, time: \"00:05:00\", mem: 10M}}\nparameters:\n  x: {{type: discrete, values: [{}]}}\n",

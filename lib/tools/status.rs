@@ -73,16 +73,36 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         match arg {
             Short('s') | Long("status") => {
                 for s in p.value()?.string()?.split(',').filter(|s| !s.is_empty()) {
-                    args.statuses.push(Status::parse(s.trim()));
+                    let st = Status::parse(s.trim());
+                    if matches!(st, Status::Other(_)) {
+                        return Err(Error::usage(format!(
+                            "--status: unknown status '{}' (statuses: ready, submitted, queued, running, completed, failed, cancelled, paused, pruned)",
+                            s.trim()
+                        )));
+                    }
+                    args.statuses.push(st);
                 }
             }
             Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Short('w') | Long("watch") => {
+                // The interval is optional: `--watch`, `--watch=60`, `-w60`, `--watch 60`.
                 let secs = match p.optional_value() {
                     Some(v) => v
                         .parse::<u64>()
                         .map_err(|_| Error::usage("--watch takes a number of seconds"))?,
-                    None => 30,
+                    None => p
+                        .try_raw_args()
+                        .and_then(|mut raw| {
+                            let n = raw
+                                .peek()
+                                .and_then(|a| a.to_str())
+                                .and_then(|a| a.parse::<u64>().ok());
+                            if n.is_some() {
+                                raw.next();
+                            }
+                            n
+                        })
+                        .unwrap_or(30),
                 };
                 if secs < MIN_WATCH {
                     return Err(Error::usage(format!(
@@ -100,14 +120,17 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 
 /// A synced view of a workspace: records with SLURM details, and staleness.
 pub(crate) struct View {
-    pub cfg: Config,
     pub records: Vec<TrialRecord>,
     pub stale: Option<String>,
 }
 
 /// Open the workspace, settle any interrupted submission, sync, build the records.
-pub(crate) fn synced_view(ws_arg: Option<&Path>) -> Result<View, Error> {
+pub(crate) fn synced_view(
+    ws_arg: Option<&Path>,
+    pins: &[(String, String)],
+) -> Result<(View, Pins), Error> {
     let cfg = config::load(ws_arg)?;
+    let pins = Pins::parse(&cfg, pins)?;
     let ws = Workspace::new(&cfg.workspace);
     if !ws.exists() {
         return Err(
@@ -131,15 +154,12 @@ pub(crate) fn synced_view(ws_arg: Option<&Path>) -> Result<View, Error> {
     } else {
         sync::read_cache(&ws)
     };
+    let latest = sync::latest_jobs(&jobs);
     let records = manifest
         .iter()
-        .map(|r| detailed_record(&cfg, &ws, r, &details))
+        .map(|r| detailed_record(&cfg, &ws, r, &details, &latest))
         .collect();
-    Ok(View {
-        cfg,
-        records,
-        stale,
-    })
+    Ok((View { records, stale }, pins))
 }
 
 /// A trial record with everything known about its latest submission.
@@ -148,10 +168,16 @@ pub(crate) fn detailed_record(
     ws: &Workspace,
     r: &ManifestRecord,
     details: &BTreeMap<u64, Detail>,
+    latest: &std::collections::HashMap<u64, (String, u64)>,
 ) -> TrialRecord {
     let mut rec = plan::record(cfg, r);
-    if let Some(d) = details.get(&r.index) {
-        rec.slurm_job_id = Some(d.job.clone());
+    // The job id is always the latest submission's; the details only if they are
+    // about that submission (a just-resubmitted trial has none yet).
+    rec.slurm_job_id = latest.get(&r.index).map(|(j, t)| format!("{j}_{t}"));
+    if let Some(d) = details
+        .get(&r.index)
+        .filter(|d| Some(&d.job) == rec.slurm_job_id.as_ref())
+    {
         rec.slurm_state = (!d.obs.state.is_empty()).then(|| d.obs.state.clone());
         rec.reason = d.obs.reason.clone();
         rec.exit_code = d.obs.exit_code;
@@ -183,8 +209,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let mode = args.common.output();
     loop {
-        let view = synced_view(args.ws.as_deref())?;
-        let pins = Pins::parse(&view.cfg, &args.pins)?;
+        let (view, pins) = synced_view(args.ws.as_deref(), &args.pins)?;
         let shown: Vec<&TrialRecord> = view
             .records
             .iter()

@@ -3,13 +3,14 @@
 use crate::cli::{self, Common, Output};
 use crate::config;
 use crate::error::Error;
+use crate::record::read_refs;
 use crate::record::Status;
 use crate::slurm;
 use crate::submit;
 use crate::sync::{self, latest_jobs};
 use crate::tools::status::detailed_record;
+use crate::tools::submit::check_ref;
 use crate::workspace::Workspace;
-use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -75,11 +76,6 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     Ok(args)
 }
 
-#[derive(Deserialize)]
-struct TrialRef {
-    index: u64,
-}
-
 /// Entry point of `herd-stop`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
@@ -91,26 +87,27 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 "name the trials: -i SPEC, --all, or trial records on stdin",
             ))
         }
-        (None, false) => {
-            let mut set = BTreeSet::new();
-            for r in serde_json::Deserializer::from_reader(std::io::stdin().lock())
-                .into_iter::<TrialRef>()
-            {
-                set.insert(
-                    r.map_err(|e| Error::json("reading trial records from stdin", e))?
-                        .index,
-                );
-            }
-            Some(set)
-        }
+        (None, false) => None,
     };
-    let cfg = config::load(args.ws.as_deref())?;
+    let refs = if wanted.is_none() && !args.all {
+        Some(read_refs(std::io::stdin().lock())?)
+    } else {
+        None
+    };
+    // The workspace: the argument, else the one the stdin records belong to.
+    let ws_arg = args.ws.clone().or_else(|| {
+        refs.as_ref()
+            .and_then(|r| r.first())
+            .and_then(|r| r.workspace.clone())
+            .map(PathBuf::from)
+    });
+    let cfg = config::load(ws_arg.as_deref())?;
     let ws = Workspace::new(&cfg.workspace);
     if !ws.exists() {
-        return Err(Error::invalid(format!(
-            "{} has no manifest yet",
-            ws.dir().display()
-        )));
+        return Err(
+            Error::invalid(format!("{} has no manifest yet", ws.dir().display()))
+                .hint("submit the sweep first: herd-expand | herd-submit"),
+        );
     }
     let _lock = ws.lock()?;
     let mut manifest = ws.read_manifest()?.unwrap_or_default();
@@ -123,6 +120,14 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 .hint("nothing was cancelled; try again when SLURM answers"),
         );
     }
+    let wanted: Option<BTreeSet<u64>> = match refs {
+        Some(refs) => Some(
+            refs.iter()
+                .map(|r| check_ref(&cfg, &manifest, r).map(|m| m.index))
+                .collect::<Result<_, Error>>()?,
+        ),
+        None => wanted,
+    };
     if let Some(w) = &wanted {
         let unknown: Vec<String> = w
             .iter()
@@ -173,10 +178,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         manifest[*k].status = Status::Cancelled;
     }
     ws.write_manifest(&manifest)?;
+    let cancelled: Vec<u64> = targets.iter().map(|(k, _)| manifest[*k].index).collect();
+    let details = sync::note_cancelled(&ws, &cancelled, synced.details)?;
     match args.common.output() {
         Output::Json => {
             for ((k, _), prev) in targets.iter().zip(previous) {
-                let mut rec = detailed_record(&cfg, &ws, &manifest[*k], &synced.details);
+                let mut rec = detailed_record(&cfg, &ws, &manifest[*k], &details, &latest);
                 rec.previous_status = Some(prev);
                 serde_json::to_writer(&mut out, &rec)
                     .map_err(|e| Error::json("writing records", e))?;

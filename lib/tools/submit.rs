@@ -8,13 +8,12 @@ use crate::expand::expand;
 use crate::pin::Pins;
 use crate::plan;
 use crate::reconcile::{reconcile, refusal_message};
-use crate::record::{Status, TrialRecord};
+use crate::record::{read_refs, Status, TrialRecord, TrialRef};
 use crate::script::{self, Arm};
 use crate::slurm;
 use crate::submit::{self, JournalPart};
 use crate::sync;
 use crate::workspace::{self, ManifestRecord, Workspace};
-use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -100,36 +99,10 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             _ => return Err(arg.unexpected().into()),
         }
     }
-    Ok(args)
-}
-
-/// The part of a stdin record that names a trial.
-#[derive(Debug, Deserialize)]
-struct TrialRef {
-    index: u64,
-    hash: String,
-    #[serde(default)]
-    workspace: Option<String>,
-}
-
-fn read_stdin_refs() -> Result<Vec<TrialRef>, Error> {
-    let stdin = std::io::stdin().lock();
-    let mut out = Vec::new();
-    for (n, r) in serde_json::Deserializer::from_reader(stdin)
-        .into_iter::<TrialRef>()
-        .enumerate()
-    {
-        out.push(r.map_err(|e| {
-            Error::json(
-                format!(
-                    "reading trial record {} from stdin (expected herd-expand/herd-status output)",
-                    n + 1
-                ),
-                e,
-            )
-        })?);
+    if args.all && args.indices.is_some() {
+        return Err(Error::usage("pass either --indices or --all, not both"));
     }
-    Ok(out)
+    Ok(args)
 }
 
 /// Entry point of `herd-submit`.
@@ -138,7 +111,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let refs = if args.all || args.indices.is_some() || cli::stdin_is_terminal() {
         None
     } else {
-        Some(read_stdin_refs()?)
+        Some(read_refs(std::io::stdin().lock())?)
     };
     // The workspace: the argument, else the one the stdin records belong to, so that
     // `herd-expand WS | herd-submit` needs WS only once.
@@ -393,31 +366,10 @@ fn select(
             .map(|r| r.index)
             .collect());
     };
-    let ws = cfg.workspace.display().to_string();
     let mut out = BTreeSet::new();
     let mut skipped = 0;
     for r in refs {
-        if r.workspace.as_deref().is_some_and(|w| w != ws) {
-            return Err(Error::invalid(format!(
-                "stdin record of trial {} belongs to workspace {}, not {ws}",
-                r.index,
-                r.workspace.as_deref().unwrap_or("")
-            )));
-        }
-        let Some(m) = manifest.iter().find(|m| m.index == r.index) else {
-            return Err(Error::invalid(format!(
-                "stdin record of trial {} names an index this workspace does not have",
-                r.index
-            ))
-            .hint("the plan is stale: run herd-expand again"));
-        };
-        if m.hash != r.hash {
-            return Err(Error::invalid(format!(
-                "stdin record of trial {} has hash {}, the manifest has {}",
-                r.index, r.hash, m.hash
-            ))
-            .hint("the plan is stale: run herd-expand again"));
-        }
+        let m = check_ref(cfg, manifest, r)?;
         if force || m.status.is_pending() {
             out.insert(r.index);
         } else {
@@ -428,6 +380,37 @@ fn select(
         eprint_line(&format!("skipped {skipped} trial(s) that are submitted, running, completed or stopped (use --force to resubmit)"));
     }
     Ok(out.into_iter().collect())
+}
+
+/// The manifest record a stdin record names; refuses records of another workspace
+/// and stale ones (index or hash no longer match).
+pub(crate) fn check_ref<'a>(
+    cfg: &Config,
+    manifest: &'a [ManifestRecord],
+    r: &TrialRef,
+) -> Result<&'a ManifestRecord, Error> {
+    let ws = cfg.workspace.display().to_string();
+    if let Some(w) = r.workspace.as_deref().filter(|w| *w != ws) {
+        return Err(Error::invalid(format!(
+            "stdin record of trial {} belongs to workspace {w}, not {ws}",
+            r.index
+        )));
+    }
+    let Some(m) = manifest.iter().find(|m| m.index == r.index) else {
+        return Err(Error::invalid(format!(
+            "stdin record of trial {} names an index this workspace does not have",
+            r.index
+        ))
+        .hint("the plan is stale: run herd-expand again"));
+    };
+    if m.hash != r.hash {
+        return Err(Error::invalid(format!(
+            "stdin record of trial {} has hash {}, the manifest has {}",
+            r.index, r.hash, m.hash
+        ))
+        .hint("the plan is stale: run herd-expand again"));
+    }
+    Ok(m)
 }
 
 fn arm(cfg: &Config, manifest: &[ManifestRecord], index: u64) -> Arm {

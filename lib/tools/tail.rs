@@ -26,7 +26,8 @@ Options:
       --stderr        only the stderr log
   -f, --follow        keep printing new lines until the trial's job script has
                       recorded its exit (Ctrl-C to stop earlier)
-      --json          print one JSON object with the lines of each log
+      --json          print one JSON object with the lines of each log (lines is
+                      null for a log that does not exist)
   -h, --help          print this help
   -V, --version       print the version
 
@@ -164,7 +165,8 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         None
     };
     let mut w = crate::cli::stdout();
-    if args.common.output() == crate::cli::Output::Json && !args.follow {
+    // Logs are text: JSON only when asked for.
+    if args.common.forced() == Some(crate::cli::Output::Json) && !args.follow {
         let j = TailJson {
             index,
             stdout: want_out.then(|| Stream {
@@ -214,7 +216,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Print what is appended to the logs until the job script records the trial's exit.
+/// Print what is appended to the logs until the trial ends: its job script records
+/// an exit for its latest submission, or the manifest says it is no longer live
+/// (checked every 10 s, e.g. after herd-status saw it cancelled while queued).
 fn follow(
     ws: &Workspace,
     index: u64,
@@ -222,16 +226,28 @@ fn follow(
     err: Option<&PathBuf>,
     w: &mut impl Write,
 ) -> Result<(), Error> {
-    let live = ws
-        .read_manifest()?
-        .unwrap_or_default()
-        .iter()
-        .any(|r| r.index == index && r.status.is_live());
-    if !live {
+    let is_live = || -> Result<bool, Error> {
+        Ok(ws
+            .read_manifest()?
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.index == index && r.status.is_live()))
+    };
+    let latest_job = || -> Result<Option<String>, Error> {
+        Ok(crate::sync::latest_jobs(&ws.read_job_ids()?)
+            .get(&index)
+            .map(|(j, t)| format!("{j}_{t}")))
+    };
+    let exited = |job: &Option<String>| {
+        let text = std::fs::read_to_string(ws.dir().join("exit").join(index.to_string()))
+            .unwrap_or_default();
+        job.as_deref()
+            .is_some_and(|j| text.split_whitespace().next() == Some(j))
+    };
+    if !is_live()? {
         return Ok(()); // nothing will be appended: the trial is not running
     }
-    let exit = ws.dir().join("exit").join(index.to_string());
-    let exit_at_start = std::fs::metadata(&exit).and_then(|m| m.modified()).ok();
+    let job = latest_job()?;
     let mut pos: Vec<(PathBuf, u64)> = [out, err]
         .into_iter()
         .flatten()
@@ -242,11 +258,9 @@ fn follow(
             )
         })
         .collect();
+    let mut ticks = 0u32;
     loop {
-        let finished = std::fs::metadata(&exit)
-            .and_then(|m| m.modified())
-            .ok()
-            .is_some_and(|t| Some(t) != exit_at_start);
+        let finished = exited(&job);
         for (p, at) in pos.iter_mut() {
             let Ok(mut f) = File::open(&*p) else { continue };
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -263,7 +277,8 @@ fn follow(
                 w.flush()?;
             }
         }
-        if finished {
+        ticks += 1;
+        if finished || (ticks % 20 == 0 && !is_live()?) {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(500));

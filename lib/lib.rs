@@ -25,6 +25,7 @@ pub(crate) mod pyfmt;
 pub(crate) mod pyjson;
 pub mod reconcile;
 pub mod record;
+pub mod results;
 pub(crate) mod sha1;
 pub mod table;
 pub mod tools;

@@ -1,3 +1,5 @@
 //! One module per binary: parse the arguments, call the library, write the output.
 
 pub mod expand;
+pub mod log;
+pub mod res;

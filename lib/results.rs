@@ -203,6 +203,11 @@ impl TrialResults {
             .map_err(|e| Error::io(format!("appending to {}", path.display()), e))
     }
 
+    /// True when the trial has a `stream/` directory.
+    pub fn has_streams(&self) -> bool {
+        self.stream_dir().is_dir()
+    }
+
     /// The names of the trial's metric streams (`train/loss` for
     /// `stream/train/loss.jsonl`), sorted.
     pub fn stream_names(&self) -> Result<Vec<String>, Error> {

@@ -403,10 +403,15 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
     }
     if metric_names.is_empty() && !rows.is_empty() && failures == 0 {
-        warn(
-            "warning",
-            &"no results logged yet (trials log them with herd-log or hyperherd.log_result)",
-        );
+        let streamed = rows
+            .iter()
+            .any(|r| TrialResults::new(&ws, r.rec.index).has_streams());
+        let msg = if streamed {
+            "no summary metrics logged yet; --last shows the streamed ones"
+        } else {
+            "no results logged yet (trials log them with herd-log or hyperherd.log_result)"
+        };
+        warn("warning", &msg);
     }
     let param_names: Vec<&str> = cfg.parameters.iter().map(|p| p.name.as_str()).collect();
 

@@ -3,7 +3,8 @@
 //! Column order: `index`, `status`, `experiment_name`, the parameters in config
 //! order, the summary metrics in first-seen order scanning the shown trials in index
 //! order, then (with `--last`) the streamed metrics as `NAME@last`, in the same way.
-//! Rows are in index order unless `--sort` says otherwise.
+//! Rows are the manifest's trials (before the first submission: the planned ones), in
+//! index order unless `--sort` says otherwise.
 
 use crate::cli::{self, Common};
 use crate::config::{self, Config};
@@ -18,6 +19,7 @@ use crate::table::{Align, Table};
 use crate::value::{Assoc, Value};
 use crate::workspace::{ManifestRecord, Workspace};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -256,6 +258,19 @@ struct Row<'a> {
     n_summary: usize,
 }
 
+/// The values of a row's parameter and metric columns, in column order.
+fn row_values<'r>(
+    row: &'r Row<'_>,
+    params: &'r [&str],
+    metrics: &'r [String],
+) -> impl Iterator<Item = Option<&'r Value>> + 'r {
+    let m = row.metrics.as_ref();
+    params
+        .iter()
+        .map(move |p| row.rec.params.get(p))
+        .chain(metrics.iter().map(move |k| m.and_then(|m| m.get(k))))
+}
+
 /// Report a problem on stderr without stopping.
 fn warn(kind: &str, msg: &dyn std::fmt::Display) {
     let _ = writeln!(io::stderr(), "{NAME}: {kind}: {msg}");
@@ -276,10 +291,12 @@ fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize)
 }
 
 /// The text of a value in a cell: floats as `%.6g`, everything else as Python `str()`.
-fn cell(v: &Value) -> String {
+fn cell(v: &Value) -> Cow<'_, str> {
     match v {
-        Value::Float(f) => fmt_g(*f, 6),
-        other => pystr(other),
+        Value::Str(s) => Cow::Borrowed(s),
+        Value::Float(f) => Cow::Owned(fmt_g(*f, 6)),
+        Value::Int(i) => Cow::Owned(i.to_string()),
+        other => Cow::Owned(pystr(other)),
     }
 }
 
@@ -296,6 +313,37 @@ fn tsv_field(s: &str) -> String {
         }
     }
     o
+}
+
+/// Writes one field of a delimited row.
+type WriteField = fn(&mut dyn Write, &str) -> io::Result<()>;
+
+/// Write a TSV field, escaped as [`tsv_field`] does, without copying it.
+fn write_tsv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'\\' => b"\\\\",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(esc)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
+}
+
+/// Write a CSV field, quoted as [`csv_field`] does.
+fn write_csv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.write_all(csv_field(s).as_bytes())
+    } else {
+        out.write_all(s.as_bytes())
+    }
 }
 
 /// CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF.
@@ -342,12 +390,18 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
     let pins = Pins::parse(&cfg, &args.pins)?;
-    let sweep = plan::load(&cfg)?;
-    let mut records: Vec<&ManifestRecord> = sweep.plan.records.iter().collect();
+    let ws = Workspace::new(&cfg.workspace);
+    // The trials that exist: the manifest's. Before the first submission, the trials
+    // the config plans (all ready, no results), so the table still shows the grid.
+    let all: Vec<ManifestRecord> = match ws.read_manifest()? {
+        Some(m) => m,
+        None => plan::load(&cfg)?.plan.records,
+    };
+    let mut records: Vec<&ManifestRecord> = all.iter().collect();
     records.sort_by_key(|r| r.index);
-    let statuses = parse_statuses(&args.statuses, &sweep.plan.records)?;
+    let statuses = parse_statuses(&args.statuses, &all)?;
     let wanted = if !args.all && stdin_has_input() {
-        let w = stdin_indices(&cfg, &sweep.plan.records)?;
+        let w = stdin_indices(&cfg, &all)?;
         if w.is_empty() {
             warn(
                 "warning",
@@ -364,7 +418,6 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             && wanted.as_ref().is_none_or(|w| w.contains(&r.index))
     });
 
-    let ws = Workspace::new(&cfg.workspace);
     let mut failures = 0usize;
     let mut rows: Vec<Row> = Vec::with_capacity(records.len());
     for rec in records {
@@ -445,72 +498,83 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         cli::Output::Json => Format::Tsv,
     });
     let mut out = cli::stdout();
-    if format == Format::Json {
-        for row in &rows {
-            let mut rec = plan::record(&cfg, row.rec);
-            rec.metrics = row.metrics.clone();
-            serde_json::to_writer(&mut out, &rec).map_err(|e| Error::json("writing records", e))?;
+    let mut header: Vec<&str> = vec!["index", "status", "experiment_name"];
+    header.extend(param_names.iter().copied());
+    header.extend(metric_names.iter().map(String::as_str));
+    let values = |row| row_values(row, &param_names, &metric_names);
+    match format {
+        Format::Json => {
+            for row in rows {
+                let mut rec = plan::record(&cfg, row.rec);
+                rec.metrics = row.metrics;
+                serde_json::to_writer(&mut out, &rec)
+                    .map_err(|e| Error::json("writing records", e))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Tsv | Format::Csv => {
+            let (field, sep): (WriteField, &[u8]) = if format == Format::Tsv {
+                (write_tsv_field, b"\t")
+            } else {
+                (write_csv_field, b",")
+            };
+            for (i, h) in header.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(sep)?;
+                }
+                field(&mut out, h)?;
+            }
             out.write_all(b"\n")?;
-        }
-    } else {
-        let mut header: Vec<String> =
-            vec!["index".into(), "status".into(), "experiment_name".into()];
-        header.extend(param_names.iter().map(|s| s.to_string()));
-        header.extend(metric_names.iter().cloned());
-        let mut numeric = vec![true; header.len()];
-        let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut line = vec![
-                row.rec.index.to_string(),
-                row.rec.status.to_string(),
-                row.rec.experiment_name.clone().unwrap_or_default(),
-            ];
-            let values = param_names.iter().map(|p| row.rec.params.get(p)).chain(
-                metric_names
-                    .iter()
-                    .map(|m| row.metrics.as_ref().and_then(|x| x.get(m))),
-            );
-            for (i, v) in values.enumerate() {
-                if let Some(v) = v {
-                    numeric[3 + i] &= v.as_number().is_some();
+            for row in &rows {
+                write!(out, "{}", row.rec.index)?;
+                out.write_all(sep)?;
+                field(&mut out, row.rec.status.as_str())?;
+                out.write_all(sep)?;
+                field(&mut out, row.rec.experiment_name.as_deref().unwrap_or(""))?;
+                for v in values(row) {
+                    out.write_all(sep)?;
+                    if let Some(v) = v {
+                        field(&mut out, &cell(v))?;
+                    }
                 }
-                line.push(v.map(cell).unwrap_or_default());
+                out.write_all(b"\n")?;
             }
-            cells.push(line);
         }
-        match format {
-            Format::Tsv | Format::Csv => {
-                let (field, sep): (fn(&str) -> String, &str) = if format == Format::Tsv {
-                    (tsv_field, "\t")
-                } else {
-                    (csv_field, ",")
-                };
-                for line in std::iter::once(&header).chain(cells.iter()) {
-                    let fields: Vec<String> = line.iter().map(|c| field(c)).collect();
-                    out.write_all(fields.join(sep).as_bytes())?;
-                    out.write_all(b"\n")?;
-                }
-            }
-            _ => {
-                let mut heads: Vec<(&str, Align)> = vec![
-                    ("INDEX", Align::Right),
-                    ("STATUS", Align::Left),
-                    ("NAME", Align::Left),
+        Format::Table => {
+            let mut numeric = vec![true; header.len()];
+            let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let mut line = vec![
+                    row.rec.index.to_string(),
+                    row.rec.status.to_string(),
+                    tsv_field(row.rec.experiment_name.as_deref().unwrap_or("")),
                 ];
-                for (i, h) in header.iter().enumerate().skip(3) {
-                    let align = if numeric[i] {
-                        Align::Right
-                    } else {
-                        Align::Left
-                    };
-                    heads.push((h.as_str(), align));
+                for (i, v) in values(row).enumerate() {
+                    if let Some(v) = v {
+                        numeric[3 + i] &= v.as_number().is_some();
+                    }
+                    line.push(v.map(|v| tsv_field(&cell(v))).unwrap_or_default());
                 }
-                let mut t = Table::new(&heads);
-                for line in cells {
-                    t.push(line.iter().map(|c| tsv_field(c)).collect());
-                }
-                out.write_all(t.render().as_bytes())?;
+                cells.push(line);
             }
+            let mut heads: Vec<(&str, Align)> = vec![
+                ("INDEX", Align::Right),
+                ("STATUS", Align::Left),
+                ("NAME", Align::Left),
+            ];
+            for (i, h) in header.iter().enumerate().skip(3) {
+                let align = if numeric[i] {
+                    Align::Right
+                } else {
+                    Align::Left
+                };
+                heads.push((h, align));
+            }
+            let mut t = Table::new(&heads);
+            for line in cells {
+                t.push(line);
+            }
+            out.write_all(t.render().as_bytes())?;
         }
     }
     out.flush()?;
@@ -531,6 +595,9 @@ mod tests {
     #[test]
     fn fields_escape() {
         assert_eq!(tsv_field("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
+        let mut w = Vec::new();
+        write_tsv_field(&mut w, "a\tb\nc\\d\re").unwrap();
+        assert_eq!(String::from_utf8(w).unwrap(), tsv_field("a\tb\nc\\d\re"));
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");

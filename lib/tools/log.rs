@@ -288,6 +288,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let (ws, index) = target(&args)?;
     let batch = if args.stdin {
+        if crate::cli::stdin_is_terminal() {
+            return Err(Error::usage(
+                "'-' reads metrics from stdin, which is a terminal; pipe a JSON object in",
+            ));
+        }
         let mut text = String::new();
         std::io::stdin()
             .lock()

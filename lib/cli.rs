@@ -32,6 +32,10 @@ pub fn report(name: &str, e: &Error) -> ExitCode {
             let _ = writeln!(io::stdout(), "{name} {}", version());
         }
         _ if e.is_broken_pipe() => {}
+        // Not an error: the trial was asked to stop (herd-log, exit 3).
+        Error::Stop(msg) => {
+            let _ = writeln!(io::stderr(), "{name}: {msg}");
+        }
         Error::Usage(msg) => {
             let _ = writeln!(io::stderr(), "{name}: error: {msg}\ntry '{name} --help'");
         }

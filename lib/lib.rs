@@ -27,6 +27,7 @@ pub(crate) mod pyfmt;
 pub(crate) mod pyjson;
 pub mod reconcile;
 pub mod record;
+pub mod results;
 pub mod script;
 pub(crate) mod sha1;
 pub mod slurm;

@@ -191,11 +191,21 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Assoc::new();
+        // Duplicate check: a linear scan for small maps, a set once a map is large
+        // (a results summary can hold thousands of metrics).
+        let mut seen: Option<std::collections::HashSet<String>> = None;
         while let Some((k, v)) = map.next_entry::<String, Value>()? {
-            if out.get(&k).is_some() {
+            let dup = match &mut seen {
+                Some(set) => !set.insert(k.clone()),
+                None => out.get(&k).is_some(),
+            };
+            if dup {
                 return Err(de::Error::custom(format!("duplicate key '{k}'")));
             }
             out.0.push((k, v));
+            if seen.is_none() && out.0.len() > 32 {
+                seen = Some(out.0.iter().map(|(k, _)| k.clone()).collect());
+            }
         }
         Ok(Value::Map(out))
     }
@@ -254,5 +264,9 @@ mod tests {
     fn duplicate_keys_are_an_error() {
         let r: Result<Value, _> = serde_json::from_str(r#"{"a": 1, "a": 2}"#);
         assert!(r.unwrap_err().to_string().contains("duplicate key 'a'"));
+        let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
+        let big = format!("{{{}, \"k7\": 0}}", keys.join(", "));
+        let r: Result<Value, _> = serde_json::from_str(&big);
+        assert!(r.unwrap_err().to_string().contains("duplicate key 'k7'"));
     }
 }

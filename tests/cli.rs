@@ -12,6 +12,8 @@ const TOOLS: &[(&str, &str)] = &[
     ("herd-status", env!("CARGO_BIN_EXE_herd-status")),
     ("herd-stop", env!("CARGO_BIN_EXE_herd-stop")),
     ("herd-tail", env!("CARGO_BIN_EXE_herd-tail")),
+    ("herd-log", env!("CARGO_BIN_EXE_herd-log")),
+    ("herd-res", env!("CARGO_BIN_EXE_herd-res")),
 ];
 
 fn cases(tool: &str, dir: &str) {
@@ -57,6 +59,16 @@ fn stop() {
 #[test]
 fn tail() {
     cases("herd-tail", "tail");
+}
+
+#[test]
+fn log() {
+    cases("herd-log", "log");
+}
+
+#[test]
+fn res() {
+    cases("herd-res", "res");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! One module per binary: parse the arguments, call the library, write the output.
 
 pub mod expand;
+pub mod log;
+pub mod res;
 pub mod status;
 pub mod stop;
 pub mod submit;

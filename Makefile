@@ -24,7 +24,7 @@ BUILD_ARCHES := $(addprefix build-,$(ARCHES))
 out = target/$(1)-unknown-linux-musl/$(PROFILE)
 dist_name = herd-$(VERSION)-$(1)-linux
 
-.PHONY: all build build-all $(BUILD_ARCHES) test test-static test-slurm \
+.PHONY: all build build-all $(BUILD_ARCHES) test test-static test-slurm test-aarch64 \
         check fmt-check clippy man-lint static-check size install \
         uninstall dist bench clean
 
@@ -47,6 +47,12 @@ test-static: test
 ## End-to-end suite against a real SLURM cluster (tests/slurm/up must have run).
 test-slurm:
 	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --test-threads=1 --nocapture
+
+## Unit tests (with the bit-exact float vectors) and the transcripts, with the test
+## harness and the tools all aarch64, run under qemu-aarch64 user emulation.
+test-aarch64:
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUNNER="$(CURDIR)/tests/qemu-runner $(QEMU_AARCH64)" \
+	  $(CARGO) test --locked -j$(JOBS) --target aarch64-unknown-linux-musl --lib --test cli
 
 check: fmt-check clippy test man-lint
 

@@ -25,7 +25,7 @@ out = target/$(1)-unknown-linux-musl/$(PROFILE)
 dist_name = herd-$(VERSION)-$(1)-linux
 
 .PHONY: all build build-all $(BUILD_ARCHES) test test-static test-slurm test-aarch64 \
-        check fmt-check clippy man-lint static-check size install \
+        test-cross-arch check fmt-check clippy man-lint static-check size install \
         uninstall dist bench clean
 
 all: build
@@ -53,6 +53,10 @@ test-slurm:
 test-aarch64:
 	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUNNER="$(CURDIR)/tests/qemu-runner $(QEMU_AARCH64)" \
 	  $(CARGO) test --locked -j$(JOBS) --target aarch64-unknown-linux-musl --lib --test cli
+
+## herd-expand --json of the x86_64 and aarch64 builds, byte for byte, on log-scale sweeps.
+test-cross-arch: build-x86_64 build-aarch64
+	QEMU_AARCH64=$(QEMU_AARCH64) bash tests/cross_arch.sh $(call out,x86_64) $(call out,aarch64)
 
 check: fmt-check clippy test man-lint
 

@@ -9,11 +9,11 @@ use crate::config::{
 };
 use crate::error::Error;
 use crate::expr::{truthy, Expr};
+use crate::ftext::{self, Kind};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::glibm;
 use crate::naming::{experiment_name, py_eq, pystr};
-use crate::pyfmt::fmt_g;
 use crate::value::{Assoc, Value};
-use std::collections::{HashMap, HashSet};
 
 /// The most trials one sweep may expand to; beyond this a typo is far more likely
 /// than intent, and memory would run out before SLURM said no.
@@ -370,7 +370,7 @@ fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), Stri
     };
     if bad {
         return Err(format!(
-            "{at}.set.{key}: expression '{}' gave {} which cannot be passed as an override (no whitespace, control characters or non-finite numbers)",
+            "{at}.set.{key}: expression '{}' gave {} which cannot be passed as an override (no whitespace, control characters, lists or non-finite numbers)",
             e.source(),
             pystr(v)
         ));
@@ -382,27 +382,40 @@ fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), Stri
 /// to 10 significant digits. Kept as the reference does it so that both tools expand
 /// the same trial list from the same config (see docs/compat.md, B10).
 fn dedupe(trials: Vec<Trial>) -> Vec<Trial> {
-    let mut seen: HashSet<String> = HashSet::with_capacity(trials.len());
+    let mut seen: FxHashSet<String> =
+        FxHashSet::with_capacity_and_hasher(trials.len(), Default::default());
+    let mut order: Vec<(&str, &Value)> = Vec::new();
+    let mut keep = Vec::with_capacity(trials.len());
+    for t in &trials {
+        order.clear();
+        order.extend(t.params.iter());
+        order.sort_by(|a, b| a.0.cmp(b.0));
+        let mut key = String::with_capacity(16 * order.len());
+        for (i, (k, v)) in order.iter().enumerate() {
+            if i > 0 {
+                key.push('|');
+            }
+            key.push_str(k);
+            key.push('=');
+            match v {
+                Value::Float(f) => ftext::push(&mut key, *f, Kind::G(10)),
+                Value::Str(s) => key.push_str(s),
+                other => key.push_str(&pystr(other)),
+            }
+        }
+        keep.push(seen.insert(key));
+    }
     trials
         .into_iter()
-        .filter(|t| {
-            let mut parts: Vec<String> = t
-                .params
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::Float(f) => format!("{k}={}", fmt_g(*f, 10)),
-                    other => format!("{k}={}", pystr(other)),
-                })
-                .collect();
-            parts.sort();
-            seen.insert(parts.join("|"))
-        })
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
         .collect()
 }
 
 /// Two trials with one experiment name would share the trainer's output directory.
 fn check_unique_names(cfg: &Config, named: &[NamedTrial]) -> Result<(), Error> {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(named.len());
+    let mut first: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(named.len(), Default::default());
     let mut problems = Vec::new();
     for (i, t) in named.iter().enumerate() {
         if let Some(&j) = first.get(t.name.as_str()) {

@@ -17,6 +17,8 @@ pub mod config;
 pub mod error;
 pub mod expand;
 pub mod expr;
+pub(crate) mod ftext;
+pub(crate) mod fxhash;
 pub(crate) mod glibm;
 pub mod naming;
 pub mod pin;
@@ -34,3 +36,8 @@ pub mod table;
 pub mod tools;
 pub mod value;
 pub mod workspace;
+
+/// musl's allocator is slow for the many small allocations of a large sweep (2.5×
+/// slower than glibc's on a 100,000-trial expansion); dlmalloc is fast everywhere.
+#[global_allocator]
+static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

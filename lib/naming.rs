@@ -5,7 +5,8 @@
 //! so the trainer receives exactly the value in the manifest.
 
 use crate::config::{Config, ParamKind, Parameter};
-use crate::pyfmt::{fmt_g, repr_f64, repr_str};
+use crate::ftext::{self, Kind};
+use crate::pyfmt::{repr_f64, repr_str};
 use crate::pyjson;
 use crate::sha1::sha1_hex;
 use crate::value::{Assoc, Value};
@@ -72,26 +73,36 @@ fn label<'a>(param: &'a Parameter, value: &Value) -> Option<&'a str> {
 
 /// The name token of one value: its label, `%.4g` for floats, else `str()`.
 pub fn value_token(param: Option<&Parameter>, value: &Value) -> String {
+    let mut s = String::new();
+    push_token(&mut s, param, value);
+    s
+}
+
+fn push_token(out: &mut String, param: Option<&Parameter>, value: &Value) {
     if let Some(l) = param.and_then(|p| label(p, value)) {
-        return l.to_string();
+        out.push_str(l);
+        return;
     }
     match value {
-        Value::Float(f) => fmt_g(*f, 4),
-        other => pystr(other),
+        Value::Float(f) => ftext::push(out, *f, Kind::G(4)),
+        Value::Str(s) => out.push_str(s),
+        other => out.push_str(&pystr(other)),
     }
 }
 
 /// `experiment_name` of a trial: `<abbrev>-<token>` per parameter, joined by `_`.
 pub fn experiment_name(cfg: &Config, params: &Assoc) -> String {
-    let parts: Vec<String> = params
-        .iter()
-        .map(|(name, v)| {
-            let p = cfg.parameters.iter().find(|p| p.name == name);
-            let token = p.map_or(name, |p| p.token());
-            format!("{token}-{}", value_token(p, v))
-        })
-        .collect();
-    parts.join("_")
+    let mut out = String::with_capacity(16 * params.len());
+    for (i, (name, v)) in params.iter().enumerate() {
+        let p = cfg.parameters.iter().find(|p| p.name == name);
+        if i > 0 {
+            out.push('_');
+        }
+        out.push_str(p.map_or(name, |p| p.token()));
+        out.push('-');
+        push_token(&mut out, p, v);
+    }
+    out
 }
 
 /// The text of one value in the override string.
@@ -99,40 +110,62 @@ pub fn experiment_name(cfg: &Config, params: &Assoc) -> String {
 /// Floats use their shortest round-trip text (B19: the reference used `%.10g`, which
 /// loses digits), bools are `true`/`false`, null is `null`, anything else `str()`.
 pub fn override_value(v: &Value) -> String {
+    let mut s = String::new();
+    push_override_value(&mut s, v);
+    s
+}
+
+fn push_override_value(out: &mut String, v: &Value) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Float(f) => repr_f64(*f),
-        other => pystr(other),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Float(f) => ftext::push(out, *f, Kind::Repr),
+        Value::Str(s) => out.push_str(s),
+        other => out.push_str(&pystr(other)),
     }
 }
 
 /// The override string passed to the launcher (spec §4): the name, the parameters in
 /// stored order, the static overrides verbatim, then the extras (so `set` wins).
 pub fn override_string(name: &str, params: &Assoc, statics: &[String], extras: &Assoc) -> String {
-    let mut parts: Vec<String> =
-        Vec::with_capacity(1 + params.len() + statics.len() + extras.len());
+    let mut out = String::with_capacity(64 + 24 * (params.len() + extras.len()));
+    let sep = |out: &mut String| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+    };
     if !name.is_empty() {
-        parts.push(format!("experiment_name={name}"));
+        out.push_str("experiment_name=");
+        out.push_str(name);
     }
     for (k, v) in params.iter() {
-        parts.push(format!("{k}={}", override_value(v)));
+        sep(&mut out);
+        out.push_str(k);
+        out.push('=');
+        push_override_value(&mut out, v);
     }
-    parts.extend(statics.iter().cloned());
+    for s in statics {
+        sep(&mut out);
+        out.push_str(s);
+    }
     for (k, v) in extras.iter() {
-        parts.push(format!("{k}={}", override_value(v)));
+        sep(&mut out);
+        out.push_str(k);
+        out.push('=');
+        push_override_value(&mut out, v);
     }
-    parts.join(" ")
+    out
 }
 
 /// The trial hash: the first 12 hex digits of SHA-1 over the compact, key-sorted
 /// Python JSON of `{"extras": …, "params": …}` (spec §5.1).
 pub fn trial_hash(params: &Assoc, extras: &Assoc) -> String {
-    let blob = Value::Map(Assoc(vec![
-        ("extras".into(), Value::Map(extras.clone())),
-        ("params".into(), Value::Map(params.clone())),
-    ]));
-    let text = pyjson::compact(&blob, true);
+    let mut text = String::with_capacity(64 + 32 * (params.len() + extras.len()));
+    text.push_str("{\"extras\": ");
+    pyjson::write_compact_map(&mut text, extras, true);
+    text.push_str(", \"params\": ");
+    pyjson::write_compact_map(&mut text, params, true);
+    text.push('}');
     let mut hex = sha1_hex(text.as_bytes());
     hex.truncate(12);
     hex

@@ -32,7 +32,13 @@ impl Pins {
                 )));
             }
             let value = match serde_yaml::from_str::<Value>(text) {
-                Ok(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Str(_))) => v,
+                Ok(
+                    v @ (Value::Null
+                    | Value::Int(_)
+                    | Value::Float(_)
+                    | Value::Bool(_)
+                    | Value::Str(_)),
+                ) => v,
                 _ => Value::Str(text.clone()),
             };
             out.push((name.clone(), value));

@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::expand::{expand, NamedTrial};
+use crate::expand::expand;
 use crate::naming::override_string;
 use crate::reconcile::{reconcile, Plan};
 use crate::record::TrialRecord;
@@ -15,8 +15,8 @@ use crate::workspace::{ManifestRecord, Workspace};
 /// The reconciled view of a workspace (nothing is written).
 #[derive(Debug)]
 pub struct Sweep {
-    /// The generated trials, in expansion order.
-    pub generated: Vec<NamedTrial>,
+    /// How many trials the config generates.
+    pub generated: usize,
     /// The reconciliation (with orphans kept, as `--force` would).
     pub plan: Plan,
     /// True when a manifest existed.
@@ -32,7 +32,8 @@ pub fn load(cfg: &Config) -> Result<Sweep, Error> {
     let stored = stored.unwrap_or_default();
     let jobs = ws.read_job_ids()?;
     let next = ws.next_index(&stored, &jobs)?;
-    let plan = match reconcile(&stored, &generated, next, true) {
+    let count = generated.len();
+    let plan = match reconcile(&stored, generated, next, true) {
         Ok(p) => p,
         // Unreachable with force = true; keep the stored records rather than panic.
         Err(_) => Plan {
@@ -45,7 +46,7 @@ pub fn load(cfg: &Config) -> Result<Sweep, Error> {
         },
     };
     Ok(Sweep {
-        generated,
+        generated: count,
         plan,
         had_manifest,
     })
@@ -54,17 +55,27 @@ pub fn load(cfg: &Config) -> Result<Sweep, Error> {
 /// The record of a stored trial: overrides from its frozen name and the current
 /// static overrides (spec §4).
 pub fn record(cfg: &Config, r: &ManifestRecord) -> TrialRecord {
-    let name = r.experiment_name.clone().unwrap_or_default();
+    into_record(cfg, r.clone())
+}
+
+/// [`record`], consuming the stored trial (no copies of its values).
+pub fn into_record(cfg: &Config, r: ManifestRecord) -> TrialRecord {
+    let overrides = override_string(
+        r.experiment_name.as_deref().unwrap_or(""),
+        &r.params,
+        &cfg.static_overrides,
+        &r.extras,
+    );
     TrialRecord {
         sweep: cfg.name.clone(),
         workspace: cfg.workspace.display().to_string(),
         index: r.index,
-        hash: r.hash.clone(),
-        overrides: override_string(&name, &r.params, &cfg.static_overrides, &r.extras),
-        experiment_name: r.experiment_name.clone(),
-        params: r.params.clone(),
-        extras: r.extras.clone(),
-        status: r.status.clone(),
+        hash: r.hash,
+        overrides,
+        experiment_name: r.experiment_name,
+        params: r.params,
+        extras: r.extras,
+        status: r.status,
         slurm_job_id: None,
         slurm_state: None,
         reason: None,

@@ -74,6 +74,14 @@ pub(crate) fn json_f64(x: f64) -> String {
 pub(crate) fn json_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    // Fast path: printable ASCII without quotes or backslashes needs no escaping.
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

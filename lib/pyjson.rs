@@ -5,10 +5,13 @@
 //! form, `indent=2` layout, ASCII-only strings, float `repr` (`1e-05`, `1.0`), and
 //! `NaN`/`Infinity` for non-finite floats.
 
-use crate::pyfmt::{json_f64, json_str};
+use crate::ftext::{self, Kind};
+use crate::pyfmt::json_str;
 use crate::value::Value;
+use std::fmt::Write as _;
 
 /// Compact form (`{"a": 1, "b": [1, 2]}`); `sort_keys` sorts every mapping's keys.
+#[allow(dead_code)] // used by the results store
 pub(crate) fn compact(v: &Value, sort_keys: bool) -> String {
     let mut out = String::new();
     write_compact(&mut out, v, sort_keys);
@@ -27,12 +30,32 @@ fn write_scalar(out: &mut String, v: &Value) -> bool {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => out.push_str(&json_f64(*f)),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => ftext::push(out, *f, Kind::Json),
         Value::Str(s) => json_str(out, s),
         Value::List(_) | Value::Map(_) => return false,
     }
     true
+}
+
+/// Append the compact form of a mapping (see [`compact`]).
+pub(crate) fn write_compact_map(out: &mut String, m: &crate::value::Assoc, sort_keys: bool) {
+    let mut entries: Vec<(&str, &Value)> = m.iter().collect();
+    if sort_keys {
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    out.push('{');
+    for (i, (k, val)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        json_str(out, k);
+        out.push_str(": ");
+        write_compact(out, val, sort_keys);
+    }
+    out.push('}');
 }
 
 fn write_compact(out: &mut String, v: &Value, sort_keys: bool) {
@@ -50,24 +73,7 @@ fn write_compact(out: &mut String, v: &Value, sort_keys: bool) {
             }
             out.push(']');
         }
-        Value::Map(m) => {
-            let mut entries: Vec<(&str, &Value)> = m.iter().collect();
-            if sort_keys {
-                // Python sorts str keys by code point; Rust's str order is byte order,
-                // which is the same order for UTF-8.
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-            }
-            out.push('{');
-            for (i, (k, val)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json_str(out, k);
-                out.push_str(": ");
-                write_compact(out, val, sort_keys);
-            }
-            out.push('}');
-        }
+        Value::Map(m) => write_compact_map(out, m, sort_keys),
         _ => {}
     }
 }

@@ -6,10 +6,10 @@
 //! workspace's high-water mark, so an index is never reused (B16).
 
 use crate::expand::NamedTrial;
+use crate::fxhash::FxHashSet as HashSet;
 use crate::naming::trial_hash;
 use crate::record::Status;
 use crate::workspace::ManifestRecord;
-use std::collections::HashSet;
 
 /// The outcome of reconciling.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ pub fn is_active(s: &Status) -> bool {
 /// Without `force`, removing an active trial is refused: the error lists them.
 pub fn reconcile(
     stored: &[ManifestRecord],
-    generated: &[NamedTrial],
+    generated: Vec<NamedTrial>,
     next_index: u64,
     force: bool,
 ) -> Result<Plan, Vec<ManifestRecord>> {
@@ -66,20 +66,20 @@ pub fn reconcile(
     if !orphans.is_empty() && !force {
         return Err(orphans);
     }
-    let have: HashSet<String> = stored.iter().map(|r| r.hash.clone()).collect();
+    let have: HashSet<&str> = stored.iter().map(|r| r.hash.as_str()).collect();
     let mut next = next_index;
     let mut added = 0;
-    let mut seen_new: HashSet<&str> = HashSet::new();
-    for (t, h) in generated.iter().zip(&gen_hashes) {
-        if have.contains(h) || !seen_new.insert(h.as_str()) {
+    let mut seen_new: HashSet<&str> = HashSet::default();
+    for (t, h) in generated.into_iter().zip(&gen_hashes) {
+        if have.contains(h.as_str()) || !seen_new.insert(h.as_str()) {
             continue;
         }
         records.push(ManifestRecord {
             index: next,
             hash: h.clone(),
-            params: t.trial.params.clone(),
-            extras: t.trial.extras.clone(),
-            experiment_name: Some(t.name.clone()),
+            params: t.trial.params,
+            extras: t.trial.extras,
+            experiment_name: Some(t.name),
             status: Status::Ready,
         });
         next += 1;
@@ -136,7 +136,7 @@ mod tests {
     fn stored(vals: &[(f64, Status)]) -> Vec<ManifestRecord> {
         reconcile(
             &[],
-            &gen(&vals.iter().map(|v| v.0).collect::<Vec<_>>()),
+            gen(&vals.iter().map(|v| v.0).collect::<Vec<_>>()),
             0,
             false,
         )
@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn keeps_adds_and_drops() {
         let old = stored(&[(0.1, Status::Completed), (0.01, Status::Ready)]);
-        let p = reconcile(&old, &gen(&[0.1, 0.001]), 2, false).unwrap();
+        let p = reconcile(&old, gen(&[0.1, 0.001]), 2, false).unwrap();
         assert_eq!(p.kept, 1);
         assert_eq!(p.dropped.len(), 1);
         assert_eq!(p.added, 1);
@@ -166,10 +166,10 @@ mod tests {
     #[test]
     fn removing_active_trials_needs_force() {
         let old = stored(&[(0.1, Status::Ready), (0.01, Status::Running)]);
-        let refused = reconcile(&old, &gen(&[0.1]), 2, false).unwrap_err();
+        let refused = reconcile(&old, gen(&[0.1]), 2, false).unwrap_err();
         assert_eq!(refused.len(), 1);
         assert!(refusal_message(&refused).contains("idx 1 [running] lr-0.01"));
-        let p = reconcile(&old, &gen(&[0.1]), 2, true).unwrap();
+        let p = reconcile(&old, gen(&[0.1]), 2, true).unwrap();
         assert_eq!(p.records.len(), 2);
         assert_eq!(p.orphans.len(), 1);
     }
@@ -179,7 +179,7 @@ mod tests {
         let old = stored(&[(0.1, Status::Ready)]);
         let mut renamed = gen(&[0.1, 0.01]);
         renamed[0].name = "learning_rate-0.1".into();
-        let p = reconcile(&old, &renamed, 1, false).unwrap();
+        let p = reconcile(&old, renamed, 1, false).unwrap();
         assert_eq!(p.records[0].experiment_name.as_deref(), Some("lr-0.1"));
         assert_eq!(p.records[1].experiment_name.as_deref(), Some("lr-0.01"));
     }

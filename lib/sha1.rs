@@ -2,8 +2,6 @@
 //! digits of the SHA-1 of the trial's sorted compact JSON (spec 5.1). Not for
 //! anything security-related; SHA-1 is what the reference uses, so herd must too.
 
-use std::fmt::Write as _;
-
 /// Lowercase hex SHA-1 digest of `data` (40 characters), as Python's
 /// `hashlib.sha1(data).hexdigest()`.
 pub(crate) fn sha1_hex(data: &[u8]) -> String {
@@ -25,10 +23,11 @@ pub(crate) fn sha1_hex(data: &[u8]) -> String {
         compress(&mut state, block);
     }
 
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(40);
-    for word in state {
-        // Writing to a String cannot fail.
-        let _ = write!(hex, "{word:08x}");
+    for byte in state.iter().flat_map(|w| w.to_be_bytes()) {
+        hex.push(DIGITS[usize::from(byte >> 4)] as char);
+        hex.push(DIGITS[usize::from(byte & 15)] as char);
     }
     hex
 }

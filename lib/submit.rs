@@ -208,7 +208,9 @@ fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Er
     Ok(Some((job_name.clone(), parts)))
 }
 
-/// Record a submitted part: append to `job_ids.json`, mark its trials submitted.
+/// Record a submitted part: append to `job_ids.json` and mark its trials submitted.
+///
+/// A job already recorded is left alone (its trials may have moved on since).
 pub fn record_part(
     ws: &Workspace,
     manifest: &mut [ManifestRecord],
@@ -216,20 +218,46 @@ pub fn record_part(
     part: &Part,
     job_id: &str,
 ) -> Result<(), Error> {
-    if !jobs.iter().any(|j| j.slurm_job_id == job_id) {
-        jobs.push(JobRecord {
-            slurm_job_id: job_id.to_string(),
-            indices: part.indices.clone(),
-            task_offset: part.offset,
-        });
-        ws.write_job_ids(jobs)?;
+    if jobs.iter().any(|j| j.slurm_job_id == job_id) {
+        return Ok(());
     }
+    jobs.push(JobRecord {
+        slurm_job_id: job_id.to_string(),
+        indices: part.indices.clone(),
+        task_offset: part.offset,
+    });
+    ws.write_job_ids(jobs)?;
     for r in manifest.iter_mut() {
         if part.indices.binary_search(&r.index).is_ok() {
             r.status = Status::Submitted;
         }
     }
     Ok(())
+}
+
+/// A part that left the queue before the crash was noticed may still have run: the job
+/// script's exit records (written after the journal, naming a job herd has not
+/// recorded) give its job id.
+fn job_from_exit_records(
+    ws: &Workspace,
+    part: &Part,
+    since: std::time::SystemTime,
+    jobs: &[JobRecord],
+) -> Option<String> {
+    part.indices.iter().find_map(|i| {
+        let path = ws.dir().join("exit").join(i.to_string());
+        let fresh = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= since);
+        let text = std::fs::read_to_string(&path).ok().filter(|_| fresh)?;
+        let job = text
+            .split_whitespace()
+            .next()?
+            .split('_')
+            .next()?
+            .to_string();
+        (!jobs.iter().any(|j| j.slurm_job_id == job)).then_some(job)
+    })
 }
 
 /// Finish a submission interrupted by a crash (call under the workspace lock).
@@ -246,11 +274,15 @@ pub fn recover(
     if parts.iter().any(|p| p.job_id.is_none()) {
         // A failing squeue leaves the journal in place: never guess.
         let live = slurm::live_jobs_named(&job_name)?;
+        let since = std::fs::metadata(journal_path(ws))
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
         for p in parts.iter_mut().filter(|p| p.job_id.is_none()) {
             p.job_id = live
                 .iter()
                 .find(|(_, c)| *c == p.token)
-                .map(|(id, _)| id.clone());
+                .map(|(id, _)| id.clone())
+                .or_else(|| job_from_exit_records(ws, &p.part, since, jobs));
         }
     }
     let mut found = 0;

@@ -249,13 +249,17 @@ impl ManifestRecord {
 
 impl JobRecord {
     fn to_value(&self) -> Value {
-        Value::Map(Assoc(vec![
+        let mut m = Assoc(vec![
             ("slurm_job_id".into(), Value::Str(self.slurm_job_id.clone())),
             (
                 "indices".into(),
                 Value::List(self.indices.iter().map(|&i| Value::Int(i as i64)).collect()),
             ),
-        ]))
+        ]);
+        if self.task_offset != 0 {
+            m.insert("task_offset", Value::Int(self.task_offset as i64));
+        }
+        Value::Map(m)
     }
 }
 
@@ -466,6 +470,18 @@ mod tests {
         let jobs = parse_job_ids(text).unwrap();
         let v = Value::List(jobs.iter().map(JobRecord::to_value).collect());
         assert_eq!(pyjson::indented(&v), text);
+    }
+
+    #[test]
+    fn chunked_job_records_keep_their_task_offset() {
+        let jobs = vec![JobRecord {
+            slurm_job_id: "7".into(),
+            indices: vec![20, 21],
+            task_offset: 20,
+        }];
+        let text = pyjson::indented(&Value::List(jobs.iter().map(JobRecord::to_value).collect()));
+        assert!(text.contains("\"task_offset\": 20"), "{text}");
+        assert_eq!(parse_job_ids(&text).unwrap(), jobs);
     }
 
     #[test]

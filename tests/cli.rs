@@ -1,1 +1,92 @@
+//! Transcript tests (trycmd): every tool's visible behaviour, including every error
+//! message. Cases live in `tests/cmd/<tool>/*.toml` with `.in/` fixture workspaces.
+//! Run one tool's cases with `cargo test --test cli expand`.
 
+use std::path::Path;
+use std::process::Command;
+
+/// Every tool, so a missing binary fails loudly (trycmd would skip its cases).
+const TOOLS: &[(&str, &str)] = &[
+    ("herd-expand", env!("CARGO_BIN_EXE_herd-expand")),
+    ("herd-submit", env!("CARGO_BIN_EXE_herd-submit")),
+    ("herd-status", env!("CARGO_BIN_EXE_herd-status")),
+    ("herd-stop", env!("CARGO_BIN_EXE_herd-stop")),
+    ("herd-tail", env!("CARGO_BIN_EXE_herd-tail")),
+];
+
+fn cases(tool: &str, dir: &str) {
+    trycmd::TestCases::new()
+        .default_bin_name(tool)
+        // Deterministic environment: no SLURM limits query, no colour, fixed clock.
+        .env("HERD_MAX_ARRAY_SIZE", "1001")
+        .env("HERD_SLURM_TIMEOUT", "5")
+        .case(format!("tests/cmd/{dir}/*.toml"));
+}
+
+#[test]
+fn expand() {
+    cases("herd-expand", "expand");
+}
+
+#[test]
+fn submit() {
+    cases("herd-submit", "submit");
+}
+
+#[test]
+fn status() {
+    cases("herd-status", "status");
+}
+
+#[test]
+fn stop() {
+    cases("herd-stop", "stop");
+}
+
+#[test]
+fn tail() {
+    cases("herd-tail", "tail");
+}
+
+#[test]
+fn every_tool_exists_and_answers_help_and_version() {
+    for (name, path) in TOOLS {
+        assert!(Path::new(path).exists(), "{name} was not built");
+        let help = Command::new(path).arg("--help").output().unwrap();
+        assert!(
+            help.status.success() && help.stdout.starts_with(format!("{name}: ").as_bytes()),
+            "{name} --help"
+        );
+        let v = Command::new(path).arg("--version").output().unwrap();
+        let v = String::from_utf8(v.stdout).unwrap();
+        assert!(
+            v.starts_with(&format!("{name} {} (", env!("CARGO_PKG_VERSION"))),
+            "{name} --version: {v}"
+        );
+    }
+}
+
+/// Every long option a tool's `--help` lists is documented in its man page.
+#[test]
+fn every_long_flag_is_in_the_man_page() {
+    for (name, path) in TOOLS {
+        let help =
+            String::from_utf8(Command::new(path).arg("--help").output().unwrap().stdout).unwrap();
+        let page = std::fs::read_to_string(format!("man/{name}.1"))
+            .unwrap_or_else(|_| panic!("man/{name}.1 is missing"));
+        let page = page
+            .replace("\\-", "-")
+            .replace("\\fB", "")
+            .replace("\\fR", "")
+            .replace("\\fI", "");
+        for flag in help
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+        {
+            assert!(
+                page.contains(flag),
+                "{name}: {flag} is in --help but not in man/{name}.1"
+            );
+        }
+    }
+}

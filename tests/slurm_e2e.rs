@@ -546,12 +546,20 @@ const STOP: &str = env!("CARGO_BIN_EXE_herd-stop");
 
 fn status_json(ws: &Path, env: &[(&str, &str)]) -> (Output, Vec<serde_json::Value>) {
     let o = run(STATUS, &["--json", ws.to_str().unwrap()], b"", env);
-    let recs = String::from_utf8_lossy(&o.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let recs = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     (o, recs)
 }
 
 fn harness(args: &[&str]) {
-    let st = Command::new("bash").arg("tests/slurm/up").args(args).stdout(Stdio::null()).status().unwrap();
+    let st = Command::new("bash")
+        .arg("tests/slurm/up")
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
     assert!(st.success(), "tests/slurm/up {args:?} failed");
 }
 
@@ -565,7 +573,8 @@ slurm: {partition: debug, time: \"00:01:00\", mem: 100M}
 parameters:
   what: {type: discrete, values: [ok, exit3, slow, stopme]}
 ";
-    let body = "case \"$1\" in\n  *what=ok*) exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac";
+    let body =
+        "case \"$1\" in\n  *what=ok*) exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac";
     let ws = workspace(tag, yaml, body);
     let (o, _) = expand_submit(&ws, &[], &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -573,7 +582,10 @@ parameters:
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let (_, recs) = status_json(&ws, &[]);
-        if recs.iter().any(|r| r["index"] == 3 && r["status"] == "running") {
+        if recs
+            .iter()
+            .any(|r| r["index"] == 3 && r["status"] == "running")
+        {
             break;
         }
         assert!(Instant::now() < deadline, "trial 3 never ran: {recs:?}");
@@ -582,7 +594,13 @@ parameters:
     let o = run(STOP, &["--json", "-i", "3", ws.to_str().unwrap()], b"", &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stopped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!((stopped["status"].as_str(), stopped["previous_status"].as_str()), (Some("cancelled"), Some("running")));
+    assert_eq!(
+        (
+            stopped["status"].as_str(),
+            stopped["previous_status"].as_str()
+        ),
+        (Some("cancelled"), Some("running"))
+    );
     // A finished trial is never cancelled.
     let o = run(STOP, &["-i", "0", ws.to_str().unwrap()], b"", &[]);
     assert!(o.status.success());
@@ -593,24 +611,50 @@ parameters:
     let recs = loop {
         let (o, recs) = status_json(&ws, &[]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        if recs.iter().all(|r| r["status"] != "running" && r["status"] != "queued" && r["status"] != "submitted") {
+        if recs.iter().all(|r| {
+            r["status"] != "running" && r["status"] != "queued" && r["status"] != "submitted"
+        }) {
             break recs;
         }
         assert!(Instant::now() < deadline, "not final: {recs:?}");
         std::thread::sleep(Duration::from_secs(2));
     };
-    let got: Vec<(&str, &str, Option<i64>)> =
-        recs.iter().map(|r| (r["status"].as_str().unwrap(), r["slurm_state"].as_str().unwrap_or(""), r["exit_code"].as_i64())).collect();
-    assert_eq!(got[0], ("completed", "COMPLETED", Some(0)), "{tag}: {recs:?}");
+    let got: Vec<(&str, &str, Option<i64>)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap(),
+                r["slurm_state"].as_str().unwrap_or(""),
+                r["exit_code"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got[0],
+        ("completed", "COMPLETED", Some(0)),
+        "{tag}: {recs:?}"
+    );
     assert_eq!(got[1], ("failed", "FAILED", Some(3)), "{tag}: {recs:?}");
-    assert_eq!((got[2].0, got[2].1), ("failed", "TIMEOUT"), "{tag}: {recs:?}");
+    assert_eq!(
+        (got[2].0, got[2].1),
+        ("failed", "TIMEOUT"),
+        "{tag}: {recs:?}"
+    );
     assert_eq!(got[3].0, "cancelled", "{tag}: {recs:?}");
     assert_eq!(recs[0]["last_log_line"], "trial 0 done");
     // Re-running submits exactly the failed and cancelled trials.
-    let o = run(SUBMIT, &["--all", "--dry-run", ws.to_str().unwrap()], b"", &[]);
+    let o = run(
+        SUBMIT,
+        &["--all", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     assert!(o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("would submit 3 trial(s) as 1 array job(s): 1-3"), "{err}");
+    assert!(
+        err.contains("would submit 3 trial(s) as 1 array job(s): 1-3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -650,10 +694,19 @@ fn a_dead_controller_changes_nothing_and_says_so() {
     std::thread::sleep(Duration::from_secs(2));
     let (o, recs) = status_json(&ws, &[("HERD_SLURM_TIMEOUT", "20")]);
     harness(&[]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("statuses are stale (nothing was changed)"));
     assert_eq!(recs.len(), 12, "the previous statuses are still printed");
-    assert_eq!(fs::read(ws.join(".hyperherd/manifest.json")).unwrap(), before, "manifest unchanged");
+    assert_eq!(
+        fs::read(ws.join(".hyperherd/manifest.json")).unwrap(),
+        before,
+        "manifest unchanged"
+    );
     scancel_all(&ws);
 }
 
@@ -677,8 +730,19 @@ fn one_sync_of_500_trials_in_3_submissions_calls_sacct_and_squeue_once() {
     let bin = ws.join("wrap");
     fs::create_dir_all(&bin).unwrap();
     for cmd in ["sacct", "squeue", "scontrol"] {
-        let real = String::from_utf8(Command::new("bash").args(["-c", &format!("command -v {cmd}")]).output().unwrap().stdout).unwrap();
-        let script = format!("#!/bin/bash\necho {cmd} >> {}/calls\nexec {} \"$@\"\n", ws.display(), real.trim());
+        let real = String::from_utf8(
+            Command::new("bash")
+                .args(["-c", &format!("command -v {cmd}")])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let script = format!(
+            "#!/bin/bash\necho {cmd} >> {}/calls\nexec {} \"$@\"\n",
+            ws.display(),
+            real.trim()
+        );
         let p = bin.join(cmd);
         fs::write(&p, script).unwrap();
         Command::new("chmod").arg("+x").arg(&p).status().unwrap();
@@ -688,8 +752,20 @@ fn one_sync_of_500_trials_in_3_submissions_calls_sacct_and_squeue_once() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(recs.len(), 500);
     let calls = fs::read_to_string(ws.join("calls")).unwrap();
-    assert_eq!(calls.lines().filter(|l| *l == "sacct").count(), 1, "{calls}");
-    assert_eq!(calls.lines().filter(|l| *l == "squeue").count(), 1, "{calls}");
-    assert_eq!(calls.lines().filter(|l| *l == "scontrol").count(), 0, "{calls}");
+    assert_eq!(
+        calls.lines().filter(|l| *l == "sacct").count(),
+        1,
+        "{calls}"
+    );
+    assert_eq!(
+        calls.lines().filter(|l| *l == "squeue").count(),
+        1,
+        "{calls}"
+    );
+    assert_eq!(
+        calls.lines().filter(|l| *l == "scontrol").count(),
+        0,
+        "{calls}"
+    );
     scancel_all(&ws);
 }

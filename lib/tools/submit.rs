@@ -12,6 +12,7 @@ use crate::record::{Status, TrialRecord};
 use crate::script::{self, Arm};
 use crate::slurm;
 use crate::submit::{self, JournalPart};
+use crate::sync;
 use crate::workspace::{self, ManifestRecord, Workspace};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -26,17 +27,19 @@ herd-submit: submit trials of a sweep as SLURM job arrays
 Usage: herd-submit [OPTIONS] [WS]
 
 Arguments:
-  [WS]                      the workspace directory (holding hyperherd.yaml) [default: .]
+  [WS]                      the workspace directory (holding hyperherd.yaml) or its
+                            config file [default: the workspace of the stdin records,
+                            else .]
 
 Options:
   -n, --dry-run             write nothing, submit nothing: print the job script(s) and
                             the plan
   -a, --all                 submit every pending trial (ready, failed, cancelled),
                             ignoring stdin
-  -i, --indices SPEC        submit these indices, e.g. 0-4,7 (running or completed ones
-                            only with --force)
+  -i, --indices SPEC        submit these indices, e.g. 0-4,7, ignoring stdin (running
+                            or completed ones only with --force)
   -p, --pin NAME=VALUE      only trials whose parameter NAME equals VALUE (repeatable)
-  -j, --max-concurrent N    run at most N trials at once (the array throttle %N)
+  -j, --max-concurrent N    run at most N trials of each array job at once (%N)
   -f, --force               keep trials a config edit removed while they are active
                             (as orphans), and resubmit running/completed trials
       --json                print NDJSON records of the submitted trials
@@ -46,11 +49,13 @@ Options:
 
 Which trials: the trial records on stdin (as printed by herd-expand or herd-status;
 their index and hash must match the manifest), or, when stdin is a terminal or with
---all, every pending trial. Records of trials that are running or completed are
-skipped unless --force. An empty stream submits nothing.
+--all, every pending trial. Statuses are synced from SLURM first. Records of trials
+that are running or completed are skipped unless --force. An empty stream submits
+nothing. A config edit that would drop running, queued or completed trials is
+refused (exit 1) unless --force.
 
 Examples:
-  herd-expand | herd-submit
+  herd-expand ~/sweeps/lr | herd-submit
   herd-status | jq -c 'select(.status==\"failed\")' | herd-submit
   herd-submit -i 3-5 --dry-run
 
@@ -130,15 +135,23 @@ fn read_stdin_refs() -> Result<Vec<TrialRef>, Error> {
 /// Entry point of `herd-submit`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
-    let cfg = config::load(args.ws.as_deref())?;
-    preflight(&cfg)?;
-    let pins = Pins::parse(&cfg, &args.pins)?;
-    let generated = expand(&cfg)?;
     let refs = if args.all || args.indices.is_some() || cli::stdin_is_terminal() {
         None
     } else {
         Some(read_stdin_refs()?)
     };
+    // The workspace: the argument, else the one the stdin records belong to, so that
+    // `herd-expand WS | herd-submit` needs WS only once.
+    let ws_arg = args.ws.clone().or_else(|| {
+        refs.as_ref()
+            .and_then(|r| r.first())
+            .and_then(|r| r.workspace.clone())
+            .map(PathBuf::from)
+    });
+    let cfg = config::load(ws_arg.as_deref())?;
+    preflight(&cfg)?;
+    let pins = Pins::parse(&cfg, &args.pins)?;
+    let generated = expand(&cfg)?;
     let ws = Workspace::new(&cfg.workspace);
     let _lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut stored = ws.read_manifest()?.unwrap_or_default();
@@ -150,9 +163,20 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 "recovered {found} interrupted submission(s) from the journal"
             ));
         }
+        // Choose from current statuses: a trial that failed since the last sync is
+        // pending, one that is still queued is not.
+        if !jobs.is_empty() {
+            let synced = sync::sync(&ws, &mut stored, &jobs, cfg.slurm.cpus_per_task)?;
+            if let Some(why) = synced.stale {
+                return Err(Error::failed(format!(
+                    "cannot tell which trials are still live: {why}"
+                ))
+                .hint("nothing was submitted; try again when SLURM answers"));
+            }
+        }
     }
     let next = ws.next_index(&stored, &jobs)?;
-    let plan = reconcile(&stored, &generated, next, args.force).map_err(|orphans| {
+    let plan = reconcile(&stored, generated, next, args.force).map_err(|orphans| {
         Error::failed(refusal_message(&orphans))
             .hint("pass --force to keep them in the manifest as orphans, or revert the config edit")
     })?;
@@ -258,11 +282,15 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         let comment = format!("--comment={}", journal[k].token);
         let job_id = match slurm::sbatch(&path, &cfg.workspace, &[&comment]) {
             Ok(id) => id,
+            Err(e) if k == 0 => return Err(e),
             Err(e) => {
                 // Earlier parts are recorded; this and later ones stay journaled and
                 // are settled (found in squeue or dropped) by the next submission.
                 ws.write_manifest(&manifest)?;
-                return Err(e);
+                return Err(Error::failed(e.to_string()).hint(format!(
+                    "parts 1-{k} of {} were submitted and recorded; run herd-submit again to submit the rest",
+                    journal.len()
+                )));
             }
         };
         submit::crash_point("after-sbatch");

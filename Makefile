@@ -1,5 +1,6 @@
 # herd — build, test and ship the static toolkit.
 TARGET  ?= x86_64-unknown-linux-musl
+ARCHES  ?= x86_64 aarch64
 PROFILE ?= release
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -7,20 +8,35 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 CARGO   ?= cargo
 JOBS    ?= 2
+QEMU_AARCH64 ?= qemu-aarch64
+MAX_BIN_BYTES ?= 1048576
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 BINS := herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res
 MAN1 := $(wildcard man/*.1)
 MAN7 := $(wildcard man/*.7)
 OUT  := target/$(TARGET)/$(PROFILE)
 
-.PHONY: all build test test-static test-slurm check fmt-check clippy man-lint \
-        static-check size install uninstall dist bench clean
+# The release architectures: build-<arch> builds <arch>-unknown-linux-musl, and
+# $(call out,<arch>) is where its binaries land (an arch may be a shell variable).
+BUILD_ARCHES := $(addprefix build-,$(ARCHES))
+out = target/$(1)-unknown-linux-musl/$(PROFILE)
+dist_name = herd-$(VERSION)-$(1)-linux
+
+.PHONY: all build build-all $(BUILD_ARCHES) test test-static test-slurm test-aarch64 \
+        test-cross-arch check fmt-check clippy man-lint static-check size install \
+        uninstall dist bench clean
 
 all: build
 
 build:
 	$(CARGO) build --locked -j$(JOBS) --profile $(PROFILE) --target $(TARGET) --bins
+
+build-all: $(BUILD_ARCHES)
+
+$(BUILD_ARCHES): build-%:
+	$(CARGO) build --locked -j$(JOBS) --profile $(PROFILE) --target $*-unknown-linux-musl --bins
 
 ## The README's test command: unit tests + transcripts against the static binaries.
 test:
@@ -31,6 +47,19 @@ test-static: test
 ## End-to-end suite against a real SLURM cluster (tests/slurm/up must have run).
 test-slurm:
 	HERD_SLURM_E2E=1 $(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --test-threads=1
+
+## Unit tests (with the bit-exact float vectors) and the transcripts, with the test
+## harness and the tools all aarch64, run under qemu-aarch64 user emulation. The config
+## fuzz test runs a tenth of its iterations there (it is ~15x slower emulated, and what
+## it checks does not depend on the CPU; `make test` runs it in full).
+test-aarch64:
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUNNER="$(CURDIR)/tests/qemu-runner $(QEMU_AARCH64)" \
+	HERD_FUZZ_ITERS=$${HERD_FUZZ_ITERS:-2000} \
+	  $(CARGO) test --locked -j$(JOBS) --target aarch64-unknown-linux-musl --lib --test cli
+
+## herd-expand --json of the x86_64 and aarch64 builds, byte for byte, on log-scale sweeps.
+test-cross-arch: build-x86_64 build-aarch64
+	QEMU_AARCH64=$(QEMU_AARCH64) bash tests/cross_arch.sh $(call out,x86_64) $(call out,aarch64)
 
 check: fmt-check clippy test man-lint
 
@@ -45,17 +74,30 @@ man-lint:
 	@out=$$(mandoc -Tlint -W warning $(MAN1) $(MAN7) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "man pages: clean"
 
-static-check: build
-	@fail=0; for b in $(BINS); do \
-	  if readelf -d $(OUT)/$$b 2>/dev/null | grep -q 'NEEDED\|INTERP'; then \
-	    echo "$$b: DYNAMIC"; fail=1; \
-	  elif readelf -d $(OUT)/$$b 2>&1 | grep -q 'no dynamic section\|There is no dynamic section'; then \
-	    echo "$$b: static (no dynamic section)"; \
-	  else echo "$$b: static-pie"; fi; \
-	done; exit $$fail
+## Every binary of every arch: no dynamic section, no interpreter, stripped, right machine.
+static-check: $(BUILD_ARCHES)
+	@fail=0; for a in $(ARCHES); do for b in $(BINS); do \
+	  f=$(call out,$$a)/$$b; \
+	  [ -f $$f ] || { echo "$$f: missing"; fail=1; continue; }; \
+	  m=$$(readelf -h $$f | sed -n 's/^ *Machine: *//p'); \
+	  case "$$a:$$m" in x86_64:*X86-64*|aarch64:*AArch64*) ;; \
+	    *) echo "$$f: wrong machine '$$m'"; fail=1; continue;; esac; \
+	  if ! readelf -d $$f 2>&1 | grep -q 'no dynamic section'; then \
+	    echo "$$f: has a dynamic section"; fail=1; \
+	  elif readelf -l $$f | grep -q INTERP; then \
+	    echo "$$f: has a program interpreter"; fail=1; \
+	  elif readelf -S $$f | grep -q '\.symtab'; then \
+	    echo "$$f: not stripped"; fail=1; \
+	  else echo "$$f: static, stripped ($$m)"; fi; \
+	done; done; exit $$fail
 
-size: build
-	@for b in $(BINS); do stat -c '%8s  %n' $(OUT)/$$b; done
+## Each binary's size in bytes; fails if any is over MAX_BIN_BYTES (1 MiB).
+size: $(BUILD_ARCHES)
+	@fail=0; for a in $(ARCHES); do for b in $(BINS); do \
+	  f=$(call out,$$a)/$$b; n=$$(stat -c %s $$f) || exit 1; \
+	  if [ $$n -gt $(MAX_BIN_BYTES) ]; then over="  OVER $(MAX_BIN_BYTES)"; fail=1; else over=; fi; \
+	  printf '%9d  %s%s\n' $$n $$f "$$over"; \
+	done; done; exit $$fail
 
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -68,14 +110,26 @@ uninstall:
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 	for m in $(MAN7); do rm -f $(DESTDIR)$(MANDIR)/man7/$$(basename $$m); done
 
-dist: build
-	rm -rf dist/herd-$(VERSION)-x86_64-linux && mkdir -p dist/herd-$(VERSION)-x86_64-linux/bin dist/herd-$(VERSION)-x86_64-linux/man
-	for b in $(BINS); do cp $(OUT)/$$b dist/herd-$(VERSION)-x86_64-linux/bin/; done
-	cp $(MAN1) $(MAN7) dist/herd-$(VERSION)-x86_64-linux/man/
-	cp README.md dist/herd-$(VERSION)-x86_64-linux/
-	tar -C dist -czf dist/herd-$(VERSION)-x86_64-linux.tar.gz herd-$(VERSION)-x86_64-linux
-	cd dist && sha256sum herd-$(VERSION)-x86_64-linux.tar.gz > SHA256SUMS
-	@echo dist/herd-$(VERSION)-x86_64-linux.tar.gz
+## One tarball per arch (bin/, man/man1, man/man7, README.md, INSTALL) + SHA256SUMS.
+## Gated on static-check, not on the size budget (CI runs `make size` separately).
+## Tar metadata is fixed (names sorted, root-owned, mtime of the last commit).
+dist: static-check
+	rm -rf $(foreach a,$(ARCHES),dist/$(call dist_name,$(a)) dist/$(call dist_name,$(a)).tar.gz) dist/SHA256SUMS
+	@set -e; for a in $(ARCHES); do \
+	  n=$(call dist_name,$$a); d=dist/$$n; \
+	  install -d $$d/bin $$d/man/man1 $$d/man/man7; \
+	  for b in $(BINS); do install -m755 $(call out,$$a)/$$b $$d/bin/; done; \
+	  for m in $(MAN1); do install -m644 $$m $$d/man/man1/; done; \
+	  for m in $(MAN7); do install -m644 $$m $$d/man/man7/; done; \
+	  install -m644 README.md $$d/; \
+	  sed -e 's/@VERSION@/$(VERSION)/g' -e "s/@ARCH@/$$a/g" docs/INSTALL.in > $$d/INSTALL; \
+	  chmod 644 $$d/INSTALL; \
+	  tar -C dist --sort=name --owner=0 --group=0 --numeric-owner \
+	    --mtime=@$(SOURCE_DATE_EPOCH) -I 'gzip -9n' -cf $$d.tar.gz $$n; \
+	  rm -rf $$d; echo "$$d.tar.gz"; \
+	done
+	cd dist && sha256sum $(foreach a,$(ARCHES),$(call dist_name,$(a)).tar.gz) > SHA256SUMS
+	cd dist && sha256sum -c SHA256SUMS
 
 bench: build
 	@for b in bench/*; do [ -x $$b ] && $$b $(OUT); done

@@ -20,6 +20,7 @@ pub mod expr;
 pub(crate) mod ftext;
 pub(crate) mod fxhash;
 pub(crate) mod glibm;
+pub mod heap;
 pub mod naming;
 pub mod pin;
 pub mod plan;
@@ -38,7 +39,5 @@ pub mod tools;
 pub mod value;
 pub mod workspace;
 
-/// musl's allocator is slow for the many small allocations of a large sweep (2.5×
-/// slower than glibc's on a 100,000-trial expansion); dlmalloc is fast everywhere.
 #[global_allocator]
-static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static HEAP: heap::Heap = heap::Heap::new();

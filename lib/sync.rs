@@ -548,7 +548,10 @@ pub fn sync(
     };
 
     let mut changed = 0;
-    for r in manifest.iter_mut().filter(|r| open.contains(&r.index)) {
+    for r in manifest
+        .iter_mut()
+        .filter(|r| may_change(&r.status) && latest.contains_key(&r.index))
+    {
         let (job, task) = &latest[&r.index];
         let key = (job.clone(), *task);
         let job_task = format!("{job}_{task}");

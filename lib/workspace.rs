@@ -357,7 +357,34 @@ fn as_index(v: &Value, what: &str) -> Result<u64, String> {
     }
 }
 
+/// A manifest record as stored, read without an intermediate value tree (the fast
+/// path; files with Python's `NaN` tokens or odd shapes take the general one).
+#[derive(serde::Deserialize)]
+struct StoredRecord {
+    index: u64,
+    hash: Option<String>,
+    #[serde(default)]
+    params: Assoc,
+    #[serde(default)]
+    extras: Assoc,
+    experiment_name: Option<String>,
+    status: Option<String>,
+}
+
 fn parse_manifest(text: &str) -> Result<Vec<ManifestRecord>, String> {
+    if let Ok(stored) = serde_json::from_str::<Vec<StoredRecord>>(text) {
+        return Ok(stored
+            .into_iter()
+            .map(|r| ManifestRecord {
+                hash: r.hash.unwrap_or_else(|| trial_hash(&r.params, &r.extras)),
+                index: r.index,
+                params: r.params,
+                extras: r.extras,
+                experiment_name: r.experiment_name,
+                status: r.status.as_deref().map_or(Status::Ready, Status::parse),
+            })
+            .collect());
+    }
     let Value::List(items) = parse_py_json(text)? else {
         return Err("expected a JSON array of trial records".into());
     };

@@ -9,7 +9,8 @@ CARGO   ?= cargo
 JOBS    ?= 2
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-BINS := herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res
+BINS := herd herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res \
+        herd-init herd-test
 MAN1 := $(wildcard man/*.1)
 MAN7 := $(wildcard man/*.7)
 OUT  := target/$(TARGET)/$(PROFILE)

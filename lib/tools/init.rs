@@ -201,7 +201,7 @@ fn warn_if_unsubmittable(abs: &Path) {
     {
         let _ = writeln!(
             std::io::stderr(),
-            "herd-init: warning: {text:?} contains whitespace or '%': herd-submit will refuse to submit from it (SLURM cannot write logs to such a path); herd-test works"
+            "herd-init: warning: {text:?} contains whitespace or '%', which SLURM's log paths cannot hold: herd-submit will refuse this sweep (move it to a plain path before 'herd run')"
         );
     }
 }

@@ -355,15 +355,13 @@ fn wait(child: &mut std::process::Child, what: &str) -> Result<std::process::Exi
         .map_err(|e| Error::io(format!("waiting for {what}"), e))
 }
 
-/// Used by tests: the program a command runs.
-#[cfg(test)]
-fn program_of(cmd: &str) -> Option<&'static str> {
-    COMMANDS.iter().find(|(n, _)| *n == cmd).map(|(_, p)| *p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn program_of(cmd: &str) -> Option<&'static str> {
+        COMMANDS.iter().find(|(n, _)| *n == cmd).map(|(_, p)| *p)
+    }
 
     fn os(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()

@@ -173,6 +173,68 @@ pub fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
 }
 
+/// Pass a child's end on as this process's exit: its exit code, or, when a signal
+/// killed it, the same signal raised again here (so a shell sees "killed by SIGINT",
+/// not an invented code). Falls back to `128 + signal` if the signal does not end us.
+pub fn exit_like(status: std::process::ExitStatus) -> ExitCode {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(code) = status.code() {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    let sig = status.signal().unwrap_or(0);
+    if let Ok(s) = nix::sys::signal::Signal::try_from(sig) {
+        // SAFETY: restoring the default disposition installs no handler code.
+        unsafe {
+            let _ = nix::sys::signal::signal(s, nix::sys::signal::SigHandler::SigDfl);
+        }
+        let _ = nix::sys::signal::raise(s);
+    }
+    ExitCode::from(128u8.wrapping_add(u8::try_from(sig).unwrap_or(0)))
+}
+
+/// Run `cmd` in the foreground and wait for it, as `system(3)` does: while it runs,
+/// Ctrl-C and Ctrl-\ are left to the child (which may clean up and exit on its own
+/// terms) instead of killing this process and orphaning the child on the terminal.
+pub fn run_foreground(cmd: &mut std::process::Command) -> io::Result<std::process::ExitStatus> {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    extern "C" fn ignore(_: nix::libc::c_int) {}
+    // A handler, not SIG_IGN: handlers are reset to the default by exec, so the
+    // child gets the signals as usual; SIG_IGN would be inherited.
+    let act = SigAction::new(
+        SigHandler::Handler(ignore),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    let mut old = Vec::new();
+    for s in [Signal::SIGINT, Signal::SIGQUIT] {
+        // SAFETY: `ignore` is async-signal-safe (it does nothing).
+        if let Ok(prev) = unsafe { sigaction(s, &act) } {
+            old.push((s, prev));
+        }
+    }
+    let result = cmd.status();
+    for (s, prev) in old {
+        // SAFETY: puts back the disposition that was there before.
+        unsafe {
+            let _ = sigaction(s, &prev);
+        }
+    }
+    result
+}
+
+/// A closed-form description of how a child ended: `exit status 3`, `SIGKILL`.
+pub fn describe_status(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), _) => format!("exit status {c}"),
+        (None, Some(s)) => match nix::sys::signal::Signal::try_from(s) {
+            Ok(sig) => sig.as_str().to_string(),
+            Err(_) => format!("signal {s}"),
+        },
+        (None, None) => "an unknown status".to_string(),
+    }
+}
+
 /// True when stdin is a terminal (tools that read records then act differently).
 pub fn stdin_is_terminal() -> bool {
     io::stdin().is_terminal()

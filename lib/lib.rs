@@ -4,7 +4,8 @@
 //!
 //! - tools: `tools::<tool>` — one module per binary: parse args, call the modules below.
 //! - scheduler: `script` (job.sbatch), `slurm` (sbatch/sacct/squeue/scancel), `local`.
-//! - store: `workspace` (.hyperherd/ files, lock, atomic writes), `reconcile`, `results`.
+//! - store: `workspace` (.hyperherd/ files, lock, atomic writes), `reconcile`, `results`,
+//!   `dotenv` (the workspace's `.env`).
 //! - model (pure): `config` (hyperherd.yaml), `expand` (trials), `expr` (condition
 //!   expressions), `naming` (names, overrides, hash), `record` (the trial record),
 //!   `value` (the value model), `pyfmt`/`glibm`/`sha1` (Python-exact text and floats).
@@ -14,6 +15,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dotenv;
 pub mod error;
 pub mod expand;
 pub mod expr;

@@ -50,6 +50,32 @@ pub struct JobRecord {
     pub task_offset: u64,
 }
 
+/// Manifest records looked up by trial index in O(1) (sweeps reach 100,000 trials).
+#[derive(Debug)]
+pub struct ByIndex<'a> {
+    records: &'a [ManifestRecord],
+    pos: crate::fxhash::FxHashMap<u64, usize>,
+}
+
+impl<'a> ByIndex<'a> {
+    /// Index `records`.
+    pub fn new(records: &'a [ManifestRecord]) -> ByIndex<'a> {
+        ByIndex {
+            records,
+            pos: records
+                .iter()
+                .enumerate()
+                .map(|(k, r)| (r.index, k))
+                .collect(),
+        }
+    }
+
+    /// The record of trial `index`.
+    pub fn get(&self, index: u64) -> Option<&'a ManifestRecord> {
+        self.pos.get(&index).map(|&k| &self.records[k])
+    }
+}
+
 /// An exclusive lock on `.hyperherd/lock`, released on drop.
 #[derive(Debug)]
 pub struct Lock {

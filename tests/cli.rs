@@ -7,6 +7,7 @@ use std::process::Command;
 
 /// Every tool, so a missing binary fails loudly (trycmd would skip its cases).
 const TOOLS: &[(&str, &str)] = &[
+    ("herd", env!("CARGO_BIN_EXE_herd")),
     ("herd-expand", env!("CARGO_BIN_EXE_herd-expand")),
     ("herd-submit", env!("CARGO_BIN_EXE_herd-submit")),
     ("herd-status", env!("CARGO_BIN_EXE_herd-status")),
@@ -14,6 +15,8 @@ const TOOLS: &[(&str, &str)] = &[
     ("herd-tail", env!("CARGO_BIN_EXE_herd-tail")),
     ("herd-log", env!("CARGO_BIN_EXE_herd-log")),
     ("herd-res", env!("CARGO_BIN_EXE_herd-res")),
+    ("herd-init", env!("CARGO_BIN_EXE_herd-init")),
+    ("herd-test", env!("CARGO_BIN_EXE_herd-test")),
 ];
 
 /// The program to run for a tool: Cargo's run-time `CARGO_BIN_EXE_<name>` when set
@@ -31,6 +34,37 @@ fn cases(tool: &str, dir: &str) {
         .env("HERD_MAX_ARRAY_SIZE", "1001")
         .env("HERD_SLURM_TIMEOUT", "5")
         .case(format!("tests/cmd/{dir}/*.toml"));
+}
+
+/// Cases that also run `sh -c '…'` (pipelines, a look at the files afterwards), with
+/// the built tools first on PATH and nothing else of the caller's PATH.
+fn cases_with_sh(tool: &str, dir: &str) {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_herd"))
+        .parent()
+        .expect("the binaries' directory");
+    trycmd::TestCases::new()
+        .default_bin_name(tool)
+        .register_bin("sh", Path::new("/bin/sh"))
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .env("HERD_MAX_ARRAY_SIZE", "1001")
+        .env("HERD_SLURM_TIMEOUT", "5")
+        .env("QUADRATIC_DELAY", "0")
+        .case(format!("tests/cmd/{dir}/*.toml"));
+}
+
+#[test]
+fn herd() {
+    cases_with_sh("herd", "herd");
+}
+
+#[test]
+fn init() {
+    cases_with_sh("herd-init", "init");
+}
+
+#[test]
+fn test() {
+    cases_with_sh("herd-test", "test");
 }
 
 #[test]

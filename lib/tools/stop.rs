@@ -10,7 +10,7 @@ use crate::submit;
 use crate::sync::{self, latest_jobs};
 use crate::tools::status::detailed_record;
 use crate::tools::submit::check_ref;
-use crate::workspace::Workspace;
+use crate::workspace::{ByIndex, Workspace};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -120,10 +120,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 .hint("nothing was cancelled; try again when SLURM answers"),
         );
     }
+    let by_index = ByIndex::new(&manifest);
     let wanted: Option<BTreeSet<u64>> = match refs {
         Some(refs) => Some(
             refs.iter()
-                .map(|r| check_ref(&cfg, &manifest, r).map(|m| m.index))
+                .map(|r| check_ref(&cfg, &by_index, r).map(|m| m.index))
                 .collect::<Result<_, Error>>()?,
         ),
         None => wanted,
@@ -131,7 +132,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     if let Some(w) = &wanted {
         let unknown: Vec<String> = w
             .iter()
-            .filter(|i| !manifest.iter().any(|r| r.index == **i))
+            .filter(|i| by_index.get(**i).is_none())
             .map(u64::to_string)
             .collect();
         if !unknown.is_empty() {

@@ -13,7 +13,7 @@ use crate::script::{self, Arm};
 use crate::slurm;
 use crate::submit::{self, JournalPart};
 use crate::sync;
-use crate::workspace::{self, ManifestRecord, Workspace};
+use crate::workspace::{self, ByIndex, ManifestRecord, Workspace};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -161,14 +161,15 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         args.indices.as_deref(),
         args.force,
     )?;
-    let selected: Vec<u64> = selected
-        .into_iter()
-        .filter(|i| {
-            manifest
-                .iter()
-                .any(|r| r.index == *i && pins.matches(&r.params))
-        })
-        .collect();
+    let mut selected: Vec<u64> = {
+        let by_index = ByIndex::new(&manifest);
+        selected
+            .into_iter()
+            .filter(|i| by_index.get(*i).is_some_and(|r| pins.matches(&r.params)))
+            .collect()
+    };
+    selected.sort_unstable();
+    selected.dedup();
     if !args.dry_run {
         ws.write_manifest(&manifest)?;
         ws.write_next_index(plan.next_index)?;
@@ -191,11 +192,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
         Err(e) => return Err(e),
     };
-    let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &manifest, i)).collect();
+    let by_index = ByIndex::new(&manifest);
+    let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &by_index, i)).collect();
+    // `selected` is sorted, and arms are in its order.
     let arm_size = |i: u64| {
-        arms.iter()
-            .find(|a| a.index == i)
-            .map_or(0, |a| a.name.len() * 2 + a.overrides.len() + 120)
+        selected.binary_search(&i).map_or(0, |k| {
+            arms[k].name.len() * 2 + arms[k].overrides.len() + 120
+        })
     };
     let parts = submit::split(&selected, limits.max_array_size, arm_size);
     let throttle = args.max_concurrent.or(cfg.slurm.max_concurrent);
@@ -325,7 +328,8 @@ fn select(
     spec: Option<&str>,
     force: bool,
 ) -> Result<Vec<u64>, Error> {
-    let status_of = |i: u64| manifest.iter().find(|r| r.index == i).map(|r| &r.status);
+    let by_index = ByIndex::new(manifest);
+    let status_of = |i: u64| by_index.get(i).map(|r| &r.status);
     if let Some(spec) = spec {
         let wanted = cli::parse_indices(spec)?;
         let unknown: Vec<String> = wanted
@@ -369,7 +373,7 @@ fn select(
     let mut out = BTreeSet::new();
     let mut skipped = 0;
     for r in refs {
-        let m = check_ref(cfg, manifest, r)?;
+        let m = check_ref(cfg, &by_index, r)?;
         if force || m.status.is_pending() {
             out.insert(r.index);
         } else {
@@ -386,7 +390,7 @@ fn select(
 /// and stale ones (index or hash no longer match).
 pub(crate) fn check_ref<'a>(
     cfg: &Config,
-    manifest: &'a [ManifestRecord],
+    manifest: &ByIndex<'a>,
     r: &TrialRef,
 ) -> Result<&'a ManifestRecord, Error> {
     let ws = cfg.workspace.display().to_string();
@@ -396,7 +400,7 @@ pub(crate) fn check_ref<'a>(
             r.index
         )));
     }
-    let Some(m) = manifest.iter().find(|m| m.index == r.index) else {
+    let Some(m) = manifest.get(r.index) else {
         return Err(Error::invalid(format!(
             "stdin record of trial {} names an index this workspace does not have",
             r.index
@@ -413,8 +417,8 @@ pub(crate) fn check_ref<'a>(
     Ok(m)
 }
 
-fn arm(cfg: &Config, manifest: &[ManifestRecord], index: u64) -> Arm {
-    let rec = manifest.iter().find(|r| r.index == index);
+fn arm(cfg: &Config, manifest: &ByIndex<'_>, index: u64) -> Arm {
+    let rec = manifest.get(index);
     let tr = rec.map(|r| plan::record(cfg, r));
     Arm {
         index,
@@ -452,8 +456,9 @@ fn report(
 ) -> Result<(), Error> {
     match mode {
         Output::Json => {
+            let by_index = ByIndex::new(manifest);
             for (i, job) in submitted {
-                if let Some(r) = manifest.iter().find(|r| r.index == *i) {
+                if let Some(r) = by_index.get(*i) {
                     let mut rec: TrialRecord = plan::record(cfg, r);
                     rec.slurm_job_id = Some(job.clone());
                     serde_json::to_writer(&mut *out, &rec)

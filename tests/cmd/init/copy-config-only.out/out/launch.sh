@@ -1,0 +1,27 @@
+#!/bin/bash
+# launch.sh: runs one trial of the sweep. herd calls it as
+#     bash launch.sh "<overrides>"
+# from the directory holding hyperherd.yaml: on a compute node for 'herd run',
+# here in the foreground for 'herd test'. The one argument holds the trial's
+# settings as name=value words, for example
+#     experiment_name=lr-0.0001 learning_rate=0.0001
+# which a Hydra application takes as they are.
+#
+# The trial also finds its identity in the environment: HYPERHERD_WORKSPACE,
+# HYPERHERD_TRIAL_ID, HYPERHERD_SWEEP_NAME and HYPERHERD_EXPERIMENT_NAME.
+# Record results from the trainer (or from here) with herd-log:
+#     herd-log val_loss 0.42                       a final value
+#     herd-log loss 0.9 --step 100 || exit 0       a curve; exit status 3 asks
+#                                                  the trial to stop
+set -euo pipefail
+
+# The settings as separate words (split at spaces; '*' and '?' are left alone).
+read -r -a OVERRIDES <<< "$1"
+
+# Set up the software first if your cluster needs it, for example
+#     module load python/3.11
+#     source ~/venvs/my-project/bin/activate
+# or run the trainer in a container:
+#     apptainer exec --nv my-image.sif python train.py "${OVERRIDES[@]}"
+
+python train.py "${OVERRIDES[@]}"

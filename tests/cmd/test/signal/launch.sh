@@ -1,0 +1,4 @@
+#!/bin/bash
+echo "about to be killed"
+kill -TERM $$
+echo "not reached"

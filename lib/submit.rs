@@ -208,27 +208,30 @@ fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Er
     Ok(Some((job_name.clone(), parts)))
 }
 
-/// Record a submitted part: append to `job_ids.json` and mark its trials submitted.
-///
-/// A job already recorded is left alone (its trials may have moved on since).
+/// Record a submitted part: append to `job_ids.json` (once) and mark its trials
+/// submitted (when `recovering` a journal, only those still pending).
 pub fn record_part(
     ws: &Workspace,
     manifest: &mut [ManifestRecord],
     jobs: &mut Vec<JobRecord>,
     part: &Part,
     job_id: &str,
+    recovering: bool,
 ) -> Result<(), Error> {
-    if jobs.iter().any(|j| j.slurm_job_id == job_id) {
-        return Ok(());
+    if !jobs.iter().any(|j| j.slurm_job_id == job_id) {
+        jobs.push(JobRecord {
+            slurm_job_id: job_id.to_string(),
+            indices: part.indices.clone(),
+            task_offset: part.offset,
+        });
+        ws.write_job_ids(jobs)?;
     }
-    jobs.push(JobRecord {
-        slurm_job_id: job_id.to_string(),
-        indices: part.indices.clone(),
-        task_offset: part.offset,
-    });
-    ws.write_job_ids(jobs)?;
+    // Trials still waiting for submission are now submitted (also when a crash came
+    // between writing job_ids.json and the manifest). Trials that already moved on
+    // (running, completed, ...) are left alone: the journal is settled before any sync,
+    // so only a stale record could say otherwise.
     for r in manifest.iter_mut() {
-        if part.indices.binary_search(&r.index).is_ok() {
+        if part.indices.binary_search(&r.index).is_ok() && (!recovering || r.status.is_pending()) {
             r.status = Status::Submitted;
         }
     }
@@ -288,7 +291,7 @@ pub fn recover(
     let mut found = 0;
     for p in &parts {
         if let Some(id) = &p.job_id {
-            record_part(ws, manifest, jobs, &p.part, id)?;
+            record_part(ws, manifest, jobs, &p.part, id, true)?;
             found += 1;
         }
     }

@@ -272,7 +272,14 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         submit::crash_point("after-sbatch");
         journal[k].job_id = Some(job_id.clone());
         submit::write_journal(&ws, &job_name, &journal)?;
-        submit::record_part(&ws, &mut manifest, &mut jobs, &journal[k].part, &job_id)?;
+        submit::record_part(
+            &ws,
+            &mut manifest,
+            &mut jobs,
+            &journal[k].part,
+            &job_id,
+            false,
+        )?;
         for &i in &journal[k].part.indices {
             submitted.push((i, format!("{job_id}_{}", i - journal[k].part.offset)));
         }

@@ -185,10 +185,12 @@ pub fn parse_sacct(text: &str, cpus: u64) -> Observations {
         }
         let get = |i: usize| f.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
         let state_full = f[1].trim();
+        // A `+` marks a state cut to fit a column (`CANCELLED+`): the word is whole.
         let state = state_full
             .split_whitespace()
             .next()
             .unwrap_or("UNKNOWN")
+            .trim_end_matches('+')
             .to_string();
         let (id, step) = match f[0].split_once('.') {
             Some((id, step)) => (id, Some(step)),
@@ -648,6 +650,19 @@ mod tests {
             "2G per CPU × 2 CPUs"
         );
         assert_eq!(get("9", 3).exit_code, Some(125));
+    }
+
+    #[test]
+    fn plus_suffixes_and_heterogeneous_jobs() {
+        // `+` on a cut state; heterogeneous-job components (`J+K`) are not array
+        // tasks of herd's and are skipped; an array task of a later job still counts.
+        let o = parse_sacct(
+            "1234+0|RUNNING|0:0|00:00:05||\n1234+1|PENDING|0:0|||\n1234_7|CANCELLED+|0:0|00:00:01||\n1234_8|COMPLETED|0:0|00:00:02||\n",
+            1,
+        );
+        assert_eq!(o[&("1234".to_string(), 7)].state, "CANCELLED");
+        assert_eq!(o[&("1234".to_string(), 8)].state, "COMPLETED");
+        assert_eq!(o.len(), 2);
     }
 
     #[test]

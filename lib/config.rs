@@ -119,6 +119,28 @@ pub enum Scale {
     Log,
 }
 
+impl Config {
+    /// The launcher must be set and exist before a trial can run (herd-submit,
+    /// herd-test).
+    pub fn check_launcher(&self) -> Result<(), crate::error::Error> {
+        use crate::error::Error;
+        if self.launcher.as_os_str().is_empty() {
+            return Err(
+                Error::invalid(format!("{}: launcher is not set", self.path.display()))
+                    .hint("add 'launcher: ./launch.sh' to hyperherd.yaml"),
+            );
+        }
+        if !self.launcher.is_file() {
+            return Err(Error::invalid(format!(
+                "launcher {} does not exist",
+                self.launcher.display()
+            ))
+            .hint("create it or fix the 'launcher' path in hyperherd.yaml"));
+        }
+        Ok(())
+    }
+}
+
 impl Parameter {
     /// The experiment-name token: the abbrev, else the name.
     pub fn token(&self) -> &str {

@@ -34,6 +34,19 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status herd itself writes, in the order tables total them.
+    pub const KNOWN: [&'static str; 9] = [
+        "completed",
+        "running",
+        "queued",
+        "submitted",
+        "ready",
+        "failed",
+        "cancelled",
+        "paused",
+        "pruned",
+    ];
+
     /// The manifest text of the status.
     pub fn as_str(&self) -> &str {
         match self {
@@ -160,6 +173,21 @@ pub struct TrialRef {
     /// The workspace the record came from.
     #[serde(default)]
     pub workspace: Option<String>,
+}
+
+/// The workspace to act on: the argument, else the one the stdin records belong to,
+/// so that `herd-expand WS | herd-submit` needs WS only once.
+pub fn workspace_arg(
+    arg: Option<std::path::PathBuf>,
+    refs: Option<&[TrialRef]>,
+) -> Option<std::path::PathBuf> {
+    arg.or_else(|| {
+        refs?
+            .first()?
+            .workspace
+            .clone()
+            .map(std::path::PathBuf::from)
+    })
 }
 
 /// Read trial records (NDJSON or concatenated JSON) from `input`.

@@ -9,6 +9,9 @@ use super::eval::{Budget, Obj};
 /// separators, format characters, private use and noncharacters; unassigned code
 /// points are not known here and are kept as they are.
 pub(crate) fn repr_str(s: &str, ascii: bool) -> String {
+    if !ascii {
+        return crate::pyfmt::repr_str(s); // the Python-exact one (Unicode 14.0 tables)
+    }
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

@@ -143,19 +143,6 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     Ok(args)
 }
 
-/// The statuses herd writes; `--status` also accepts any status present in the sweep.
-const KNOWN_STATUSES: [&str; 9] = [
-    "ready",
-    "submitted",
-    "queued",
-    "running",
-    "completed",
-    "failed",
-    "cancelled",
-    "pruned",
-    "paused",
-];
-
 fn parse_statuses(raw: &[String], records: &[ManifestRecord]) -> Result<Vec<Status>, Error> {
     let mut out = Vec::with_capacity(raw.len());
     for s in raw {
@@ -164,7 +151,7 @@ fn parse_statuses(raw: &[String], records: &[ManifestRecord]) -> Result<Vec<Stat
         if !known {
             return Err(Error::usage(format!(
                 "--status: unknown status '{s}' (statuses: {})",
-                KNOWN_STATUSES.join(", ")
+                Status::KNOWN.join(", ")
             )));
         }
         out.push(st);

@@ -76,8 +76,9 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                     let st = Status::parse(s.trim());
                     if matches!(st, Status::Other(_)) {
                         return Err(Error::usage(format!(
-                            "--status: unknown status '{}' (statuses: ready, submitted, queued, running, completed, failed, cancelled, paused, pruned)",
-                            s.trim()
+                            "--status: unknown status '{}' (statuses: {})",
+                            s.trim(),
+                            Status::KNOWN.join(", ")
                         )));
                     }
                     args.statuses.push(st);
@@ -300,19 +301,6 @@ fn clean(s: &str, max: usize) -> String {
     out
 }
 
-/// The order statuses are totalled in (B6: every status present is listed).
-const ORDER: [&str; 9] = [
-    "completed",
-    "running",
-    "queued",
-    "submitted",
-    "ready",
-    "failed",
-    "cancelled",
-    "paused",
-    "pruned",
-];
-
 fn render_table(shown: &[&TrialRecord], all: &[TrialRecord]) -> String {
     let mut t = Table::new(&[
         ("INDEX", Align::Right),
@@ -343,14 +331,14 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord]) -> String {
     for r in all {
         *counts.entry(r.status.to_string()).or_default() += 1;
     }
-    let mut parts: Vec<String> = ORDER
+    let mut parts: Vec<String> = Status::KNOWN
         .iter()
         .filter_map(|k| counts.get(*k).map(|n| format!("{n} {k}")))
         .collect();
     parts.extend(
         counts
             .iter()
-            .filter(|(k, _)| !ORDER.contains(&k.as_str()))
+            .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
             .map(|(k, n)| format!("{n} {k}")),
     );
     let done = all

@@ -3,8 +3,8 @@
 use crate::cli::{self, Common, Output};
 use crate::config;
 use crate::error::Error;
-use crate::record::read_refs;
 use crate::record::Status;
+use crate::record::{read_refs, workspace_arg};
 use crate::slurm;
 use crate::submit;
 use crate::sync::{self, latest_jobs};
@@ -95,12 +95,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         None
     };
     // The workspace: the argument, else the one the stdin records belong to.
-    let ws_arg = args.ws.clone().or_else(|| {
-        refs.as_ref()
-            .and_then(|r| r.first())
-            .and_then(|r| r.workspace.clone())
-            .map(PathBuf::from)
-    });
+    let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
     let ws = Workspace::new(&cfg.workspace);
     if !ws.exists() {

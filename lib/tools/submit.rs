@@ -8,7 +8,7 @@ use crate::expand::expand;
 use crate::pin::Pins;
 use crate::plan;
 use crate::reconcile::{reconcile, refusal_message};
-use crate::record::{read_refs, Status, TrialRecord, TrialRef};
+use crate::record::{read_refs, workspace_arg, Status, TrialRecord, TrialRef};
 use crate::script::{self, Arm};
 use crate::slurm;
 use crate::submit::{self, JournalPart};
@@ -115,12 +115,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     };
     // The workspace: the argument, else the one the stdin records belong to, so that
     // `herd-expand WS | herd-submit` needs WS only once.
-    let ws_arg = args.ws.clone().or_else(|| {
-        refs.as_ref()
-            .and_then(|r| r.first())
-            .and_then(|r| r.workspace.clone())
-            .map(PathBuf::from)
-    });
+    let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
     preflight(&cfg)?;
     let pins = Pins::parse(&cfg, &args.pins)?;
@@ -303,19 +298,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
 /// The launcher must exist before anything is submitted; the workspace path reaches
 /// `#SBATCH` lines, so whitespace in it is refused (B1).
 fn preflight(cfg: &Config) -> Result<(), Error> {
-    if cfg.launcher.as_os_str().is_empty() {
-        return Err(
-            Error::invalid(format!("{}: launcher is not set", cfg.path.display()))
-                .hint("add 'launcher: ./launch.sh' to hyperherd.yaml"),
-        );
-    }
-    if !cfg.launcher.is_file() {
-        return Err(Error::invalid(format!(
-            "launcher {} does not exist",
-            cfg.launcher.display()
-        ))
-        .hint("create it or fix the 'launcher' path in hyperherd.yaml"));
-    }
+    cfg.check_launcher()?;
     let ws = cfg.workspace.display().to_string();
     if ws
         .chars()

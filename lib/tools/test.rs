@@ -98,7 +98,7 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
-    check_launcher(&cfg)?;
+    cfg.check_launcher()?;
     let sweep = plan::load(&cfg)?;
     let records = &sweep.plan.records;
     let index = match args.index {
@@ -209,24 +209,6 @@ fn persist_plan(cfg: &Config, ws: &Workspace) -> Result<(), Error> {
     if let Ok(plan) = reconcile(&stored, expand(cfg)?, next, false) {
         ws.write_manifest(&plan.records)?;
         ws.write_next_index(plan.next_index)?;
-    }
-    Ok(())
-}
-
-/// The launcher must be set and exist (the same checks as herd-submit's).
-fn check_launcher(cfg: &Config) -> Result<(), Error> {
-    if cfg.launcher.as_os_str().is_empty() {
-        return Err(
-            Error::invalid(format!("{}: launcher is not set", cfg.path.display()))
-                .hint("add 'launcher: ./launch.sh' to hyperherd.yaml"),
-        );
-    }
-    if !cfg.launcher.is_file() {
-        return Err(Error::invalid(format!(
-            "launcher {} does not exist",
-            cfg.launcher.display()
-        ))
-        .hint("create it or fix the 'launcher' path in hyperherd.yaml"));
     }
     Ok(())
 }

@@ -104,22 +104,105 @@ fn write_indented(out: &mut String, v: &Value, level: usize) {
             newline(out, level);
             out.push(']');
         }
-        Value::Map(m) => {
-            out.push('{');
-            for (i, (k, val)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, level + 1);
-                json_str(out, k);
-                out.push_str(": ");
-                write_indented(out, val, level + 1);
-            }
-            newline(out, level);
-            out.push('}');
-        }
+        Value::Map(m) => write_indented_map(out, m, level),
         _ => {}
     }
+}
+
+/// Append the indented form of a mapping at nesting `level`.
+pub(crate) fn write_indented_map(out: &mut String, m: &crate::value::Assoc, level: usize) {
+    if m.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    let mut o = Object::open(out, level);
+    for (k, v) in m.iter() {
+        o.value(k, v);
+    }
+    o.close();
+}
+
+/// An indented JSON object written field by field, without building a value tree
+/// (the manifest of a large sweep is written this way).
+pub(crate) struct Object<'a> {
+    out: &'a mut String,
+    level: usize,
+    empty: bool,
+}
+
+impl<'a> Object<'a> {
+    /// Start an object at nesting `level` (the caller has placed the cursor).
+    pub(crate) fn open(out: &'a mut String, level: usize) -> Object<'a> {
+        out.push('{');
+        Object {
+            out,
+            level,
+            empty: true,
+        }
+    }
+
+    fn key(&mut self, k: &str) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        newline(self.out, self.level + 1);
+        json_str(self.out, k);
+        self.out.push_str(": ");
+    }
+
+    /// A field holding any value.
+    pub(crate) fn value(&mut self, k: &str, v: &Value) {
+        self.key(k);
+        write_indented(self.out, v, self.level + 1);
+    }
+
+    /// A string field.
+    pub(crate) fn str(&mut self, k: &str, s: &str) {
+        self.key(k);
+        json_str(self.out, s);
+    }
+
+    /// An integer field.
+    pub(crate) fn int(&mut self, k: &str, i: u64) {
+        self.key(k);
+        let _ = write!(self.out, "{i}");
+    }
+
+    /// A mapping field.
+    pub(crate) fn map(&mut self, k: &str, m: &crate::value::Assoc) {
+        self.key(k);
+        write_indented_map(self.out, m, self.level + 1);
+    }
+
+    /// Close the object (`{}` if it has no fields).
+    pub(crate) fn close(self) {
+        if !self.empty {
+            newline(self.out, self.level);
+        }
+        self.out.push('}');
+    }
+}
+
+/// Append `[`, one indented element per `write` call, `]` (indent=2 layout).
+pub(crate) fn write_indented_list<T>(
+    out: &mut String,
+    items: &[T],
+    mut write: impl FnMut(&mut String, &T),
+) {
+    if items.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    out.push('[');
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, 1);
+        write(out, it);
+    }
+    out.push_str("\n]");
 }
 
 #[cfg(test)]

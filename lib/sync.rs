@@ -8,10 +8,9 @@
 //! (`.hyperherd/exit/<index>`). Every SLURM state has a documented mapping (B27).
 
 use crate::error::Error;
-use crate::pyjson;
 use crate::record::Status;
 use crate::slurm;
-use crate::value::{Assoc, Value};
+
 use crate::workspace::{self, JobRecord, ManifestRecord, Workspace};
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -333,77 +332,70 @@ fn cache_path(ws: &Workspace) -> std::path::PathBuf {
     ws.dir().join("slurm_state.json")
 }
 
+/// One trial's entry in the details cache (herd's own file: compact JSON).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheEntry<'a> {
+    #[serde(borrow)]
+    job: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    state: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    reason: Option<std::borrow::Cow<'a, str>>,
+    exit_code: Option<i64>,
+    elapsed_seconds: Option<u64>,
+    max_rss_bytes: Option<u64>,
+    req_mem_bytes: Option<u64>,
+}
+
 /// Read the details cache (missing or unreadable → empty: it is only a cache).
 pub fn read_cache(ws: &Workspace) -> BTreeMap<u64, Detail> {
-    let mut out = BTreeMap::new();
     let Ok(Some(text)) = workspace::read_optional(&cache_path(ws)) else {
-        return out;
+        return BTreeMap::new();
     };
-    let Ok(Value::Map(m)) = workspace::parse_py_json(&text) else {
-        return out;
+    let Ok(entries) = serde_json::from_str::<BTreeMap<u64, CacheEntry<'_>>>(&text) else {
+        return BTreeMap::new();
     };
-    for (k, v) in m.iter() {
-        let (Ok(i), Value::Map(d)) = (k.parse::<u64>(), v) else {
-            continue;
-        };
-        let s = |key: &str| {
-            if let Some(Value::Str(s)) = d.get(key) {
-                Some(s.clone())
-            } else {
-                None
-            }
-        };
-        let n = |key: &str| {
-            if let Some(Value::Int(x)) = d.get(key) {
-                Some(*x)
-            } else {
-                None
-            }
-        };
-        out.insert(
-            i,
-            Detail {
-                job: s("job").unwrap_or_default(),
-                obs: Observation {
-                    state: s("state").unwrap_or_default(),
-                    reason: s("reason"),
-                    exit_code: n("exit_code"),
-                    elapsed_seconds: n("elapsed_seconds").map(|x| x as u64),
-                    max_rss_bytes: n("max_rss_bytes").map(|x| x as u64),
-                    req_mem_bytes: n("req_mem_bytes").map(|x| x as u64),
+    entries
+        .into_iter()
+        .map(|(i, e)| {
+            let obs = Observation {
+                state: e.state.into_owned(),
+                reason: e.reason.map(|r| r.into_owned()),
+                exit_code: e.exit_code,
+                elapsed_seconds: e.elapsed_seconds,
+                max_rss_bytes: e.max_rss_bytes,
+                req_mem_bytes: e.req_mem_bytes,
+            };
+            (
+                i,
+                Detail {
+                    job: e.job.into_owned(),
+                    obs,
                 },
-            },
-        );
-    }
-    out
+            )
+        })
+        .collect()
 }
 
 fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Error> {
-    let opt_s = |x: &Option<String>| x.clone().map_or(Value::Null, Value::Str);
-    let opt_n = |x: Option<u64>| x.map_or(Value::Null, |v| Value::Int(v as i64));
-    let m = Assoc(
-        cache
-            .iter()
-            .map(|(i, d)| {
-                (
-                    i.to_string(),
-                    Value::Map(Assoc(vec![
-                        ("job".into(), Value::Str(d.job.clone())),
-                        ("state".into(), Value::Str(d.obs.state.clone())),
-                        ("reason".into(), opt_s(&d.obs.reason)),
-                        (
-                            "exit_code".into(),
-                            d.obs.exit_code.map_or(Value::Null, Value::Int),
-                        ),
-                        ("elapsed_seconds".into(), opt_n(d.obs.elapsed_seconds)),
-                        ("max_rss_bytes".into(), opt_n(d.obs.max_rss_bytes)),
-                        ("req_mem_bytes".into(), opt_n(d.obs.req_mem_bytes)),
-                    ])),
-                )
-            })
-            .collect(),
-    );
-    workspace::write_atomic(&cache_path(ws), pyjson::indented(&Value::Map(m)).as_bytes())
+    let entries: BTreeMap<u64, CacheEntry<'_>> = cache
+        .iter()
+        .map(|(i, d)| {
+            let e = CacheEntry {
+                job: d.job.as_str().into(),
+                state: d.obs.state.as_str().into(),
+                reason: d.obs.reason.as_deref().map(Into::into),
+                exit_code: d.obs.exit_code,
+                elapsed_seconds: d.obs.elapsed_seconds,
+                max_rss_bytes: d.obs.max_rss_bytes,
+                req_mem_bytes: d.obs.req_mem_bytes,
+            };
+            (*i, e)
+        })
+        .collect();
+    let text =
+        serde_json::to_vec(&entries).map_err(|e| Error::json("writing the details cache", e))?;
+    workspace::write_atomic(&cache_path(ws), &text)
 }
 
 /// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).

@@ -154,8 +154,7 @@ impl Workspace {
 
     /// Write the manifest atomically. Hold the lock around read-modify-write.
     pub fn write_manifest(&self, records: &[ManifestRecord]) -> Result<(), Error> {
-        let v = Value::List(records.iter().map(ManifestRecord::to_value).collect());
-        write_atomic(&self.manifest_path(), pyjson::indented(&v).as_bytes())
+        write_atomic(&self.manifest_path(), manifest_text(records).as_bytes())
     }
 
     /// Read `job_ids.json`; empty when there is none.
@@ -258,19 +257,22 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Error> {
     result
 }
 
-impl ManifestRecord {
-    fn to_value(&self) -> Value {
-        let mut m = Assoc::new();
-        m.insert("index", Value::Int(self.index as i64));
-        m.insert("hash", Value::Str(self.hash.clone()));
-        m.insert("params", Value::Map(self.params.clone()));
-        m.insert("extras", Value::Map(self.extras.clone()));
-        if let Some(n) = &self.experiment_name {
-            m.insert("experiment_name", Value::Str(n.clone()));
+/// The text of `manifest.json` (Python `json.dumps(indent=2)`, no trailing newline).
+fn manifest_text(records: &[ManifestRecord]) -> String {
+    let mut out = String::with_capacity(64 + 256 * records.len());
+    pyjson::write_indented_list(&mut out, records, |out, r| {
+        let mut o = pyjson::Object::open(out, 1);
+        o.int("index", r.index);
+        o.str("hash", &r.hash);
+        o.map("params", &r.params);
+        o.map("extras", &r.extras);
+        if let Some(n) = &r.experiment_name {
+            o.str("experiment_name", n);
         }
-        m.insert("status", Value::Str(self.status.as_str().to_string()));
-        Value::Map(m)
-    }
+        o.str("status", r.status.as_str());
+        o.close();
+    });
+    out
 }
 
 impl JobRecord {
@@ -513,8 +515,8 @@ mod tests {
     fn manifest_round_trips_byte_for_byte() {
         let recs = parse_manifest(MANIFEST).unwrap();
         assert_eq!(recs[0].index, 1);
-        let v = Value::List(recs.iter().map(ManifestRecord::to_value).collect());
-        assert_eq!(pyjson::indented(&v), MANIFEST);
+        assert_eq!(manifest_text(&recs), MANIFEST);
+        assert_eq!(manifest_text(&[]), "[]");
     }
 
     #[test]

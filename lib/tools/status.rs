@@ -157,7 +157,7 @@ pub(crate) fn synced_view(
     };
     let latest = sync::latest_jobs(&jobs);
     let records = manifest
-        .iter()
+        .into_iter()
         .map(|r| detailed_record(&cfg, &ws, r, &details, &latest))
         .collect();
     Ok((View { records, stale }, pins))
@@ -167,16 +167,17 @@ pub(crate) fn synced_view(
 pub(crate) fn detailed_record(
     cfg: &Config,
     ws: &Workspace,
-    r: &ManifestRecord,
+    r: ManifestRecord,
     details: &BTreeMap<u64, Detail>,
     latest: &std::collections::HashMap<u64, (String, u64)>,
 ) -> TrialRecord {
-    let mut rec = plan::record(cfg, r);
+    let index = r.index;
+    let mut rec = plan::into_record(cfg, r);
     // The job id is always the latest submission's; the details only if they are
     // about that submission (a just-resubmitted trial has none yet).
-    rec.slurm_job_id = latest.get(&r.index).map(|(j, t)| format!("{j}_{t}"));
+    rec.slurm_job_id = latest.get(&index).map(|(j, t)| format!("{j}_{t}"));
     if let Some(d) = details
-        .get(&r.index)
+        .get(&index)
         .filter(|d| Some(&d.job) == rec.slurm_job_id.as_ref())
     {
         rec.slurm_state = (!d.obs.state.is_empty()).then(|| d.obs.state.clone());
@@ -186,7 +187,7 @@ pub(crate) fn detailed_record(
         rec.max_rss_bytes = d.obs.max_rss_bytes;
         rec.req_mem_bytes = d.obs.req_mem_bytes;
     }
-    rec.last_log_line = last_log_line(&ws.logs_dir().join(format!("{}.out", r.index)));
+    rec.last_log_line = last_log_line(&ws.logs_dir().join(format!("{index}.out")));
     rec
 }
 

@@ -179,7 +179,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     match args.common.output() {
         Output::Json => {
             for ((k, _), prev) in targets.iter().zip(previous) {
-                let mut rec = detailed_record(&cfg, &ws, &manifest[*k], &details, &latest);
+                let mut rec = detailed_record(&cfg, &ws, manifest[*k].clone(), &details, &latest);
                 rec.previous_status = Some(prev);
                 serde_json::to_writer(&mut out, &rec)
                     .map_err(|e| Error::json("writing records", e))?;

@@ -38,7 +38,8 @@ The launcher runs as 'bash LAUNCHER \"OVERRIDES\"' in the workspace directory, w
 the environment of herd-test plus HYPERHERD_WORKSPACE, HYPERHERD_SWEEP_NAME,
 HYPERHERD_TRIAL_ID, HYPERHERD_TRIAL_NAME and HYPERHERD_EXPERIMENT_NAME, and with
 the variables of WS/.env that the environment does not set. Its output goes to the
-terminal, not to the log files. herd-test writes no manifest and submits nothing.
+terminal, not to the log files. herd-test submits nothing; a trial the manifest does
+not hold yet is stored first (as herd-submit would), so it keeps its index.
 
 Examples:
   herd-test                 # the first trial of the sweep in .

@@ -136,8 +136,9 @@ dist: static-check
 	cd dist && sha256sum $(foreach a,$(ARCHES),$(call dist_name,$(a)).tar.gz) > SHA256SUMS
 	cd dist && sha256sum -c SHA256SUMS
 
+## Benchmarks print figures and ratios against baselines measured in the same run.
 bench: build
-	@for b in bench/*; do [ -x $$b ] && $$b $(OUT); done
+	@for b in expand submit status log res; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
 
 clean:
 	$(CARGO) clean

@@ -8,6 +8,7 @@
 //! (`.hyperherd/exit/<index>`). Every SLURM state has a documented mapping (B27).
 
 use crate::error::Error;
+use crate::fxhash::FxHashMap;
 use crate::record::Status;
 use crate::slurm;
 
@@ -33,7 +34,7 @@ pub struct Observation {
 }
 
 /// Observations keyed by (array job id, task id).
-pub type Observations = HashMap<(String, u64), Observation>;
+pub(crate) type Observations = FxHashMap<(u64, u64), Observation>;
 
 /// The herd status of a SLURM state (B27: every state has one).
 ///
@@ -84,12 +85,30 @@ fn squeue_state(code: &str) -> String {
     .to_string()
 }
 
-/// `1234_7` → one task; `1234_[5-9%2]` or `1234_[1,3-4]` → several; else none.
-fn parse_job_tasks(id: &str) -> Option<(String, Vec<u64>)> {
+/// The tasks an id names: `1234_7` one, `1234_[5-9%2]` or `1234_[1,3-4]` several.
+enum Tasks {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl Tasks {
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let (one, many) = match self {
+            Tasks::One(t) => (Some(*t), &[][..]),
+            Tasks::Many(v) => (None, v.as_slice()),
+        };
+        one.into_iter().chain(many.iter().copied())
+    }
+}
+
+/// `1234_7` → (1234, one task); `1234_[5-9%2]` → several; anything else → None
+/// (plain jobs, heterogeneous components `1234+0`, non-numeric ids).
+fn parse_job_tasks(id: &str) -> Option<(u64, Tasks)> {
     let (job, rest) = id.split_once('_')?;
-    if !job.bytes().all(|b| b.is_ascii_digit()) || job.is_empty() {
+    if job.is_empty() || !job.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    let job: u64 = job.parse().ok()?;
     if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
         let spec = inner.split('%').next().unwrap_or("");
         let mut tasks = Vec::new();
@@ -105,9 +124,9 @@ fn parse_job_tasks(id: &str) -> Option<(String, Vec<u64>)> {
                 None => tasks.push(part.parse().ok()?),
             }
         }
-        return Some((job.to_string(), tasks));
+        return Some((job, Tasks::Many(tasks)));
     }
-    Some((job.to_string(), vec![rest.parse().ok()?]))
+    Some((job, Tasks::One(rest.parse().ok()?)))
 }
 
 /// `3:0` → 3; `0:15` → 143 (128 + signal); `0:0` → 0; `0:125` (SLURM's marker for
@@ -174,52 +193,57 @@ pub const SACCT_FORMAT: &str = "JobID,State,ExitCode,Elapsed,MaxRSS,ReqMem";
 /// Task rows (`J_T`) set state, exit code, elapsed, requested memory; `.batch` rows
 /// the peak RSS; compact rows of pending tasks (`J_[a-b%c]`) set the state of tasks
 /// no task row mentions.
-pub fn parse_sacct(text: &str, cpus: u64) -> Observations {
-    let mut obs: Observations = HashMap::new();
-    let mut compact: Vec<((String, u64), String, String)> = Vec::new();
+pub(crate) fn parse_sacct(text: &str, cpus: u64) -> Observations {
+    let mut obs: Observations = FxHashMap::default();
+    let mut compact: Vec<((u64, u64), String, String)> = Vec::new();
     for line in text.lines() {
-        let f: Vec<&str> = line.split('|').collect();
-        if f.len() < 2 {
+        // JobID|State|ExitCode|Elapsed|MaxRSS|ReqMem, without a Vec per line.
+        let mut f = [""; 6];
+        let mut n = 0;
+        for (slot, field) in f.iter_mut().zip(line.split('|')) {
+            *slot = field.trim();
+            n += 1;
+        }
+        if n < 2 {
             continue;
         }
-        let get = |i: usize| f.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
-        let state_full = f[1].trim();
+        let get = |i: usize| Some(f[i]).filter(|s| !s.is_empty());
+        let state_full = f[1];
         // A `+` marks a state cut to fit a column (`CANCELLED+`): the word is whole.
         let state = state_full
             .split_whitespace()
             .next()
             .unwrap_or("UNKNOWN")
-            .trim_end_matches('+')
-            .to_string();
+            .trim_end_matches('+');
         let (id, step) = match f[0].split_once('.') {
             Some((id, step)) => (id, Some(step)),
             None => (f[0], None),
         };
-        let Some((job, tasks)) = parse_job_tasks(id.trim()) else {
+        let Some((job, tasks)) = parse_job_tasks(id) else {
             continue;
         };
-        match step {
-            Some("batch") if tasks.len() == 1 => {
-                let o = obs.entry((job, tasks[0])).or_default();
+        match (step, &tasks) {
+            (Some("batch"), Tasks::One(t)) => {
+                let o = obs.entry((job, *t)).or_default();
                 if let Some(rss) = get(4).and_then(|m| mem_bytes(m, cpus)) {
                     o.max_rss_bytes = Some(o.max_rss_bytes.map_or(rss, |x| x.max(rss)));
                 }
             }
-            Some(_) => {}
-            None if id.contains('[') => {
-                for t in tasks {
-                    compact.push(((job.clone(), t), state.clone(), state_full.to_string()));
+            (Some(_), _) => {}
+            (None, Tasks::Many(list)) => {
+                for &t in list {
+                    compact.push(((job, t), state.to_string(), state_full.to_string()));
                 }
             }
-            None => {
-                let o = obs.entry((job, tasks[0])).or_default();
-                o.state = state;
-                o.reason = (state_full.contains(' ')).then(|| state_full.to_string());
+            (None, Tasks::One(t)) => {
+                let o = obs.entry((job, *t)).or_default();
+                o.state = state.to_string();
+                o.reason = state_full.contains(' ').then(|| state_full.to_string());
                 // A time limit or a cancel reports 0:0 for the task: no exit status.
                 o.exit_code = get(2).and_then(parse_exit_code).filter(|c| {
                     *c != 0
                         || !matches!(
-                            o.state.as_str(),
+                            state,
                             "TIMEOUT" | "CANCELLED" | "PREEMPTED" | "NODE_FAIL" | "DEADLINE"
                         )
                 });
@@ -240,8 +264,8 @@ pub fn parse_sacct(text: &str, cpus: u64) -> Observations {
 }
 
 /// Parse `squeue -h -r -o '%i|%t|%r'` output (state codes, pending reasons).
-pub fn parse_squeue(text: &str) -> Observations {
-    let mut obs = HashMap::new();
+pub(crate) fn parse_squeue(text: &str) -> Observations {
+    let mut obs = FxHashMap::default();
     for line in text.lines() {
         let f: Vec<&str> = line.split('|').map(str::trim).collect();
         if f.len() < 2 {
@@ -254,9 +278,9 @@ pub fn parse_squeue(text: &str) -> Observations {
             .get(2)
             .filter(|r| !r.is_empty() && **r != "None")
             .map(|r| r.to_string());
-        for t in tasks {
+        for t in tasks.iter() {
             obs.insert(
-                (job.clone(), t),
+                (job, t),
                 Observation {
                     state: squeue_state(f[1]),
                     reason: reason.clone(),
@@ -269,8 +293,8 @@ pub fn parse_squeue(text: &str) -> Observations {
 }
 
 /// Parse `scontrol -o show job` output (one line per job/task; used without accounting).
-pub fn parse_scontrol(text: &str) -> Observations {
-    let mut obs = HashMap::new();
+pub(crate) fn parse_scontrol(text: &str) -> Observations {
+    let mut obs = FxHashMap::default();
     for line in text.lines() {
         let mut kv: HashMap<&str, &str> = HashMap::new();
         for tok in line.split_whitespace() {
@@ -288,9 +312,9 @@ pub fn parse_scontrol(text: &str) -> Observations {
         let Some((job, tasks)) = parse_job_tasks(&format!("{job}_{task}")) else {
             continue;
         };
-        for t in tasks {
+        for t in tasks.iter() {
             obs.insert(
-                (job.clone(), t),
+                (job, t),
                 Observation {
                     state: state.to_string(),
                     reason: kv
@@ -527,7 +551,7 @@ pub fn sync(
     ) {
         Ok(o) if o.code == Some(0) => parse_squeue(&o.stdout),
         // Every id already purged from the controller: nothing is live.
-        Ok(o) if o.stderr.contains("Invalid job id specified") => HashMap::new(),
+        Ok(o) if o.stderr.contains("Invalid job id specified") => Observations::default(),
         Ok(o) => return stale(format!("squeue failed: {}", o.stderr.trim())),
         Err(e) => return stale(e.to_string()),
     };
@@ -538,7 +562,7 @@ pub fn sync(
             Err(e) => return stale(e.to_string()),
         }
     } else {
-        HashMap::new()
+        Observations::default()
     };
 
     let mut changed = 0;
@@ -547,7 +571,7 @@ pub fn sync(
         .filter(|r| may_change(&r.status) && latest.contains_key(&r.index))
     {
         let (job, task) = &latest[&r.index];
-        let key = (job.clone(), *task);
+        let key = (job.parse::<u64>().unwrap_or(u64::MAX), *task);
         let job_task = format!("{job}_{task}");
         let from_acct = sacct.as_ref().and_then(|s| s.get(&key)).cloned();
         // squeue is the controller's live view (the database lags): it wins while the
@@ -622,26 +646,26 @@ mod tests {
     #[test]
     fn sacct_rows_become_observations() {
         let o = parse_sacct(SACCT, 2);
-        let get = |j: &str, t: u64| o.get(&(j.to_string(), t)).unwrap();
-        assert_eq!(get("1", 0).state, "COMPLETED");
-        assert_eq!(get("1", 1).exit_code, Some(3));
-        assert_eq!(get("1", 3).max_rss_bytes, Some(4680 * 1024));
-        assert_eq!(get("1", 3).req_mem_bytes, Some(100 << 20));
-        assert_eq!(get("1", 4).state, "CANCELLED");
-        assert_eq!(get("1", 4).reason.as_deref(), Some("CANCELLED by 0"));
-        assert_eq!(get("7", 0).state, "RUNNING");
+        let get = |j: u64, t: u64| o.get(&(j, t)).unwrap();
+        assert_eq!(get(1, 0).state, "COMPLETED");
+        assert_eq!(get(1, 1).exit_code, Some(3));
+        assert_eq!(get(1, 3).max_rss_bytes, Some(4680 * 1024));
+        assert_eq!(get(1, 3).req_mem_bytes, Some(100 << 20));
+        assert_eq!(get(1, 4).state, "CANCELLED");
+        assert_eq!(get(1, 4).reason.as_deref(), Some("CANCELLED by 0"));
+        assert_eq!(get(7, 0).state, "RUNNING");
         for t in 1..=7 {
-            assert_eq!(get("7", t).state, "PENDING");
+            assert_eq!(get(7, t).state, "PENDING");
         }
-        assert_eq!(get("9", 2).state, "TIMEOUT");
-        assert_eq!(get("9", 2).elapsed_seconds, Some(74));
-        assert_eq!(get("9", 2).req_mem_bytes, Some(4 << 30));
+        assert_eq!(get(9, 2).state, "TIMEOUT");
+        assert_eq!(get(9, 2).elapsed_seconds, Some(74));
+        assert_eq!(get(9, 2).req_mem_bytes, Some(4 << 30));
         assert_eq!(
-            get("9", 3).req_mem_bytes,
+            get(9, 3).req_mem_bytes,
             Some(4 << 30),
             "2G per CPU × 2 CPUs"
         );
-        assert_eq!(get("9", 3).exit_code, Some(125));
+        assert_eq!(get(9, 3).exit_code, Some(125));
     }
 
     #[test]
@@ -652,41 +676,35 @@ mod tests {
             "1234+0|RUNNING|0:0|00:00:05||\n1234+1|PENDING|0:0|||\n1234_7|CANCELLED+|0:0|00:00:01||\n1234_8|COMPLETED|0:0|00:00:02||\n",
             1,
         );
-        assert_eq!(o[&("1234".to_string(), 7)].state, "CANCELLED");
-        assert_eq!(o[&("1234".to_string(), 8)].state, "COMPLETED");
+        assert_eq!(o[&(1234, 7)].state, "CANCELLED");
+        assert_eq!(o[&(1234, 8)].state, "COMPLETED");
         assert_eq!(o.len(), 2);
     }
 
     #[test]
     fn task_rows_win_over_compact_rows_in_any_order() {
         let o = parse_sacct("12345_[7-10%4]|PENDING|0:0|||\n12345_7|RUNNING|0:0|||\n", 1);
-        assert_eq!(o[&("12345".to_string(), 7)].state, "RUNNING");
-        assert_eq!(o[&("12345".to_string(), 8)].state, "PENDING");
+        assert_eq!(o[&(12345, 7)].state, "RUNNING");
+        assert_eq!(o[&(12345, 8)].state, "PENDING");
         let o = parse_sacct("99999_[0-4%2]|CANCELLED by 1000|00:00:00||||\n", 1);
-        assert!((0..5).all(|t| o[&("99999".to_string(), t)].state == "CANCELLED"));
+        assert!((0..5).all(|t| o[&(99999, t)].state == "CANCELLED"));
     }
 
     #[test]
     fn squeue_rows_with_ranges_and_reasons() {
         // Captured: `squeue -h -j 7 -o '%i|%t|%r'` (without -r) and with -r.
         let o = parse_squeue("7_[1-7%1]|PD|JobArrayTaskLimit\n7_0|R|None\n1_4|PD|Resources\n");
-        assert_eq!(o[&("7".to_string(), 3)].state, "PENDING");
-        assert_eq!(
-            o[&("7".to_string(), 3)].reason.as_deref(),
-            Some("JobArrayTaskLimit")
-        );
-        assert_eq!(o[&("7".to_string(), 0)].reason, None);
-        assert_eq!(
-            o[&("1".to_string(), 4)].reason.as_deref(),
-            Some("Resources")
-        );
+        assert_eq!(o[&(7, 3)].state, "PENDING");
+        assert_eq!(o[&(7, 3)].reason.as_deref(), Some("JobArrayTaskLimit"));
+        assert_eq!(o[&(7, 0)].reason, None);
+        assert_eq!(o[&(1, 4)].reason.as_deref(), Some("Resources"));
     }
 
     #[test]
     fn scontrol_lines() {
         let line = "JobId=6 ArrayJobId=1 ArrayTaskId=4 ArrayTaskThrottle=3 JobName=job.sh JobState=CANCELLED Reason=None ExitCode=0:15 RunTime=00:00:03 TimeLimit=00:01:00";
         let o = parse_scontrol(line);
-        let x = &o[&("1".to_string(), 4)];
+        let x = &o[&(1, 4)];
         assert_eq!(
             (x.state.as_str(), x.exit_code, x.elapsed_seconds),
             ("CANCELLED", Some(143), Some(3))

@@ -3852,26 +3852,7 @@ prune_grace_seconds: 600
         "%YAML 1.2\n",
     ];
 
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            let mut x = self.0;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.0 = x;
-            x
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            if n == 0 {
-                0
-            } else {
-                (self.next() % n as u64) as usize
-            }
-        }
-    }
+    use crate::testrng::XorShift;
 
     fn mutate(rng: &mut XorShift, text: &[u8]) -> Vec<u8> {
         let mut b = text.to_vec();

@@ -37,6 +37,8 @@ pub mod slurm;
 pub mod submit;
 pub mod sync;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod testrng;
 pub mod tools;
 pub mod value;
 pub mod workspace;

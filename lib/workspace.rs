@@ -120,6 +120,17 @@ impl Workspace {
         self.manifest_path().is_file()
     }
 
+    /// Fail (exit 2, with the way out) unless the workspace has a manifest.
+    pub fn require_manifest(&self) -> Result<(), Error> {
+        if self.exists() {
+            return Ok(());
+        }
+        Err(
+            Error::invalid(format!("{} has no manifest yet", self.dir().display()))
+                .hint("submit the sweep first: herd-expand | herd-submit"),
+        )
+    }
+
     /// Create `.hyperherd/` and `.hyperherd/logs/`.
     pub fn create_dirs(&self) -> Result<(), Error> {
         let logs = self.logs_dir();

@@ -133,6 +133,23 @@ fn job_ids(ws: &Path) -> Vec<serde_json::Value> {
     serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap()
 }
 
+/// Every index of every recorded submission, sorted (duplicates kept: a trial
+/// submitted twice shows twice).
+fn submitted_indices(ws: &Path) -> Vec<u64> {
+    let mut indices: Vec<u64> = job_ids(ws)
+        .iter()
+        .flat_map(|j| {
+            j["indices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i.as_u64().unwrap())
+        })
+        .collect();
+    indices.sort();
+    indices
+}
+
 fn manifest_statuses(ws: &Path) -> Vec<(u64, String)> {
     let text = fs::read_to_string(ws.join(".hyperherd/manifest.json")).unwrap();
     let v: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
@@ -345,17 +362,7 @@ fn a_crash_at_any_point_neither_loses_nor_doubles_a_job() {
             String::from_utf8_lossy(&o.stderr)
         );
         let jobs = job_ids(&ws);
-        let mut indices: Vec<u64> = jobs
-            .iter()
-            .flat_map(|j| {
-                j["indices"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|i| i.as_u64().unwrap())
-            })
-            .collect();
-        indices.sort();
+        let indices = submitted_indices(&ws);
         assert_eq!(
             indices,
             (0..12).collect::<Vec<u64>>(),
@@ -413,17 +420,7 @@ fn concurrent_submitters_double_submit_nothing() {
         let o = c.wait_with_output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let mut indices: Vec<u64> = job_ids(&ws)
-        .iter()
-        .flat_map(|j| {
-            j["indices"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i.as_u64().unwrap())
-        })
-        .collect();
-    indices.sort();
+    let indices = submitted_indices(&ws);
     assert_eq!(indices, (0..12).collect::<Vec<u64>>());
     assert!(manifest_statuses(&ws)
         .iter()

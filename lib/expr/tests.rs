@@ -1008,25 +1008,8 @@ fn expr_limits_give_clean_errors() {
     assert_eq!(run("'%.99999999f' % 1.0"), "!! result too large");
 }
 
-/// A tiny xorshift generator: deterministic, no dependencies.
-struct XorShift(u64);
+use crate::testrng::XorShift;
 
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// A random expression of the language (valid syntax, arbitrary types).
 fn gen_expr(rng: &mut XorShift, depth: usize) -> String {
     const ATOMS: &[&str] = &[
         "x",

@@ -133,12 +133,7 @@ pub(crate) fn synced_view(
     let cfg = config::load(ws_arg)?;
     let pins = Pins::parse(&cfg, pins)?;
     let ws = Workspace::new(&cfg.workspace);
-    if !ws.exists() {
-        return Err(
-            Error::invalid(format!("{} has no manifest yet", ws.dir().display()))
-                .hint("submit the sweep first: herd-expand | herd-submit"),
-        );
-    }
+    ws.require_manifest()?;
     let _lock = ws.lock()?;
     let mut manifest = ws.read_manifest()?.unwrap_or_default();
     let mut jobs = ws.read_job_ids()?;

@@ -98,12 +98,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
     let ws = Workspace::new(&cfg.workspace);
-    if !ws.exists() {
-        return Err(
-            Error::invalid(format!("{} has no manifest yet", ws.dir().display()))
-                .hint("submit the sweep first: herd-expand | herd-submit"),
-        );
-    }
+    ws.require_manifest()?;
     let _lock = ws.lock()?;
     let mut manifest = ws.read_manifest()?.unwrap_or_default();
     let mut jobs = ws.read_job_ids()?;

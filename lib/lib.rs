@@ -23,6 +23,7 @@ pub(crate) mod ftext;
 pub(crate) mod fxhash;
 pub(crate) mod glibm;
 pub mod heap;
+pub mod local;
 pub mod naming;
 pub mod pin;
 pub mod plan;

@@ -9,6 +9,7 @@
 
 use crate::error::Error;
 use crate::fxhash::FxHashMap;
+use crate::local;
 use crate::record::Status;
 use crate::slurm;
 
@@ -507,63 +508,36 @@ pub fn sync(
             changed: 0,
         });
     }
-    let mut ids: Vec<&str> = open.iter().map(|i| latest[i].0.as_str()).collect();
+    let mut ids: Vec<&str> = open
+        .iter()
+        .map(|i| latest[i].0.as_str())
+        .filter(|j| !local::is_local(j))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
-    let idlist = ids.join(",");
-    let stale = |why: String| {
-        Ok(Synced {
-            details: cache.clone(),
-            stale: Some(why),
-            changed: 0,
-        })
-    };
-
-    let window = std::env::var("HERD_SACCT_WINDOW_DAYS")
-        .ok()
-        .and_then(|d| d.parse::<u64>().ok())
-        .unwrap_or(30);
-    let start = format!("now-{window}days");
-    let sacct = match slurm::run(
-        "sacct",
-        &[
-            "-P",
-            "-n",
-            "-j",
-            &idlist,
-            "-S",
-            &start,
-            "-E",
-            "now",
-            &format!("--format={SACCT_FORMAT}"),
-        ],
-        None,
-    ) {
-        Ok(o) if o.code == Some(0) => Some(parse_sacct(&o.stdout, cpus)),
-        Ok(o) if o.stderr.contains("accounting storage is disabled") => None,
-        Ok(o) => return stale(format!("sacct failed: {}", o.stderr.trim())),
-        Err(e) => return stale(e.to_string()),
-    };
-    let squeue = match slurm::run(
-        "squeue",
-        &["-h", "-r", "-j", &idlist, "-o", "%i|%t|%r"],
-        None,
-    ) {
-        Ok(o) if o.code == Some(0) => parse_squeue(&o.stdout),
-        // Every id already purged from the controller: nothing is live.
-        Ok(o) if o.stderr.contains("Invalid job id specified") => Observations::default(),
-        Ok(o) => return stale(format!("squeue failed: {}", o.stderr.trim())),
-        Err(e) => return stale(e.to_string()),
-    };
-    let scontrol = if sacct.is_none() {
-        match slurm::run("scontrol", &["-o", "show", "job"], None) {
-            Ok(o) if o.code == Some(0) => parse_scontrol(&o.stdout),
-            Ok(o) => return stale(format!("scontrol failed: {}", o.stderr.trim())),
-            Err(e) => return stale(e.to_string()),
-        }
+    let (sacct, squeue, scontrol) = if ids.is_empty() {
+        // Only local jobs: SLURM is not asked (it need not exist here).
+        (None, Observations::default(), Observations::default())
     } else {
-        Observations::default()
+        match ask_slurm(&ids.join(","), cpus) {
+            Ok(o) => o,
+            Err(why) => {
+                return Ok(Synced {
+                    details: cache,
+                    stale: Some(why),
+                    changed: 0,
+                })
+            }
+        }
     };
+    // Local jobs: their runners' events (one read per job).
+    let mut local_obs: BTreeMap<&str, BTreeMap<u64, Observation>> = BTreeMap::new();
+    for i in &open {
+        let job = latest[i].0.as_str();
+        if local::is_local(job) && !local_obs.contains_key(job) {
+            local_obs.insert(job, local::observe(ws, job));
+        }
+    }
 
     let mut changed = 0;
     for r in manifest
@@ -571,32 +545,17 @@ pub fn sync(
         .filter(|r| may_change(&r.status) && latest.contains_key(&r.index))
     {
         let (job, task) = &latest[&r.index];
-        let key = (job.parse::<u64>().unwrap_or(u64::MAX), *task);
         let job_task = format!("{job}_{task}");
-        let from_acct = sacct.as_ref().and_then(|s| s.get(&key)).cloned();
-        // squeue is the controller's live view (the database lags): it wins while the
-        // task is queued or running; accounting has the final word and the numbers.
-        let obs = match (squeue.get(&key), from_acct) {
-            (Some(live), Some(mut acct)) => {
-                acct.state = live.state.clone();
-                acct.reason = live.reason.clone().or(acct.reason);
-                acct
+        let obs = if local::is_local(job) {
+            match local_obs.get(job.as_str()).and_then(|m| m.get(task)) {
+                Some(o) => o.clone(),
+                None => continue,
             }
-            (Some(live), None) => live.clone(),
-            (None, Some(acct)) => acct,
-            (None, None) => match scontrol
-                .get(&key)
-                .cloned()
-                .or_else(|| exit_record(ws, r.index, &job_task))
-            {
+        } else {
+            match slurm_observation(&sacct, &squeue, &scontrol, ws, r.index, job, *task) {
                 Some(o) => o,
-                None if sacct.is_some() => continue, // accounting lags a fresh submission
-                None => Observation {
-                    state: "LOST".into(),
-                    reason: Some("left SLURM without an exit record".into()),
-                    ..Observation::default()
-                },
-            },
+                None => continue,
+            }
         };
         if let Some(new) = map_state(&obs.state) {
             if new != r.status {
@@ -614,6 +573,100 @@ pub fn sync(
         details: cache,
         stale: None,
         changed,
+    })
+}
+
+/// sacct (None when accounting is off), squeue, and scontrol (only without accounting)
+/// over the job ids in `idlist`; Err(why) when any call failed.
+#[allow(clippy::type_complexity)]
+fn ask_slurm(
+    idlist: &str,
+    cpus: u64,
+) -> Result<(Option<Observations>, Observations, Observations), String> {
+    let window = std::env::var("HERD_SACCT_WINDOW_DAYS")
+        .ok()
+        .and_then(|d| d.parse::<u64>().ok())
+        .unwrap_or(30);
+    let start = format!("now-{window}days");
+    let sacct = match slurm::run(
+        "sacct",
+        &[
+            "-P",
+            "-n",
+            "-j",
+            idlist,
+            "-S",
+            &start,
+            "-E",
+            "now",
+            &format!("--format={SACCT_FORMAT}"),
+        ],
+        None,
+    ) {
+        Ok(o) if o.code == Some(0) => Some(parse_sacct(&o.stdout, cpus)),
+        Ok(o) if o.stderr.contains("accounting storage is disabled") => None,
+        Ok(o) => return Err(format!("sacct failed: {}", o.stderr.trim())),
+        Err(e) => return Err(e.to_string()),
+    };
+    let squeue = match slurm::run(
+        "squeue",
+        &["-h", "-r", "-j", idlist, "-o", "%i|%t|%r"],
+        None,
+    ) {
+        Ok(o) if o.code == Some(0) => parse_squeue(&o.stdout),
+        // Every id already purged from the controller: nothing is live.
+        Ok(o) if o.stderr.contains("Invalid job id specified") => Observations::default(),
+        Ok(o) => return Err(format!("squeue failed: {}", o.stderr.trim())),
+        Err(e) => return Err(e.to_string()),
+    };
+    let scontrol = if sacct.is_none() {
+        match slurm::run("scontrol", &["-o", "show", "job"], None) {
+            Ok(o) if o.code == Some(0) => parse_scontrol(&o.stdout),
+            Ok(o) => return Err(format!("scontrol failed: {}", o.stderr.trim())),
+            Err(e) => return Err(e.to_string()),
+        }
+    } else {
+        Observations::default()
+    };
+    Ok((sacct, squeue, scontrol))
+}
+
+/// What SLURM says about trial `index` (task `task` of `job`); None while accounting
+/// lags a fresh submission (the status stays as it is).
+fn slurm_observation(
+    sacct: &Option<Observations>,
+    squeue: &Observations,
+    scontrol: &Observations,
+    ws: &Workspace,
+    index: u64,
+    job: &str,
+    task: u64,
+) -> Option<Observation> {
+    let key = (job.parse::<u64>().unwrap_or(u64::MAX), task);
+    let from_acct = sacct.as_ref().and_then(|s| s.get(&key)).cloned();
+    // squeue is the controller's live view (the database lags): it wins while the
+    // task is queued or running; accounting has the final word and the numbers.
+    Some(match (squeue.get(&key), from_acct) {
+        (Some(live), Some(mut acct)) => {
+            acct.state = live.state.clone();
+            acct.reason = live.reason.clone().or(acct.reason);
+            acct
+        }
+        (Some(live), None) => live.clone(),
+        (None, Some(acct)) => acct,
+        (None, None) => match scontrol
+            .get(&key)
+            .cloned()
+            .or_else(|| exit_record(ws, index, &format!("{job}_{task}")))
+        {
+            Some(o) => o,
+            None if sacct.is_some() => return None, // accounting lags a fresh submission
+            None => Observation {
+                state: "LOST".into(),
+                reason: Some("left SLURM without an exit record".into()),
+                ..Observation::default()
+            },
+        },
     })
 }
 

@@ -7,13 +7,12 @@
 //! an unreachable cluster is a failure.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const EXPAND: &str = env!("CARGO_BIN_EXE_herd-expand");
-const SUBMIT: &str = env!("CARGO_BIN_EXE_herd-submit");
+mod common;
+use common::*;
 
 /// Serialises the tests: the cluster has 2 CPUs and some tests restart it.
 static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -66,71 +65,7 @@ impl Drop for Ws {
 
 /// A fresh workspace with `hyperherd.yaml` and a launcher that records what it got.
 fn workspace(tag: &str, yaml: &str, launcher_body: &str) -> Ws {
-    let ws = PathBuf::from(format!("/tmp/herd-e2e-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&ws);
-    fs::create_dir_all(ws.join("out")).unwrap();
-    fs::write(ws.join("hyperherd.yaml"), yaml).unwrap();
-    let launcher = format!(
-        "#!/bin/bash\n# Records exactly what the trial received, one run per line.\nprintf '%s\\n' \"$1\" >> \"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.overrides\"\nprintf '%s|%s|%s|%s\\n' \"$HYPERHERD_TRIAL_ID\" \"$HYPERHERD_TRIAL_NAME\" \"$HYPERHERD_EXPERIMENT_NAME\" \"$HYPERHERD_SWEEP_NAME\" >> \"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.env\"\necho \"trial $HYPERHERD_TRIAL_ID done\"\n{launcher_body}\n"
-    );
-    fs::write(ws.join("launch.sh"), launcher).unwrap();
-    Ws(ws)
-}
-
-fn run(bin: &str, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(bin);
-    c.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let mut child = c.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn expand(ws: &Path) -> Vec<serde_json::Value> {
-    let o = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);
-    assert!(
-        o.status.success(),
-        "herd-expand failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// `herd-expand WS | herd-submit WS`, returning the submitted records.
-fn expand_submit(
-    ws: &Path,
-    extra: &[&str],
-    env: &[(&str, &str)],
-) -> (Output, Vec<serde_json::Value>) {
-    let plan = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);
-    assert!(
-        plan.status.success(),
-        "herd-expand failed: {}",
-        String::from_utf8_lossy(&plan.stderr)
-    );
-    let mut args = vec![ws.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let o = run(SUBMIT, &args, &plan.stdout, env);
-    let recs = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    (o, recs)
-}
-
-fn job_ids(ws: &Path) -> Vec<serde_json::Value> {
-    let text =
-        fs::read_to_string(ws.join(".hyperherd/job_ids.json")).unwrap_or_else(|_| "[]".into());
-    serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap()
+    Ws(write_workspace("e2e", tag, yaml, launcher_body))
 }
 
 /// Every index of every recorded submission, sorted (duplicates kept: a trial
@@ -148,19 +83,6 @@ fn submitted_indices(ws: &Path) -> Vec<u64> {
         .collect();
     indices.sort();
     indices
-}
-
-fn manifest_statuses(ws: &Path) -> Vec<(u64, String)> {
-    let text = fs::read_to_string(ws.join(".hyperherd/manifest.json")).unwrap();
-    let v: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    v.iter()
-        .map(|r| {
-            (
-                r["index"].as_u64().unwrap(),
-                r["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// Wait until none of `jobs` is pending or running any more.
@@ -195,9 +117,6 @@ fn scancel_all(ws: &Path) {
         let _ = Command::new("scancel").arg(&j).status();
     }
 }
-
-/// Statuses of a trial SLURM may still run.
-const LIVE: [&str; 3] = ["submitted", "queued", "running"];
 
 const TWELVE: &str = "name: e2e12
 grid: all
@@ -559,18 +478,6 @@ parameters:
     }
 }
 
-const STATUS: &str = env!("CARGO_BIN_EXE_herd-status");
-const STOP: &str = env!("CARGO_BIN_EXE_herd-stop");
-
-fn status_json(ws: &Path, env: &[(&str, &str)]) -> (Output, Vec<serde_json::Value>) {
-    let o = run(STATUS, &["--json", ws.to_str().unwrap()], b"", env);
-    let recs = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    (o, recs)
-}
-
 fn harness(args: &[&str]) {
     let st = Command::new("bash")
         .arg("tests/slurm/up")
@@ -583,109 +490,46 @@ fn harness(args: &[&str]) {
 
 /// Success, exit 3, a timeout and a herd-stop: every trial reaches the right status
 /// and SLURM state, and a re-run resubmits exactly the failed and cancelled ones.
-fn outcomes(tag: &str) {
-    let yaml = "name: outcomes
-grid: all
-launcher: ./launch.sh
-slurm: {partition: debug, time: \"00:01:00\", mem: 100M}
-parameters:
-  what: {type: discrete, values: [ok, exit3, slow, stopme]}
-";
-    let body =
-        "case \"$1\" in\n  *what=ok*) exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac";
-    let ws = workspace(tag, yaml, body);
-    let (o, _) = expand_submit(&ws, &[], &[]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    // Wait for trial 3 to run, then stop it.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (_, recs) = status_json(&ws, &[]);
-        if recs
-            .iter()
-            .any(|r| r["index"] == 3 && r["status"] == "running")
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "trial 3 never ran: {recs:?}");
-        std::thread::sleep(Duration::from_secs(2));
-    }
-    let o = run(STOP, &["--json", "-i", "3", ws.to_str().unwrap()], b"", &[]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stopped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(
-        (
-            stopped["status"].as_str(),
-            stopped["previous_status"].as_str()
-        ),
-        (Some("cancelled"), Some("running"))
-    );
-    // A finished trial is never cancelled.
-    let o = run(STOP, &["-i", "0", ws.to_str().unwrap()], b"", &[]);
-    assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not live"));
-    wait_gone(&recorded_jobs(&ws), Duration::from_secs(200));
-    // Accounting lags the controller by a few seconds: sync until final.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let recs = loop {
-        let (o, recs) = status_json(&ws, &[]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        if recs.iter().all(|r| {
-            r["status"] != "running" && r["status"] != "queued" && r["status"] != "submitted"
-        }) {
-            break recs;
-        }
-        assert!(Instant::now() < deadline, "not final: {recs:?}");
-        std::thread::sleep(Duration::from_secs(2));
-    };
-    let got: Vec<(&str, &str, Option<i64>)> = recs
-        .iter()
-        .map(|r| {
-            (
-                r["status"].as_str().unwrap(),
-                r["slurm_state"].as_str().unwrap_or(""),
-                r["exit_code"].as_i64(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        got[0],
-        ("completed", "COMPLETED", Some(0)),
-        "{tag}: {recs:?}"
-    );
-    assert_eq!(got[1], ("failed", "FAILED", Some(3)), "{tag}: {recs:?}");
-    assert_eq!(
-        (got[2].0, got[2].1),
-        ("failed", "TIMEOUT"),
-        "{tag}: {recs:?}"
-    );
-    assert_eq!(got[3].0, "cancelled", "{tag}: {recs:?}");
-    assert_eq!(recs[0]["last_log_line"], "trial 0 done");
-    // Re-running submits exactly the failed and cancelled trials.
-    let o = run(
-        SUBMIT,
-        &["--all", "--dry-run", ws.to_str().unwrap()],
-        b"",
-        &[],
-    );
-    assert!(o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("would submit 3 trial(s) as 1 array job(s): 1-3"),
-        "{err}"
-    );
+fn slurm_outcomes(tag: &str) -> (Ws, Vec<serde_json::Value>) {
+    let ws = workspace(tag, &OUTCOMES.replace("TIME", "00:01:00"), OUTCOMES_BODY);
+    let recs = outcomes(&ws, &[], tag);
+    (ws, recs)
 }
 
+/// The same sweep on SLURM and on the local backend gives the same records (ignoring
+/// job ids, timings and resource figures) and the launcher the same arguments.
 #[test]
-fn outcomes_reach_the_right_status_with_accounting() {
+fn outcomes_reach_the_right_status_with_accounting_and_match_the_local_backend() {
     let Some(_cluster) = cluster() else { return };
-    outcomes("acct");
+    let local_ws = write_workspace(
+        "e2e",
+        "local",
+        &OUTCOMES.replace("TIME", "00:01:00"),
+        OUTCOMES_BODY,
+    );
+    // Both run at once (the local trials only sleep), so the comparison costs no time.
+    let local = {
+        let ws = local_ws.clone();
+        std::thread::spawn(move || outcomes(&ws, &["--local", "-j", "4"], "local"))
+    };
+    let (slurm_ws, slurm_recs) = slurm_outcomes("acct");
+    let local_recs = local.join().expect("the local run failed");
+    let (slurm, local) = (
+        comparable(&slurm_ws, &slurm_recs),
+        comparable(&local_ws, &local_recs),
+    );
+    assert_eq!(slurm, local, "SLURM (left) and local (right) disagree");
+    for r in &local_recs {
+        assert!(r["slurm_job_id"].as_str().unwrap().starts_with("local-"));
+    }
+    let _ = fs::remove_dir_all(&local_ws);
 }
 
 #[test]
 fn outcomes_reach_the_right_status_without_accounting() {
     let Some(_cluster) = cluster() else { return };
     harness(&["--no-accounting"]);
-    let r = std::panic::catch_unwind(|| outcomes("noacct"));
+    let r = std::panic::catch_unwind(|| drop(slurm_outcomes("noacct")));
     harness(&[]);
     if let Err(e) = r {
         std::panic::resume_unwind(e);

@@ -28,8 +28,11 @@ Arguments:
 Options:
   -s, --status LIST     only trials with these statuses, e.g. failed,cancelled
   -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
-  -w, --watch [SECS]    refresh every SECS seconds (default 30, minimum 10) until
-                        no trial is live; in place on a terminal
+  -w, --watch [SECS]    refresh every SECS seconds until no trial is live; in place
+                        on a terminal (default 30, minimum 10; for a local sweep
+                        default 2, minimum 1)
+      --wait [SECS]     sync every SECS seconds (defaults as --watch) until no trial
+                        is live, with a progress line on stderr; then print
       --json            print NDJSON trial records (the default when piped)
       --table           print a table with totals (the default on a terminal)
   -h, --help            print this help
@@ -44,6 +47,7 @@ Examples:
   herd-status
   herd-status -s failed | herd-submit
   herd-status --watch 60
+  herd-submit --local -i 0-3 && herd-status --wait --table
 
 Exit status: 0 ok, 1 statuses are stale (SLURM did not answer) or a workspace file is
 corrupt, 2 usage or config error.
@@ -52,6 +56,8 @@ corrupt, 2 usage or config error.
 /// The minimum `--watch` interval: one sync is one sacct + one squeue call, and a
 /// controller serving hundreds of users should not see them more often than this.
 const MIN_WATCH: u64 = 10;
+/// A sweep whose every job is local asks no controller: it may be watched closely.
+const MIN_WATCH_LOCAL: u64 = 1;
 
 #[derive(Debug, Default)]
 struct Args {
@@ -59,7 +65,9 @@ struct Args {
     ws: Option<PathBuf>,
     statuses: Vec<Status>,
     pins: Vec<(String, String)>,
-    watch: Option<u64>,
+    /// `--watch`/`--wait`: the interval, if one was given.
+    watch: Option<Option<u64>>,
+    wait: bool,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -85,15 +93,20 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                 }
             }
             Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
-            Short('w') | Long("watch") => {
+            Short('w') | Long("watch") | Long("wait") => {
+                let flag = if matches!(arg, Long("wait")) {
+                    args.wait = true;
+                    "--wait"
+                } else {
+                    "--watch"
+                };
                 // The interval is optional: `--watch`, `--watch=60`, `-w60`, `--watch 60`.
-                let secs = match p.optional_value() {
-                    Some(v) => v
-                        .parse::<u64>()
-                        .map_err(|_| Error::usage("--watch takes a number of seconds"))?,
-                    None => p
-                        .try_raw_args()
-                        .and_then(|mut raw| {
+                let secs =
+                    match p.optional_value() {
+                        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+                            Error::usage(format!("{flag} takes a number of seconds"))
+                        })?),
+                        None => p.try_raw_args().and_then(|mut raw| {
                             let n = raw
                                 .peek()
                                 .and_then(|a| a.to_str())
@@ -102,15 +115,14 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                                 raw.next();
                             }
                             n
-                        })
-                        .unwrap_or(30),
-                };
-                if secs < MIN_WATCH {
+                        }),
+                    };
+                if secs.is_some_and(|s| s < MIN_WATCH_LOCAL) {
                     return Err(Error::usage(format!(
-                        "--watch {secs}: the minimum interval is {MIN_WATCH} seconds"
+                        "{flag} 0: the interval is at least {MIN_WATCH_LOCAL} second"
                     )));
                 }
-                args.watch = Some(secs);
+                args.watch = Some(secs.or(args.watch.flatten()));
             }
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
@@ -123,6 +135,8 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 pub(crate) struct View {
     pub records: Vec<TrialRecord>,
     pub stale: Option<String>,
+    /// Every submission is local (no controller is asked).
+    pub local_only: bool,
 }
 
 /// Open the workspace, settle any interrupted submission, sync, build the records.
@@ -155,7 +169,15 @@ pub(crate) fn synced_view(
         .into_iter()
         .map(|r| detailed_record(&cfg, &ws, r, &details, &latest))
         .collect();
-    Ok((View { records, stale }, pins))
+    let local_only = jobs.iter().all(|j| crate::local::is_local(&j.slurm_job_id));
+    Ok((
+        View {
+            records,
+            stale,
+            local_only,
+        },
+        pins,
+    ))
 }
 
 /// A trial record with everything known about its latest submission.
@@ -205,8 +227,20 @@ pub(crate) fn last_log_line(path: &Path) -> Option<String> {
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let mode = args.common.output();
+    let mut progress = Progress::new();
     loop {
         let (view, pins) = synced_view(args.ws.as_deref(), &args.pins)?;
+        let live = view.records.iter().any(|r| r.status.is_live());
+        let interval = match args.watch {
+            None => None,
+            Some(secs) => Some(interval(secs, view.local_only)?),
+        };
+        if args.wait && live && view.stale.is_none() {
+            progress.show(&view.records);
+            std::thread::sleep(Duration::from_secs(interval.unwrap_or(MIN_WATCH)));
+            continue;
+        }
+        progress.finish(&view.records);
         let shown: Vec<&TrialRecord> = view
             .records
             .iter()
@@ -223,7 +257,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 }
             }
             Output::Table => {
-                if args.watch.is_some() {
+                if args.watch.is_some() && !args.wait {
                     // Home the cursor and clear the screen: the table updates in place.
                     out.write_all(b"\x1b[H\x1b[2J")?;
                 }
@@ -238,14 +272,106 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             );
             return Ok(ExitCode::from(1));
         }
-        let Some(secs) = args.watch else {
-            return Ok(ExitCode::SUCCESS);
-        };
-        if !view.records.iter().any(|r| r.status.is_live()) {
-            return Ok(ExitCode::SUCCESS);
+        match interval {
+            Some(secs) if live && !args.wait => std::thread::sleep(Duration::from_secs(secs)),
+            _ => return Ok(ExitCode::SUCCESS),
         }
-        std::thread::sleep(Duration::from_secs(secs));
     }
+}
+
+/// The `--watch`/`--wait` interval: as given (checked against the minimum for the
+/// backend), else the default.
+fn interval(given: Option<u64>, local_only: bool) -> Result<u64, Error> {
+    let (min, default) = if local_only {
+        (MIN_WATCH_LOCAL, 2)
+    } else {
+        (MIN_WATCH, 30)
+    };
+    match given {
+        Some(secs) if secs < min => Err(Error::usage(format!(
+            "--watch {secs}: the minimum interval is {min} seconds for a sweep on SLURM"
+        ))
+        .hint("one sync is one sacct and one squeue call; the controller serves everyone")),
+        Some(secs) => Ok(secs),
+        None => Ok(default),
+    }
+}
+
+/// `--wait`'s progress line on stderr: rewritten in place on a terminal, else one
+/// line whenever the counts change.
+struct Progress {
+    tty: bool,
+    last: String,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            tty: std::io::stderr().is_terminal(),
+            last: String::new(),
+        }
+    }
+
+    fn line(records: &[TrialRecord]) -> String {
+        let done = records.iter().filter(|r| is_finished(&r.status)).count();
+        format!(
+            "herd-status: {done}/{} finished ({})",
+            records.len(),
+            counts(records).join(", ")
+        )
+    }
+
+    fn show(&mut self, records: &[TrialRecord]) {
+        let line = Self::line(records);
+        if line == self.last {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = if self.tty {
+            write!(err, "\r\x1b[K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
+        let _ = err.flush();
+        self.last = line;
+    }
+
+    fn finish(&mut self, records: &[TrialRecord]) {
+        if self.last.is_empty() {
+            return;
+        }
+        self.show(records);
+        if self.tty {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}
+
+fn is_finished(s: &Status) -> bool {
+    matches!(
+        s,
+        Status::Completed | Status::Failed | Status::Cancelled | Status::Pruned
+    )
+}
+
+/// "12 completed, 2 running", in the order of [`Status::KNOWN`], unknown ones last.
+fn counts(all: &[TrialRecord]) -> Vec<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in all {
+        *counts.entry(r.status.to_string()).or_default() += 1;
+    }
+    let mut parts: Vec<String> = Status::KNOWN
+        .iter()
+        .filter_map(|k| counts.get(*k).map(|n| format!("{n} {k}")))
+        .collect();
+    parts.extend(
+        counts
+            .iter()
+            .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
+            .map(|(k, n)| format!("{n} {k}")),
+    );
+    parts
 }
 
 fn human_bytes(b: u64) -> String {
@@ -323,29 +449,8 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord]) -> String {
     } else {
         t.render()
     };
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in all {
-        *counts.entry(r.status.to_string()).or_default() += 1;
-    }
-    let mut parts: Vec<String> = Status::KNOWN
-        .iter()
-        .filter_map(|k| counts.get(*k).map(|n| format!("{n} {k}")))
-        .collect();
-    parts.extend(
-        counts
-            .iter()
-            .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
-            .map(|(k, n)| format!("{n} {k}")),
-    );
-    let done = all
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.status,
-                Status::Completed | Status::Failed | Status::Cancelled | Status::Pruned
-            )
-        })
-        .count();
+    let parts = counts(all);
+    let done = all.iter().filter(|r| is_finished(&r.status)).count();
     let width = 30;
     let filled = if all.is_empty() {
         0

@@ -3,6 +3,7 @@
 use crate::cli::{self, Common, Output};
 use crate::config;
 use crate::error::Error;
+use crate::local;
 use crate::record::Status;
 use crate::record::{read_refs, workspace_arg};
 use crate::slurm;
@@ -11,7 +12,7 @@ use crate::sync::{self, latest_jobs};
 use crate::tools::status::detailed_record;
 use crate::tools::submit::check_ref;
 use crate::workspace::{ByIndex, Workspace};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,7 +36,8 @@ Options:
 
 Without -i or --all, the trial records on stdin name the trials to cancel. Statuses
 are synced first, so a trial that has already finished is never cancelled. All
-cancellations go to SLURM in one scancel call. The records printed carry the status
+cancellations go to SLURM in one scancel call; a local trial's whole process group
+gets TERM (KILL 30 s later if it is still there). The records printed carry the status
 each trial had before (previous_status).
 
 Examples:
@@ -155,13 +157,31 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         let _ = writeln!(std::io::stderr(), "herd-stop: no live trials to cancel");
         return Ok(ExitCode::SUCCESS);
     }
-    let ids: Vec<&str> = targets.iter().map(|(_, j)| j.as_str()).collect();
-    let o = slurm::run("scancel", &ids, None)?;
-    if o.code != Some(0) {
-        return Err(
-            Error::failed(format!("scancel failed: {}", o.stderr.trim()))
-                .hint("no status was changed"),
-        );
+    // SLURM's trials in one scancel call; local ones through their runners.
+    let ids: Vec<&str> = targets
+        .iter()
+        .map(|(_, j)| j.as_str())
+        .filter(|j| !local::is_local(j))
+        .collect();
+    if !ids.is_empty() {
+        let o = slurm::run("scancel", &ids, None)?;
+        if o.code != Some(0) {
+            return Err(
+                Error::failed(format!("scancel failed: {}", o.stderr.trim()))
+                    .hint("no status was changed"),
+            );
+        }
+    }
+    let mut local_tasks: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for (k, _) in &targets {
+        if let Some((job, task)) = latest.get(&manifest[*k].index) {
+            if local::is_local(job) {
+                local_tasks.entry(job.as_str()).or_default().push(*task);
+            }
+        }
+    }
+    for (job, tasks) in &local_tasks {
+        local::cancel(&ws, job, tasks)?;
     }
     let mut previous = Vec::with_capacity(targets.len());
     for (k, _) in &targets {

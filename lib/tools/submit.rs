@@ -5,6 +5,7 @@ use crate::cli::{self, Common, Output};
 use crate::config::{self, Config};
 use crate::error::Error;
 use crate::expand::expand;
+use crate::local;
 use crate::pin::Pins;
 use crate::plan;
 use crate::reconcile::{reconcile, refusal_message};
@@ -21,7 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-herd-submit: submit trials of a sweep as SLURM job arrays
+herd-submit: submit trials of a sweep as SLURM job arrays (or run them here)
 
 Usage: herd-submit [OPTIONS] [WS]
 
@@ -41,6 +42,8 @@ Options:
   -j, --max-concurrent N    run at most N trials of each array job at once (%N)
   -f, --force               keep trials a config edit removed while they are active
                             (as orphans), and resubmit running/completed trials
+  -l, --local               run the trials on this machine instead of SLURM (detached;
+                            at most -j or CPUs/cpus_per_task at a time)
       --json                print NDJSON records of the submitted trials
       --table               print a short summary (the default on a terminal)
   -h, --help                print this help
@@ -53,8 +56,15 @@ that are running or completed are skipped unless --force. An empty stream submit
 nothing. A config edit that would drop running, queued or completed trials is
 refused (exit 1) unless --force.
 
+With --local the same job script runs here, once per trial, with the variables a
+SLURM array task sees, in the background: herd-submit returns at once and the trials
+keep running after the terminal closes. herd-status, herd-stop, herd-tail and herd-res
+work on a local sweep as on a SLURM one; slurm.time is enforced (TERM, then KILL
+HERD_LOCAL_KILL_WAIT seconds later, default 30), slurm.mem is not.
+
 Examples:
   herd-expand ~/sweeps/lr | herd-submit
+  herd run --local              # the same, on this machine
   herd-status | jq -c 'select(.status==\"failed\")' | herd-submit
   herd-submit -i 3-5 --dry-run
 
@@ -72,6 +82,9 @@ struct Args {
     pins: Vec<(String, String)>,
     max_concurrent: Option<u64>,
     force: bool,
+    local: bool,
+    /// Internal: `--local-runner DIR` is the detached runner of a local job.
+    runner: Option<PathBuf>,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -95,6 +108,8 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                 args.max_concurrent = Some(n);
             }
             Short('f') | Long("force") => args.force = true,
+            Short('l') | Long("local") => args.local = true,
+            Long("local-runner") => args.runner = Some(PathBuf::from(p.value()?)),
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }
@@ -108,6 +123,10 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 /// Entry point of `herd-submit`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
+    if let Some(dir) = &args.runner {
+        local::run_runner(dir)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let refs = if args.all || args.indices.is_some() || cli::stdin_is_terminal() {
         None
     } else {
@@ -117,7 +136,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // `herd-expand WS | herd-submit` needs WS only once.
     let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
-    preflight(&cfg)?;
+    preflight(&cfg, args.local)?;
     let pins = Pins::parse(&cfg, &args.pins)?;
     let generated = expand(&cfg)?;
     let ws = Workspace::new(&cfg.workspace);
@@ -179,14 +198,6 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         eprint_line("nothing to submit");
         return Ok(ExitCode::SUCCESS);
     }
-    let limits = match slurm::limits() {
-        Ok(l) => l,
-        Err(e) if args.dry_run => {
-            eprint_line(&format!("note: {e}; assuming SLURM's default limits"));
-            slurm::parse_limits("")
-        }
-        Err(e) => return Err(e),
-    };
     let by_index = ByIndex::new(&manifest);
     let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &by_index, i)).collect();
     // `selected` is sorted, and arms are in its order.
@@ -195,8 +206,26 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             arms[k].name.len() * 2 + arms[k].overrides.len() + 120
         })
     };
-    let parts = submit::split(&selected, limits.max_array_size, arm_size);
+    let parts = if args.local {
+        // A local job is one part: no array size or script size limit applies.
+        vec![submit::Part {
+            indices: selected.clone(),
+            offset: 0,
+        }]
+    } else {
+        let limits = match slurm::limits() {
+            Ok(l) => l,
+            Err(e) if args.dry_run => {
+                eprint_line(&format!("note: {e}; assuming SLURM's default limits"));
+                slurm::parse_limits("")
+            }
+            Err(e) => return Err(e),
+        };
+        submit::split(&selected, limits.max_array_size, arm_size)
+    };
     let throttle = args.max_concurrent.or(cfg.slurm.max_concurrent);
+    let local_slots =
+        throttle.unwrap_or_else(|| local::default_max_concurrent(cfg.slurm.cpus_per_task));
     let mut scripts = Vec::with_capacity(parts.len());
     let mut arms = arms.into_iter().peekable();
     for part in &parts {
@@ -241,7 +270,8 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         .map(|(k, p)| JournalPart {
             part: p.clone(),
             token: submit::token(k),
-            job_id: None,
+            // A local job's id is herd's to choose: known before it starts.
+            job_id: args.local.then(|| local::next_job_id(&ws, &jobs)),
         })
         .collect();
     submit::write_journal(&ws, &job_name, &journal)?;
@@ -251,9 +281,21 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         let path = submit::script_path(&ws, k, parts.len());
         write_script(&path, &scripts[k])?;
         let comment = format!("--comment={}", journal[k].token);
-        let job_id = match slurm::sbatch(&path, &cfg.workspace, &[&comment]) {
+        let started = match &journal[k].job_id {
+            Some(id) => local::start(
+                &ws,
+                &local_spec(&cfg, id, &parts[k], local_slots),
+                &scripts[k],
+            )
+            .map(|()| id.clone()),
+            None => slurm::sbatch(&path, &cfg.workspace, &[&comment]),
+        };
+        let job_id = match started {
             Ok(id) => id,
-            Err(e) if k == 0 => return Err(e),
+            Err(e) if k == 0 => {
+                submit::clear_journal(&ws)?;
+                return Err(e);
+            }
             Err(e) => {
                 // Earlier parts are recorded; this and later ones stay journaled and
                 // are settled (found in squeue or dropped) by the next submission.
@@ -288,6 +330,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         &manifest,
         &submitted,
         &journal,
+        args.local.then_some(local_slots),
         args.common.output(),
         &mut out,
     )?;
@@ -295,14 +338,30 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The launcher must exist before anything is submitted; the workspace path reaches
-/// `#SBATCH` lines, so whitespace in it is refused (B1).
-fn preflight(cfg: &Config) -> Result<(), Error> {
+/// What the local runner of `job_id` needs.
+fn local_spec(cfg: &Config, job_id: &str, part: &submit::Part, slots: u64) -> local::Spec {
+    local::Spec {
+        job_id: job_id.to_string(),
+        job_name: format!("hyperherd_{}", cfg.name),
+        workspace: cfg.workspace.clone(),
+        indices: part.indices.clone(),
+        max_concurrent: slots,
+        time_limit_seconds: config::time_limit_seconds(&cfg.slurm),
+        kill_wait_seconds: local::kill_wait_seconds(),
+        cpus_per_task: cfg.slurm.cpus_per_task,
+        req_mem_bytes: sync::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
+    }
+}
+
+/// The launcher must exist before anything is submitted; for SLURM the workspace path
+/// reaches `#SBATCH` lines, so whitespace in it is refused (B1).
+fn preflight(cfg: &Config, local: bool) -> Result<(), Error> {
     cfg.check_launcher()?;
     let ws = cfg.workspace.display().to_string();
-    if ws
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '%')
+    if !local
+        && ws
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '%')
     {
         return Err(Error::invalid(format!("the workspace path {ws:?} contains whitespace, '%' or a control character"))
             .hint("SLURM's --output/--error directives cannot hold such paths; move the sweep to a plain path"));
@@ -441,6 +500,7 @@ fn report(
     manifest: &[ManifestRecord],
     submitted: &[(u64, String)],
     journal: &[JournalPart],
+    local_slots: Option<u64>,
     mode: Output,
     out: &mut impl Write,
 ) -> Result<(), Error> {
@@ -460,15 +520,26 @@ fn report(
         Output::Table => {
             let ids: Vec<String> = journal.iter().filter_map(|p| p.job_id.clone()).collect();
             let indices: Vec<u64> = submitted.iter().map(|(i, _)| *i).collect();
-            writeln!(
-                out,
-                "submitted {} trial{} ({}) as SLURM job{} {}",
-                indices.len(),
-                if indices.len() == 1 { "" } else { "s" },
-                script::array_spec(&indices),
-                if ids.len() == 1 { "" } else { "s" },
-                ids.join(", ")
-            )?;
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            match local_slots {
+                Some(slots) => writeln!(
+                    out,
+                    "started {} trial{} ({}) on this machine as local job {}, at most {slots} at a time",
+                    indices.len(),
+                    plural(indices.len()),
+                    script::array_spec(&indices),
+                    ids.join(", ")
+                )?,
+                None => writeln!(
+                    out,
+                    "submitted {} trial{} ({}) as SLURM job{} {}",
+                    indices.len(),
+                    plural(indices.len()),
+                    script::array_spec(&indices),
+                    plural(ids.len()),
+                    ids.join(", ")
+                )?,
+            }
             writeln!(
                 out,
                 "  workspace: {}",

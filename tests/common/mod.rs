@@ -1,0 +1,235 @@
+//! Helpers shared by the end-to-end suites (`slurm_e2e`, `local_e2e`): running the
+//! tools, making workspaces, reading what herd wrote.
+#![allow(dead_code)] // each suite uses its own subset
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const EXPAND: &str = env!("CARGO_BIN_EXE_herd-expand");
+pub const SUBMIT: &str = env!("CARGO_BIN_EXE_herd-submit");
+pub const STATUS: &str = env!("CARGO_BIN_EXE_herd-status");
+pub const STOP: &str = env!("CARGO_BIN_EXE_herd-stop");
+pub const TAIL: &str = env!("CARGO_BIN_EXE_herd-tail");
+pub const RES: &str = env!("CARGO_BIN_EXE_herd-res");
+
+/// A fresh directory `/tmp/herd-<suite>-<tag>-<pid>` with `hyperherd.yaml` and a
+/// launcher that records what each trial received (`out/<index>.overrides`,
+/// `out/<index>.env`), prints `trial <index> done`, then runs `launcher_body`.
+pub fn write_workspace(suite: &str, tag: &str, yaml: &str, launcher_body: &str) -> PathBuf {
+    let ws = PathBuf::from(format!("/tmp/herd-{suite}-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&ws);
+    fs::create_dir_all(ws.join("out")).unwrap();
+    fs::write(ws.join("hyperherd.yaml"), yaml).unwrap();
+    let launcher = format!(
+        "#!/bin/bash\n# Records exactly what the trial received, one run per line.\nprintf '%s\\n' \"$1\" >> \"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.overrides\"\nprintf '%s|%s|%s|%s\\n' \"$HYPERHERD_TRIAL_ID\" \"$HYPERHERD_TRIAL_NAME\" \"$HYPERHERD_EXPERIMENT_NAME\" \"$HYPERHERD_SWEEP_NAME\" >> \"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.env\"\necho \"trial $HYPERHERD_TRIAL_ID done\"\n{launcher_body}\n"
+    );
+    fs::write(ws.join("launch.sh"), launcher).unwrap();
+    ws
+}
+
+/// Run `bin args…` with `stdin` fed in and extra environment.
+pub fn run(bin: &str, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(bin);
+    c.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// NDJSON lines of `out` as JSON values (other lines skipped).
+pub fn records(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// `herd-expand WS` records.
+pub fn expand(ws: &Path) -> Vec<serde_json::Value> {
+    let o = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);
+    assert!(
+        o.status.success(),
+        "herd-expand failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    records(&o.stdout)
+}
+
+/// `herd-expand WS | herd-submit WS EXTRA…`, returning the submitted records.
+pub fn expand_submit(
+    ws: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Output, Vec<serde_json::Value>) {
+    let plan = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);
+    assert!(
+        plan.status.success(),
+        "herd-expand failed: {}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let mut args = vec![ws.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = run(SUBMIT, &args, &plan.stdout, env);
+    let recs = records(&o.stdout);
+    (o, recs)
+}
+
+/// `herd-status --json WS`.
+pub fn status_json(ws: &Path, env: &[(&str, &str)]) -> (Output, Vec<serde_json::Value>) {
+    let o = run(STATUS, &["--json", ws.to_str().unwrap()], b"", env);
+    let recs = records(&o.stdout);
+    (o, recs)
+}
+
+/// `.hyperherd/job_ids.json`.
+pub fn job_ids(ws: &Path) -> Vec<serde_json::Value> {
+    let text =
+        fs::read_to_string(ws.join(".hyperherd/job_ids.json")).unwrap_or_else(|_| "[]".into());
+    serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap()
+}
+
+/// (index, status) of every manifest record.
+pub fn manifest_statuses(ws: &Path) -> Vec<(u64, String)> {
+    let text = fs::read_to_string(ws.join(".hyperherd/manifest.json")).unwrap();
+    let v: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    v.iter()
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Statuses of a trial the scheduler may still run.
+pub const LIVE: [&str; 3] = ["submitted", "queued", "running"];
+
+/// The success / exit 3 / timeout / herd-stop sweep both backends run, so their
+/// records can be compared. `slow` outlives the 1-minute limit; `stopme` is stopped.
+pub const OUTCOMES: &str = "name: outcomes
+grid: all
+launcher: ./launch.sh
+slurm: {partition: debug, time: \"TIME\", mem: 100M}
+parameters:
+  what: {type: discrete, values: [ok, exit3, slow, stopme]}
+";
+
+/// The launcher body of [`OUTCOMES`].
+pub const OUTCOMES_BODY: &str =
+    "case \"$1\" in\n  *what=ok*) exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac";
+
+/// What must agree between backends: per trial (index, name, status, slurm_state,
+/// exit_code, overrides, last log line) and what the launcher received, ignoring job
+/// ids, timings and resource figures.
+pub fn comparable(ws: &Path, recs: &[serde_json::Value]) -> Vec<String> {
+    recs.iter()
+        .map(|r| {
+            let i = r["index"].as_u64().unwrap();
+            let got = fs::read_to_string(ws.join(format!("out/{i}.overrides"))).unwrap_or_default();
+            format!(
+                "{i} {} {} {} {} {} | {} | {}",
+                r["experiment_name"],
+                r["status"],
+                r["slurm_state"],
+                r["exit_code"],
+                r["overrides"],
+                r["last_log_line"],
+                got.trim()
+            )
+        })
+        .collect()
+}
+
+/// Run the [`OUTCOMES`] sweep in `ws` (`submit_args` choose the backend): wait for
+/// trial 3 to run and stop it, wait until nothing is live, check every trial's status,
+/// state and exit code and that a re-run would resubmit exactly the failed and
+/// cancelled ones. Returns the final records.
+pub fn outcomes(ws: &Path, submit_args: &[&str], tag: &str) -> Vec<serde_json::Value> {
+    use std::time::{Duration, Instant};
+    let (o, _) = expand_submit(ws, submit_args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, recs) = status_json(ws, &[]);
+        if recs
+            .iter()
+            .any(|r| r["index"] == 3 && r["status"] == "running")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "trial 3 never ran: {recs:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let o = run(STOP, &["--json", "-i", "3", ws.to_str().unwrap()], b"", &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stopped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            stopped["status"].as_str(),
+            stopped["previous_status"].as_str()
+        ),
+        (Some("cancelled"), Some("running"))
+    );
+    // A finished trial is never cancelled.
+    let o = run(STOP, &["-i", "0", ws.to_str().unwrap()], b"", &[]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not live"));
+    // The time limit is a minute; SLURM acts on it within about 30 s more, and its
+    // accounting lags the controller by a few seconds: sync until final.
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let recs = loop {
+        let (o, recs) = status_json(ws, &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        if recs
+            .iter()
+            .all(|r| !LIVE.contains(&r["status"].as_str().unwrap_or("")))
+        {
+            break recs;
+        }
+        assert!(Instant::now() < deadline, "not final: {recs:?}");
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    let got: Vec<(&str, &str, Option<i64>)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap(),
+                r["slurm_state"].as_str().unwrap_or(""),
+                r["exit_code"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got[0],
+        ("completed", "COMPLETED", Some(0)),
+        "{tag}: {recs:?}"
+    );
+    assert_eq!(got[1], ("failed", "FAILED", Some(3)), "{tag}: {recs:?}");
+    assert_eq!(
+        (got[2].0, got[2].1),
+        ("failed", "TIMEOUT"),
+        "{tag}: {recs:?}"
+    );
+    assert_eq!(got[3].0, "cancelled", "{tag}: {recs:?}");
+    assert_eq!(recs[0]["last_log_line"], "trial 0 done");
+    // Re-running submits exactly the failed and cancelled trials.
+    let mut args = vec!["--all", "--dry-run", ws.to_str().unwrap()];
+    args.extend_from_slice(submit_args);
+    let o = run(SUBMIT, &args, b"", &[]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("would submit 3 trial(s) as 1 array job(s): 1-3"),
+        "{err}"
+    );
+    recs
+}

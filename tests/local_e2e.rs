@@ -1,0 +1,450 @@
+//! End-to-end tests of the local backend (`herd-submit --local`): real processes on
+//! this machine, no SLURM needed, so they run in every `make test`.
+//!
+//! Each test has its own workspace; dropping it (also on a panic) stops its trials.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod common;
+use common::*;
+
+/// A test workspace whose trials are stopped when it is dropped.
+struct Ws(PathBuf);
+
+impl std::ops::Deref for Ws {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Ws {
+    fn drop(&mut self) {
+        let _ = run(STOP, &["--all", self.0.to_str().unwrap()], b"", &[]);
+        if let Some(pid) = runner_pid(&self.0, "local-1") {
+            let _ = nix_kill(pid, 9);
+        }
+    }
+}
+
+fn workspace(tag: &str, yaml: &str, body: &str) -> Ws {
+    Ws(write_workspace("local", tag, yaml, body))
+}
+
+fn sweep(name: &str, n: usize, time: &str) -> String {
+    let values: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+    format!(
+        "name: {name}\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: debug, time: \"{time}\", mem: 100M}}\nparameters:\n  k: {{type: discrete, values: [{}]}}\n",
+        values.join(", ")
+    )
+}
+
+fn ok(o: &std::process::Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Sync until `done` holds for the records (or fail after `limit`).
+fn wait_for(
+    ws: &Path,
+    limit: Duration,
+    done: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let (o, recs) = status_json(ws, &[]);
+        ok(&o);
+        if done(&recs) {
+            return recs;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting: {recs:#?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn all_final(recs: &[serde_json::Value]) -> bool {
+    recs.iter()
+        .all(|r| !LIVE.contains(&r["status"].as_str().unwrap_or("")))
+}
+
+fn field<'a>(r: &'a serde_json::Value, k: &str) -> &'a str {
+    r[k].as_str().unwrap_or("")
+}
+
+fn events(ws: &Path, job: &str) -> String {
+    fs::read_to_string(ws.join(format!(".hyperherd/local/{job}/events"))).unwrap_or_default()
+}
+
+fn runner_pid(ws: &Path, job: &str) -> Option<i32> {
+    events(ws, job)
+        .lines()
+        .find_map(|l| l.strip_prefix("runner "))
+        .and_then(|l| l.split(' ').next()?.parse().ok())
+}
+
+/// Pids the runner started (the trials' process-group leaders).
+fn trial_pids(ws: &Path, job: &str) -> Vec<i32> {
+    events(ws, job)
+        .lines()
+        .filter_map(|l| l.strip_prefix("start "))
+        .filter_map(|l| l.split(' ').nth(1)?.parse().ok())
+        .collect()
+}
+
+fn nix_kill(pid: i32, sig: i32) -> bool {
+    Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// True while any process of the group `pgid` exists.
+fn group_alive(pgid: i32) -> bool {
+    nix_kill(-pgid, 0)
+}
+
+/// (state, session id) from /proc/<pid>/stat.
+fn session_of(pid: i32) -> Option<i64> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &text[text.rfind(')')? + 2..];
+    rest.split(' ').nth(3)?.parse().ok()
+}
+
+#[test]
+fn success_failure_timeout_and_stop_reach_the_right_status() {
+    let ws = workspace(
+        "outcomes",
+        &OUTCOMES.replace("TIME", "00:00:03"),
+        OUTCOMES_BODY,
+    );
+    let recs = outcomes(&ws, &["--local", "-j", "4"], "local");
+    for r in &recs {
+        assert!(field(r, "slurm_job_id").starts_with("local-1_"), "{r}");
+    }
+    assert_eq!(recs[1]["exit_code"], 3);
+    assert_eq!(recs[2]["exit_code"], serde_json::Value::Null, "{}", recs[2]);
+    assert_eq!(field(&recs[3], "slurm_state"), "CANCELLED");
+    // Nothing of the timed-out or stopped trials is left running.
+    for pid in trial_pids(&ws, "local-1") {
+        assert!(!group_alive(pid), "process group {pid} survived");
+    }
+}
+
+#[test]
+fn trials_see_slurm_variables_append_logs_and_outlive_herd_submit() {
+    let body = "env | grep -E '^(SLURM_|HERD_BACKEND=)' | sort > \"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.slurm\"\npwd > \"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.pwd\"\nsleep 2";
+    let ws = workspace("env", &sweep("envs", 3, "00:05:00"), body);
+    // A variable of an enclosing allocation must not leak into the trials.
+    let (o, recs) = expand_submit(&ws, &["--local", "--json"], &[("SLURM_NTASKS", "8")]);
+    ok(&o);
+    assert_eq!(recs.len(), 3);
+    // herd-submit has returned (its output pipe closed) while every trial still runs.
+    assert!(
+        !events(&ws, "local-1").contains("\nend "),
+        "a trial ended already"
+    );
+    let runner = runner_pid(&ws, "local-1").expect("the runner recorded itself");
+    assert_ne!(
+        session_of(runner),
+        session_of(std::process::id() as i32),
+        "the runner is detached into its own session"
+    );
+    let recs = wait_for(&ws, Duration::from_secs(60), all_final);
+    let w = ws.to_str().unwrap();
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(field(r, "status"), "completed", "{r}");
+        let env = fs::read_to_string(ws.join(format!("out/{i}.slurm"))).unwrap();
+        let want = format!(
+            "HERD_BACKEND=local\nSLURM_ARRAY_JOB_ID=local-1\nSLURM_ARRAY_TASK_COUNT=3\nSLURM_ARRAY_TASK_ID={i}\nSLURM_ARRAY_TASK_MAX=2\nSLURM_ARRAY_TASK_MIN=0\nSLURM_CPUS_PER_TASK=1\nSLURM_JOB_ID=local-1\nSLURM_JOB_NAME=hyperherd_envs\nSLURM_SUBMIT_DIR={w}\n"
+        );
+        assert_eq!(env, want);
+        assert_eq!(
+            fs::read_to_string(ws.join(format!("out/{i}.pwd"))).unwrap(),
+            format!("{w}\n")
+        );
+        assert_eq!(
+            fs::read_to_string(ws.join(format!("out/{i}.overrides"))).unwrap(),
+            format!("experiment_name=k-{i} k={i}\n")
+        );
+    }
+    // A second run of trial 0 appends to its logs, behind a new divider.
+    let o = run(SUBMIT, &["--local", "--force", "-i", "0", w], b"", &[]);
+    ok(&o);
+    wait_for(&ws, Duration::from_secs(60), all_final);
+    let log = fs::read_to_string(ws.join(".hyperherd/logs/0.out")).unwrap();
+    assert_eq!(
+        log.matches("==== HyperHerd run: job local-1 ").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("==== HyperHerd run: job local-2 ").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(log.matches("trial 0 done").count(), 2, "{log}");
+    let err = fs::read_to_string(ws.join(".hyperherd/logs/0.err")).unwrap();
+    assert_eq!(err.matches("==== HyperHerd run").count(), 2, "{err}");
+}
+
+#[test]
+fn at_most_max_concurrent_run_and_stopped_queued_trials_never_start() {
+    let body = "sleep 1";
+    let ws = workspace("queue", &sweep("queue", 4, "00:05:00"), body);
+    let (o, _) = expand_submit(&ws, &["--local", "-j", "1", "--table"], &[]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with(
+            "started 4 trials (0-3) on this machine as local job local-1, at most 1 at a time\n"
+        ),
+        "{out}"
+    );
+    let o = run(STOP, &["--json", "-i", "3", ws.to_str().unwrap()], b"", &[]);
+    ok(&o);
+    let stopped = records(&o.stdout);
+    assert_eq!(field(&stopped[0], "previous_status"), "queued");
+    let recs = wait_for(&ws, Duration::from_secs(60), all_final);
+    let statuses: Vec<&str> = recs.iter().map(|r| field(r, "status")).collect();
+    assert_eq!(
+        statuses,
+        ["completed", "completed", "completed", "cancelled"]
+    );
+    assert!(!ws.join("out/3.env").exists(), "a stopped queued trial ran");
+    // One at a time: each trial started after the previous one ended.
+    let ev = events(&ws, "local-1");
+    let order: Vec<&str> = ev
+        .lines()
+        .filter(|l| l.starts_with("start ") || l.starts_with("end "))
+        .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .map(|s| if s.starts_with("start") { "s" } else { "e" })
+        .collect();
+    let ends_of_run: Vec<&str> = order.iter().copied().filter(|_| true).collect();
+    let mut depth = 0i32;
+    for x in &ends_of_run {
+        depth += if *x == "s" { 1 } else { -1 };
+        assert!(depth <= 1, "two trials ran at once: {ev}");
+    }
+}
+
+#[test]
+fn a_killed_runner_leaves_lost_trials_that_are_resubmitted() {
+    // Trials sleep until the test leaves `out/finish`; then they finish at once.
+    let body = "[ -e \"$HYPERHERD_WORKSPACE/out/finish\" ] && exit 0\nsleep 300";
+    let ws = workspace("killed", &sweep("killed", 4, "00:05:00"), body);
+    let (o, _) = expand_submit(&ws, &["--local", "-j", "2"], &[]);
+    ok(&o);
+    wait_for(&ws, Duration::from_secs(30), |recs| {
+        recs.iter().filter(|r| r["status"] == "running").count() == 2
+    });
+    let runner = runner_pid(&ws, "local-1").unwrap();
+    assert!(nix_kill(runner, 9));
+    // Wait until the kernel has reaped it (it is not this process's child).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fs::read_to_string(format!("/proc/{runner}/stat"))
+        .is_ok_and(|s| !s.contains(") Z") && !s.contains(") X"))
+    {
+        assert!(Instant::now() < deadline, "the runner survived SIGKILL");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // One sync tells the truth: every trial is lost (failed), none "running".
+    let (o, recs) = status_json(&ws, &[]);
+    ok(&o);
+    for r in &recs {
+        assert_eq!(
+            (field(r, "status"), field(r, "slurm_state")),
+            ("failed", "LOST"),
+            "{r}"
+        );
+        assert!(
+            field(r, "reason").contains("stopped before the trial ended"),
+            "{r}"
+        );
+    }
+    for pid in trial_pids(&ws, "local-1") {
+        assert!(
+            !group_alive(pid),
+            "trial process group {pid} outlived its runner"
+        );
+    }
+    // herd-submit resubmits them, and this time they finish.
+    fs::write(ws.join("out/finish"), "").unwrap();
+    let o = run(
+        SUBMIT,
+        &["--local", "--all", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
+    ok(&o);
+    let recs = wait_for(&ws, Duration::from_secs(60), all_final);
+    for r in &recs {
+        assert_eq!(field(r, "status"), "completed", "{r}");
+        assert!(field(r, "slurm_job_id").starts_with("local-2_"), "{r}");
+    }
+}
+
+#[test]
+fn the_time_limit_sends_term_then_kill() {
+    // The trial ignores TERM (and so does its sleep): only KILL ends it.
+    let body = "trap '' TERM\nsleep 300";
+    let ws = workspace("kill", &sweep("killwait", 1, "00:00:02"), body);
+    let (o, _) = expand_submit(&ws, &["--local"], &[("HERD_LOCAL_KILL_WAIT", "1")]);
+    ok(&o);
+    let recs = wait_for(&ws, Duration::from_secs(30), all_final);
+    assert_eq!(
+        (field(&recs[0], "status"), field(&recs[0], "slurm_state")),
+        ("failed", "TIMEOUT")
+    );
+    assert!(
+        recs[0]["elapsed_seconds"].as_u64().unwrap() >= 3,
+        "{}",
+        recs[0]
+    );
+    for pid in trial_pids(&ws, "local-1") {
+        assert!(!group_alive(pid), "process group {pid} survived KILL");
+    }
+}
+
+#[test]
+fn a_runner_that_cannot_start_is_an_error_and_records_nothing() {
+    let ws = workspace("nostart", &sweep("nostart", 2, "00:05:00"), "");
+    let (o, _) = expand_submit(&ws, &["--local"], &[("HERD_TEST_CRASH_AT", "runner-start")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("herd-submit: error: the local runner did not start"),
+        "{err}"
+    );
+    assert!(err.contains("hint: its log is "), "{err}");
+    assert!(job_ids(&ws).is_empty());
+    assert!(!ws.join(".hyperherd/submit.journal").exists());
+    let statuses: Vec<String> = manifest_statuses(&ws).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(statuses, ["ready", "ready"]);
+}
+
+#[test]
+fn tail_follows_a_local_trial_to_its_end() {
+    let body = "for i in 1 2 3; do echo \"line $i\"; sleep 0.5; done";
+    let ws = workspace("tail", &sweep("tail", 1, "00:05:00"), body);
+    let (o, _) = expand_submit(&ws, &["--local"], &[]);
+    ok(&o);
+    wait_for(&ws, Duration::from_secs(30), |r| {
+        r[0]["status"] == "running"
+    });
+    let o = run(
+        TAIL,
+        &["-f", "--stdout", ws.to_str().unwrap(), "0"],
+        b"",
+        &[],
+    );
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("line 3"), "{out}");
+}
+
+#[test]
+fn status_wait_returns_when_nothing_is_live_and_reports_progress() {
+    let ws = workspace("wait", &sweep("wait", 3, "00:05:00"), "sleep 1");
+    let (o, _) = expand_submit(&ws, &["--local", "-j", "1"], &[]);
+    ok(&o);
+    let o = run(
+        STATUS,
+        &["--wait", "1", "--table", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("3 trials: 3 completed"), "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() >= 2, "one progress line per change: {err}");
+    assert!(lines[0].starts_with("herd-status: 0/3 finished ("), "{err}");
+    assert_eq!(
+        lines.last().copied(),
+        Some("herd-status: 3/3 finished (3 completed)")
+    );
+}
+
+/// `herd-status --watch` on a real terminal (tmux): the table is redrawn in place as
+/// trials progress, never scrolled.
+#[test]
+fn watch_redraws_the_table_in_place_on_a_terminal() {
+    let tmux_ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !tmux_ok {
+        assert!(
+            std::env::var("HERD_EXPECT_TMUX").is_err(),
+            "HERD_EXPECT_TMUX is set but tmux does not run"
+        );
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let ws = workspace("watch", &sweep("watch", 3, "00:05:00"), "sleep 2");
+    let (o, _) = expand_submit(&ws, &["--local", "-j", "1"], &[]);
+    ok(&o);
+    let session = format!("herd-watch-{}", std::process::id());
+    let cmd = format!(
+        "{STATUS} --watch 1 {}; echo WATCH-ENDED; sleep 60",
+        ws.display()
+    );
+    let st = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "150",
+            "-y",
+            "40",
+            &cmd,
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let capture = || {
+        let o = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut frames = Vec::new();
+    let last = loop {
+        let screen = capture();
+        if screen.contains("WATCH-ENDED") {
+            break screen;
+        }
+        frames.push(screen);
+        assert!(Instant::now() < deadline, "--watch never ended: {frames:?}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .status();
+    // Every frame holds exactly one table: redrawn in place from the top.
+    frames.retain(|f| !f.trim().is_empty()); // before the first draw
+    for f in frames.iter().chain([&last]) {
+        assert_eq!(f.matches("INDEX  STATUS").count(), 1, "{f}");
+        assert!(f.trim_start().starts_with("INDEX  STATUS"), "{f}");
+    }
+    assert!(
+        frames.iter().any(|f| f.contains("1 completed, 1 running")),
+        "no frame showed the sweep in progress: {frames:#?}"
+    );
+    assert!(last.contains("3 trials: 3 completed"), "{last}");
+}

@@ -29,14 +29,25 @@ BUILD_ARCHES := $(addprefix build-,$(ARCHES))
 out = target/$(1)-unknown-linux-musl/$(PROFILE)
 dist_name = herd-$(VERSION)-$(1)-linux
 
-.PHONY: all build build-all $(BUILD_ARCHES) test test-static test-slurm test-aarch64 \
+.PHONY: all toolchain demo build build-all $(BUILD_ARCHES) test test-static test-slurm test-aarch64 \
         test-cross-arch check fmt-check clippy man-lint static-check size install \
         uninstall dist bench clean
 
 all: build
 
-build:
+## A fresh machine has rustup's toolchain but not the musl target: add it once.
+toolchain:
+	@if command -v rustup >/dev/null 2>&1 && \
+	    ! rustup target list --installed | grep -qx '$(TARGET)'; then \
+	  rustup target add $(TARGET); fi
+
+build: toolchain
 	$(CARGO) build --locked -j$(JOBS) --profile $(PROFILE) --target $(TARGET) --bins
+
+## The quick start: build, then run examples/quadratic here (the local backend) end
+## to end: submit, wait with a progress line, print the best trials.
+demo: build
+	bash examples/demo.sh $(OUT)
 
 build-all: $(BUILD_ARCHES)
 
@@ -44,7 +55,7 @@ $(BUILD_ARCHES): build-%:
 	$(CARGO) build --locked -j$(JOBS) --profile $(PROFILE) --target $*-unknown-linux-musl --bins
 
 ## The README's test command: unit tests + transcripts against the static binaries.
-test:
+test: toolchain
 	$(CARGO) test --locked -j$(JOBS) --target $(TARGET)
 
 test-static: test

@@ -142,6 +142,23 @@ pub fn parse_exit_code(s: &str) -> Option<i64> {
     })
 }
 
+/// The exit status SLURM's `code` means in `state`: a task still pending or running
+/// has none yet (SLURM prints 0:0), nor has one ended by a time limit or a cancel.
+fn exit_code_in(state: &str, code: Option<i64>) -> Option<i64> {
+    let ended = matches!(
+        map_state(state),
+        Some(Status::Completed | Status::Failed | Status::Cancelled)
+    );
+    code.filter(|c| {
+        ended
+            && (*c != 0
+                || !matches!(
+                    state,
+                    "TIMEOUT" | "CANCELLED" | "PREEMPTED" | "NODE_FAIL" | "DEADLINE"
+                ))
+    })
+}
+
 /// sacct memory (`4680K`, `1.5G`, `512`, `4Gn` per node, `4Gc` per CPU) → bytes.
 pub fn mem_bytes(s: &str, cpus: u64) -> Option<u64> {
     let mut t = s.trim();
@@ -240,14 +257,7 @@ pub(crate) fn parse_sacct(text: &str, cpus: u64) -> Observations {
                 let o = obs.entry((job, *t)).or_default();
                 o.state = state.to_string();
                 o.reason = state_full.contains(' ').then(|| state_full.to_string());
-                // A time limit or a cancel reports 0:0 for the task: no exit status.
-                o.exit_code = get(2).and_then(parse_exit_code).filter(|c| {
-                    *c != 0
-                        || !matches!(
-                            state,
-                            "TIMEOUT" | "CANCELLED" | "PREEMPTED" | "NODE_FAIL" | "DEADLINE"
-                        )
-                });
+                o.exit_code = exit_code_in(state, get(2).and_then(parse_exit_code));
                 o.elapsed_seconds = get(3).and_then(elapsed_seconds);
                 o.req_mem_bytes = get(5).and_then(|m| mem_bytes(m, cpus));
             }
@@ -322,7 +332,10 @@ pub(crate) fn parse_scontrol(text: &str) -> Observations {
                         .get("Reason")
                         .filter(|r| **r != "None")
                         .map(|r| r.to_string()),
-                    exit_code: kv.get("ExitCode").and_then(|e| parse_exit_code(e)),
+                    exit_code: exit_code_in(
+                        state,
+                        kv.get("ExitCode").and_then(|e| parse_exit_code(e)),
+                    ),
                     elapsed_seconds: kv.get("RunTime").and_then(|e| elapsed_seconds(e)),
                     ..Observation::default()
                 },
@@ -463,6 +476,7 @@ pub fn note_cancelled(
         let d = details.entry(*i).or_default();
         d.obs.state = "CANCELLED".into();
         d.obs.reason = Some("cancelled by herd-stop".into());
+        d.obs.exit_code = None; // what it had was a running task's 0:0
     }
     write_cache(ws, &details)?;
     Ok(details)
@@ -702,6 +716,12 @@ mod tests {
         let get = |j: u64, t: u64| o.get(&(j, t)).unwrap();
         assert_eq!(get(1, 0).state, "COMPLETED");
         assert_eq!(get(1, 1).exit_code, Some(3));
+        assert_eq!(
+            get(1, 2).exit_code,
+            None,
+            "a running task has no exit code yet"
+        );
+        assert_eq!(get(1, 4).exit_code, None, "cancelled: 0:0 is no exit code");
         assert_eq!(get(1, 3).max_rss_bytes, Some(4680 * 1024));
         assert_eq!(get(1, 3).req_mem_bytes, Some(100 << 20));
         assert_eq!(get(1, 4).state, "CANCELLED");

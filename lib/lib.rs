@@ -25,6 +25,7 @@ pub(crate) mod glibm;
 pub mod heap;
 pub mod local;
 pub mod naming;
+pub mod ndjson;
 pub mod pin;
 pub mod plan;
 pub(crate) mod pyfmt;

@@ -72,17 +72,23 @@ pub(crate) fn json_f64(x: f64) -> String {
 /// short escapes, every other char outside 0x20..=0x7E as `\u00xx` (lowercase
 /// hex), astral chars as a surrogate pair (`\ud83d\ude00`).
 pub(crate) fn json_str(out: &mut String, s: &str) {
+    use crate::ndjson::{needs_json_escape, outside_printable_ascii, plain_prefix};
     out.reserve(s.len() + 2);
     out.push('"');
-    // Fast path: printable ASCII without quotes or backslashes needs no escaping.
-    if s.bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
-    {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    for c in s.chars() {
+    let mut rest = s;
+    loop {
+        // Runs of printable ASCII without quotes or backslashes, eight bytes at a time.
+        let n = plain_prefix(
+            rest.as_bytes(),
+            |x| outside_printable_ascii(x) || needs_json_escape(x),
+            |b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\',
+        );
+        // The run is ASCII, so `n` is a char boundary.
+        out.push_str(&rest[..n]);
+        let Some(c) = rest[n..].chars().next() else {
+            break;
+        };
+        rest = &rest[n + c.len_utf8()..];
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),

@@ -190,11 +190,17 @@ pub fn elapsed_seconds(s: &str) -> Option<u64> {
         Some((d, r)) => (d.parse::<u64>().ok()?, r),
         None => (0, s),
     };
-    let parts: Vec<u64> = rest
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let secs = match parts.as_slice() {
+    // Up to three `:`-separated fields, without allocating (sacct prints one per task).
+    let mut parts = [0u64; 3];
+    let mut n = 0;
+    for p in rest.split(':') {
+        if n == 3 {
+            return None;
+        }
+        parts[n] = p.parse().ok()?;
+        n += 1;
+    }
+    let secs = match &parts[..n] {
         [h, m, s] => h * 3600 + m * 60 + s,
         [m, s] => m * 60 + s,
         [s] => *s,
@@ -346,15 +352,22 @@ pub(crate) fn parse_scontrol(text: &str) -> Observations {
 }
 
 /// Where each trial's latest submission lives: index → (job id, task id).
-pub fn latest_jobs(jobs: &[JobRecord]) -> HashMap<u64, (String, u64)> {
-    let mut latest = HashMap::new();
+pub(crate) fn latest_jobs(jobs: &[JobRecord]) -> Latest<'_> {
+    let mut latest = Latest::default();
+    latest.reserve(jobs.iter().map(|j| j.indices.len()).max().unwrap_or(0));
     for j in jobs {
         for &i in &j.indices {
-            latest.insert(i, (j.slurm_job_id.clone(), i.saturating_sub(j.task_offset)));
+            latest.insert(
+                i,
+                (j.slurm_job_id.as_str(), i.saturating_sub(j.task_offset)),
+            );
         }
     }
     latest
 }
+
+/// Trial index → (job id, task id) of its latest submission.
+pub(crate) type Latest<'a> = FxHashMap<u64, (&'a str, u64)>;
 
 /// Details of one trial's latest submission, kept between syncs in
 /// `.hyperherd/slurm_state.json` (so finished jobs are never queried again).
@@ -415,25 +428,40 @@ pub fn read_cache(ws: &Workspace) -> BTreeMap<u64, Detail> {
         .collect()
 }
 
+/// The cache's text: serde_json's compact form of `BTreeMap<u64, CacheEntry>`, written
+/// directly (a sync of 10,000 trials spent a tenth of its time here through serde).
+fn cache_text(cache: &BTreeMap<u64, Detail>) -> Vec<u8> {
+    use crate::ndjson::{write_opt_i64, write_opt_str, write_opt_u64, write_str, write_u64};
+    let mut out = Vec::with_capacity(64 + 160 * cache.len());
+    out.push(b'{');
+    for (k, (i, d)) in cache.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        write_u64(&mut out, *i);
+        out.extend_from_slice(b"\":{\"job\":");
+        write_str(&mut out, &d.job);
+        out.extend_from_slice(b",\"state\":");
+        write_str(&mut out, &d.obs.state);
+        out.extend_from_slice(b",\"reason\":");
+        write_opt_str(&mut out, d.obs.reason.as_deref());
+        out.extend_from_slice(b",\"exit_code\":");
+        write_opt_i64(&mut out, d.obs.exit_code);
+        out.extend_from_slice(b",\"elapsed_seconds\":");
+        write_opt_u64(&mut out, d.obs.elapsed_seconds);
+        out.extend_from_slice(b",\"max_rss_bytes\":");
+        write_opt_u64(&mut out, d.obs.max_rss_bytes);
+        out.extend_from_slice(b",\"req_mem_bytes\":");
+        write_opt_u64(&mut out, d.obs.req_mem_bytes);
+        out.push(b'}');
+    }
+    out.push(b'}');
+    out
+}
+
 fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Error> {
-    let entries: BTreeMap<u64, CacheEntry<'_>> = cache
-        .iter()
-        .map(|(i, d)| {
-            let e = CacheEntry {
-                job: d.job.as_str().into(),
-                state: d.obs.state.as_str().into(),
-                reason: d.obs.reason.as_deref().map(Into::into),
-                exit_code: d.obs.exit_code,
-                elapsed_seconds: d.obs.elapsed_seconds,
-                max_rss_bytes: d.obs.max_rss_bytes,
-                req_mem_bytes: d.obs.req_mem_bytes,
-            };
-            (*i, e)
-        })
-        .collect();
-    let text =
-        serde_json::to_vec(&entries).map_err(|e| Error::json("writing the details cache", e))?;
-    workspace::write_atomic(&cache_path(ws), &text)
+    workspace::write_atomic(&cache_path(ws), &cache_text(cache))
 }
 
 /// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
@@ -524,7 +552,7 @@ pub fn sync(
     }
     let mut ids: Vec<&str> = open
         .iter()
-        .map(|i| latest[i].0.as_str())
+        .map(|i| latest[i].0)
         .filter(|j| !local::is_local(j))
         .collect();
     ids.sort_unstable();
@@ -547,7 +575,7 @@ pub fn sync(
     // Local jobs: their runners' events (one read per job).
     let mut local_obs: BTreeMap<&str, BTreeMap<u64, Observation>> = BTreeMap::new();
     for i in &open {
-        let job = latest[i].0.as_str();
+        let job = latest[i].0;
         if local::is_local(job) && !local_obs.contains_key(job) {
             local_obs.insert(job, local::observe(ws, job));
         }
@@ -561,7 +589,7 @@ pub fn sync(
         let (job, task) = &latest[&r.index];
         let job_task = format!("{job}_{task}");
         let obs = if local::is_local(job) {
-            match local_obs.get(job.as_str()).and_then(|m| m.get(task)) {
+            match local_obs.get(job).and_then(|m| m.get(task)) {
                 Some(o) => o.clone(),
                 None => continue,
             }
@@ -830,6 +858,50 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_text_is_serde_jsons_and_reads_back() {
+        let mut cache = BTreeMap::new();
+        for (i, reason) in [(3u64, None), (10, Some("CANCELLED by 0 \"x\"\n"))] {
+            cache.insert(
+                i,
+                Detail {
+                    job: format!("77_{i}"),
+                    obs: Observation {
+                        state: "CANCELLED".into(),
+                        reason: reason.map(str::to_string),
+                        exit_code: Some(-2),
+                        elapsed_seconds: None,
+                        max_rss_bytes: Some(1 << 40),
+                        req_mem_bytes: Some(0),
+                    },
+                },
+            );
+        }
+        let via_serde: BTreeMap<u64, CacheEntry<'_>> = cache
+            .iter()
+            .map(|(i, d)| {
+                let e = CacheEntry {
+                    job: d.job.as_str().into(),
+                    state: d.obs.state.as_str().into(),
+                    reason: d.obs.reason.as_deref().map(Into::into),
+                    exit_code: d.obs.exit_code,
+                    elapsed_seconds: d.obs.elapsed_seconds,
+                    max_rss_bytes: d.obs.max_rss_bytes,
+                    req_mem_bytes: d.obs.req_mem_bytes,
+                };
+                (*i, e)
+            })
+            .collect();
+        let text = cache_text(&cache);
+        assert_eq!(text, serde_json::to_vec(&via_serde).unwrap());
+        let root = std::env::temp_dir().join(format!("herd-cache-{}", std::process::id()));
+        let ws = Workspace::new(&root);
+        std::fs::create_dir_all(ws.dir()).unwrap();
+        write_cache(&ws, &cache).unwrap();
+        assert_eq!(read_cache(&ws), cache);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
     fn latest_submission_wins_with_offsets() {
         let jobs = vec![
             JobRecord {
@@ -849,8 +921,8 @@ mod tests {
             },
         ];
         let l = latest_jobs(&jobs);
-        assert_eq!(l[&2], ("1003".to_string(), 2));
-        assert_eq!(l[&0], ("1001".to_string(), 0));
-        assert_eq!(l[&21], ("1005".to_string(), 1));
+        assert_eq!(l[&2], ("1003", 2));
+        assert_eq!(l[&0], ("1001", 0));
+        assert_eq!(l[&21], ("1005", 1));
     }
 }

@@ -4,6 +4,7 @@
 //! Each test has its own workspace; dropping it (also on a panic) stops its trials.
 
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -108,16 +109,46 @@ fn nix_kill(pid: i32, sig: i32) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// True while any process of the group `pgid` exists.
-fn group_alive(pgid: i32) -> bool {
-    nix_kill(-pgid, 0)
-}
-
-/// (state, session id) from /proc/<pid>/stat.
-fn session_of(pid: i32) -> Option<i64> {
+/// (state, process group, session) from /proc/<pid>/stat.
+fn stat_of(pid: &str) -> Option<(char, i64, i64)> {
     let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &text[text.rfind(')')? + 2..];
-    rest.split(' ').nth(3)?.parse().ok()
+    let f: Vec<&str> = rest.split(' ').collect();
+    Some((
+        f.first()?.chars().next()?,
+        f.get(2)?.parse().ok()?,
+        f.get(3)?.parse().ok()?,
+    ))
+}
+
+/// True while a process of the group `pgid` runs (zombies, which only wait for a
+/// parent to reap them, do not count).
+fn group_alive(pgid: i32) -> bool {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            stat_of(&e.file_name().to_string_lossy())
+                .is_some_and(|(state, pgrp, _)| pgrp == i64::from(pgid) && state != 'Z')
+        })
+}
+
+fn session_of(pid: i32) -> Option<i64> {
+    stat_of(&pid.to_string()).map(|(_, _, sid)| sid)
+}
+
+#[test]
+fn group_alive_sees_a_live_group_and_not_a_dead_one() {
+    let mut child = Command::new("sleep")
+        .arg("30")
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    assert!(group_alive(pid));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!group_alive(pid));
 }
 
 #[test]

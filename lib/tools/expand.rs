@@ -3,6 +3,7 @@
 use crate::cli::{self, Common, Output};
 use crate::config::{self, Config, Grid};
 use crate::error::Error;
+use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
 use crate::table::{Align, Table};
@@ -88,6 +89,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         ("NAME", Align::Left),
     ]);
     // Records are written as they are made: a large sweep is never held twice.
+    let mut lines = ndjson::Lines::default();
     for r in sweep
         .plan
         .records
@@ -97,9 +99,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         shown += 1;
         match mode {
             Output::Json => {
-                serde_json::to_writer(&mut out, &plan::into_record(&cfg, r))
-                    .map_err(|e| Error::json("writing records", e))?;
-                out.write_all(b"\n")?;
+                lines.write(&mut out, &plan::into_record(&cfg, r))?;
             }
             Output::Table => table.push(vec![
                 r.index.to_string(),

@@ -10,6 +10,7 @@ use crate::cli::{self, Common};
 use crate::config::{self, Config};
 use crate::error::{Error, EXIT_FAILED};
 use crate::naming::pystr;
+use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
 use crate::pyfmt::fmt_g;
@@ -491,12 +492,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let values = |row| row_values(row, &param_names, &metric_names);
     match format {
         Format::Json => {
+            let mut lines = ndjson::Lines::default();
             for row in rows {
                 let mut rec = plan::record(&cfg, row.rec);
                 rec.metrics = row.metrics;
-                serde_json::to_writer(&mut out, &rec)
-                    .map_err(|e| Error::json("writing records", e))?;
-                out.write_all(b"\n")?;
+                lines.write(&mut out, &rec)?;
             }
         }
         Format::Tsv | Format::Csv => {

@@ -4,12 +4,13 @@ use crate::cli::{self, Common, Output};
 use crate::config;
 use crate::error::Error;
 use crate::local;
+use crate::ndjson;
 use crate::record::Status;
 use crate::record::{read_refs, workspace_arg};
 use crate::slurm;
 use crate::submit;
 use crate::sync::{self, latest_jobs};
-use crate::tools::status::detailed_record;
+use crate::tools::status::{detailed_record, Logs};
 use crate::tools::submit::check_ref;
 use crate::workspace::{ByIndex, Workspace};
 use std::collections::{BTreeMap, BTreeSet};
@@ -176,7 +177,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     for (k, _) in &targets {
         if let Some((job, task)) = latest.get(&manifest[*k].index) {
             if local::is_local(job) {
-                local_tasks.entry(job.as_str()).or_default().push(*task);
+                local_tasks.entry(*job).or_default().push(*task);
             }
         }
     }
@@ -193,12 +194,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let details = sync::note_cancelled(&ws, &cancelled, synced.details)?;
     match args.common.output() {
         Output::Json => {
+            let mut lines = ndjson::Lines::default();
+            let logs = Logs::scan(&ws);
             for ((k, _), prev) in targets.iter().zip(previous) {
-                let mut rec = detailed_record(&cfg, &ws, manifest[*k].clone(), &details, &latest);
+                let mut rec = detailed_record(&cfg, &logs, manifest[*k].clone(), &details, &latest);
                 rec.previous_status = Some(prev);
-                serde_json::to_writer(&mut out, &rec)
-                    .map_err(|e| Error::json("writing records", e))?;
-                out.write_all(b"\n")?;
+                lines.write(&mut out, &rec)?;
             }
         }
         Output::Table => {

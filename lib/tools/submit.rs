@@ -6,6 +6,7 @@ use crate::config::{self, Config};
 use crate::error::Error;
 use crate::expand::expand;
 use crate::local;
+use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
 use crate::reconcile::{reconcile, refusal_message};
@@ -507,13 +508,12 @@ fn report(
     match mode {
         Output::Json => {
             let by_index = ByIndex::new(manifest);
+            let mut lines = ndjson::Lines::default();
             for (i, job) in submitted {
                 if let Some(r) = by_index.get(*i) {
                     let mut rec: TrialRecord = plan::record(cfg, r);
                     rec.slurm_job_id = Some(job.clone());
-                    serde_json::to_writer(&mut *out, &rec)
-                        .map_err(|e| Error::json("writing records", e))?;
-                    out.write_all(b"\n")?;
+                    lines.write(&mut *out, &rec)?;
                 }
             }
         }

@@ -119,6 +119,55 @@ impl Common {
     }
 }
 
+/// The `-i/--indices SPEC` and `-a/--all` flags of the tools that act on chosen
+/// trials (herd-submit, herd-stop); without either, the trials come from stdin.
+#[derive(Debug, Default)]
+pub struct Which {
+    /// `--indices SPEC`, unparsed.
+    pub indices: Option<String>,
+    /// `--all`.
+    pub all: bool,
+}
+
+/// Which of [`Which`]'s flags an argument is.
+#[derive(Clone, Copy, Debug)]
+pub enum WhichFlag {
+    /// `-i`/`--indices`.
+    Indices,
+    /// `-a`/`--all`.
+    All,
+}
+
+impl Which {
+    /// Whether `arg` is one of these flags (then pass it to [`Which::take`]).
+    pub fn flag(arg: &lexopt::Arg<'_>) -> Option<WhichFlag> {
+        use lexopt::Arg::{Long, Short};
+        match arg {
+            Short('i') | Long("indices") => Some(WhichFlag::Indices),
+            Short('a') | Long("all") => Some(WhichFlag::All),
+            _ => None,
+        }
+    }
+
+    /// Record `flag`, reading its value from `p`.
+    pub fn take(&mut self, flag: WhichFlag, p: &mut lexopt::Parser) -> Result<(), Error> {
+        use lexopt::ValueExt;
+        match flag {
+            WhichFlag::Indices => self.indices = Some(p.value()?.string()?),
+            WhichFlag::All => self.all = true,
+        }
+        Ok(())
+    }
+
+    /// Refuse both at once.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.all && self.indices.is_some() {
+            return Err(Error::usage("pass either --indices or --all, not both"));
+        }
+        Ok(())
+    }
+}
+
 /// Parse `NAME=VALUE` for `--pin`; the value is kept as text (the caller types it).
 pub fn split_pin(s: &str) -> Result<(String, String), Error> {
     match s.split_once('=') {

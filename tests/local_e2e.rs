@@ -5,34 +5,23 @@
 
 use std::fs;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
 use common::*;
 
-/// A test workspace whose trials are stopped when it is dropped.
-struct Ws(PathBuf);
-
-impl std::ops::Deref for Ws {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Ws {
-    fn drop(&mut self) {
-        let _ = run(STOP, &["--all", self.0.to_str().unwrap()], b"", &[]);
-        if let Some(pid) = runner_pid(&self.0, "local-1") {
-            let _ = nix_kill(pid, 9);
-        }
-    }
-}
-
+/// A test workspace whose trials are stopped when it is dropped (also on a panic).
 fn workspace(tag: &str, yaml: &str, body: &str) -> Ws {
-    Ws(write_workspace("local", tag, yaml, body))
+    Ws::new(write_workspace("local", tag, yaml, body), stop_all)
+}
+
+fn stop_all(ws: &Path) {
+    let _ = run(STOP, &["--all", ws.to_str().unwrap()], b"", &[]);
+    if let Some(pid) = runner_pid(ws, "local-1") {
+        let _ = nix_kill(pid, 9);
+    }
 }
 
 fn sweep(name: &str, n: usize, time: &str) -> String {

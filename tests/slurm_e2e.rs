@@ -46,26 +46,14 @@ fn cluster_up() -> bool {
     }
 }
 
-/// A test workspace; dropping it (also when the test panics) cancels its jobs, so a
-/// failing test never leaves the small cluster busy for the next one.
-struct Ws(PathBuf);
-
-impl std::ops::Deref for Ws {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Ws {
-    fn drop(&mut self) {
-        scancel_all(&self.0);
-    }
-}
-
-/// A fresh workspace with `hyperherd.yaml` and a launcher that records what it got.
+/// A fresh workspace with `hyperherd.yaml` and a launcher that records what it got;
+/// dropping it (also when the test panics) cancels its jobs, so a failing test never
+/// leaves the small cluster busy for the next one.
 fn workspace(tag: &str, yaml: &str, launcher_body: &str) -> Ws {
-    Ws(write_workspace("e2e", tag, yaml, launcher_body))
+    Ws::new(
+        write_workspace("e2e", tag, yaml, launcher_body),
+        scancel_all,
+    )
 }
 
 /// Every index of every recorded submission, sorted (duplicates kept: a trial

@@ -54,8 +54,7 @@ Exit status: 0 ok, 1 scancel failed or SLURM could not be asked (nothing changed
 struct Args {
     common: Common,
     ws: Option<PathBuf>,
-    indices: Option<String>,
-    all: bool,
+    which: cli::Which,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -66,23 +65,23 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         if args.common.parse(&arg, USAGE)? {
             continue;
         }
+        if let Some(flag) = cli::Which::flag(&arg) {
+            args.which.take(flag, &mut p)?;
+            continue;
+        }
         match arg {
-            Short('i') | Long("indices") => args.indices = Some(p.value()?.string()?),
-            Short('a') | Long("all") => args.all = true,
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }
     }
-    if args.all && args.indices.is_some() {
-        return Err(Error::usage("pass either --indices or --all, not both"));
-    }
+    args.which.check()?;
     Ok(args)
 }
 
 /// Entry point of `herd-stop`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
-    let wanted: Option<BTreeSet<u64>> = match (&args.indices, args.all) {
+    let wanted: Option<BTreeSet<u64>> = match (&args.which.indices, args.which.all) {
         (Some(spec), _) => Some(cli::parse_indices(spec)?.into_iter().collect()),
         (None, true) => None,
         (None, false) if cli::stdin_is_terminal() => {
@@ -92,7 +91,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
         (None, false) => None,
     };
-    let refs = if wanted.is_none() && !args.all {
+    let refs = if wanted.is_none() && !args.which.all {
         Some(read_refs(std::io::stdin().lock())?)
     } else {
         None

@@ -78,8 +78,7 @@ struct Args {
     common: Common,
     ws: Option<PathBuf>,
     dry_run: bool,
-    all: bool,
-    indices: Option<String>,
+    which: cli::Which,
     pins: Vec<(String, String)>,
     max_concurrent: Option<u64>,
     force: bool,
@@ -96,10 +95,12 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         if args.common.parse(&arg, USAGE)? {
             continue;
         }
+        if let Some(flag) = cli::Which::flag(&arg) {
+            args.which.take(flag, &mut p)?;
+            continue;
+        }
         match arg {
             Short('n') | Long("dry-run") => args.dry_run = true,
-            Short('a') | Long("all") => args.all = true,
-            Short('i') | Long("indices") => args.indices = Some(p.value()?.string()?),
             Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Short('j') | Long("max-concurrent") => {
                 let n: u64 = p.value()?.parse()?;
@@ -115,9 +116,7 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             _ => return Err(arg.unexpected().into()),
         }
     }
-    if args.all && args.indices.is_some() {
-        return Err(Error::usage("pass either --indices or --all, not both"));
-    }
+    args.which.check()?;
     Ok(args)
 }
 
@@ -128,7 +127,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         local::run_runner(dir)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let refs = if args.all || args.indices.is_some() || cli::stdin_is_terminal() {
+    let refs = if args.which.all || args.which.indices.is_some() || cli::stdin_is_terminal() {
         None
     } else {
         Some(read_refs(std::io::stdin().lock())?)
@@ -173,7 +172,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         &cfg,
         &manifest,
         refs.as_deref(),
-        args.indices.as_deref(),
+        args.which.indices.as_deref(),
         args.force,
     )?;
     let mut selected: Vec<u64> = {

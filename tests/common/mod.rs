@@ -14,6 +14,33 @@ pub const STOP: &str = env!("CARGO_BIN_EXE_herd-stop");
 pub const TAIL: &str = env!("CARGO_BIN_EXE_herd-tail");
 pub const RES: &str = env!("CARGO_BIN_EXE_herd-res");
 
+/// A test workspace that runs `cleanup` on it when dropped (also when the test
+/// panics), so a failing test leaves nothing running for the next one.
+pub struct Ws {
+    path: PathBuf,
+    cleanup: fn(&Path),
+}
+
+impl Ws {
+    /// Guard `path` with `cleanup`.
+    pub fn new(path: PathBuf, cleanup: fn(&Path)) -> Ws {
+        Ws { path, cleanup }
+    }
+}
+
+impl std::ops::Deref for Ws {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Ws {
+    fn drop(&mut self) {
+        (self.cleanup)(&self.path);
+    }
+}
+
 /// A fresh directory `/tmp/herd-<suite>-<tag>-<pid>` with `hyperherd.yaml` and a
 /// launcher that records what each trial received (`out/<index>.overrides`,
 /// `out/<index>.env`), prints `trial <index> done`, then runs `launcher_body`.

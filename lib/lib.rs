@@ -24,6 +24,8 @@ pub(crate) mod fxhash;
 pub(crate) mod glibm;
 pub mod heap;
 pub mod local;
+#[cfg(all(target_arch = "x86_64", target_env = "musl"))]
+mod memcpy;
 pub mod naming;
 pub mod ndjson;
 pub mod pin;

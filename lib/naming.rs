@@ -129,6 +129,19 @@ fn push_override_value(out: &mut String, v: &Value) {
 /// stored order, the static overrides verbatim, then the extras (so `set` wins).
 pub fn override_string(name: &str, params: &Assoc, statics: &[String], extras: &Assoc) -> String {
     let mut out = String::with_capacity(64 + 24 * (params.len() + extras.len()));
+    push_override_string(&mut out, name, params, statics, extras);
+    out
+}
+
+/// [`override_string`], appended to `out` (which must be empty: words are separated
+/// by spaces from what is already there).
+pub fn push_override_string(
+    out: &mut String,
+    name: &str,
+    params: &Assoc,
+    statics: &[String],
+    extras: &Assoc,
+) {
     let sep = |out: &mut String| {
         if !out.is_empty() {
             out.push(' ');
@@ -139,22 +152,21 @@ pub fn override_string(name: &str, params: &Assoc, statics: &[String], extras: &
         out.push_str(name);
     }
     for (k, v) in params.iter() {
-        sep(&mut out);
+        sep(out);
         out.push_str(k);
         out.push('=');
-        push_override_value(&mut out, v);
+        push_override_value(out, v);
     }
     for s in statics {
-        sep(&mut out);
+        sep(out);
         out.push_str(s);
     }
     for (k, v) in extras.iter() {
-        sep(&mut out);
+        sep(out);
         out.push_str(k);
         out.push('=');
-        push_override_value(&mut out, v);
+        push_override_value(out, v);
     }
-    out
 }
 
 /// The trial hash: the first 12 hex digits of SHA-1 over the compact, key-sorted

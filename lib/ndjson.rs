@@ -6,7 +6,7 @@
 //! thousands of records, and escaping them byte by byte was a fifth of a sync.
 
 use crate::error::Error;
-use crate::record::TrialRecord;
+use crate::record::{Status, TrialRecord};
 use crate::value::{Assoc, Value};
 use std::io::Write;
 
@@ -175,26 +175,85 @@ pub fn write_opt_i64(out: &mut Vec<u8>, n: Option<i64>) {
     }
 }
 
+/// The fields every record has, up to `status`: what a plan knows of a trial.
+pub struct Head<'a> {
+    /// `sweep`, already a JSON string (see [`json_string`]).
+    pub sweep_json: &'a [u8],
+    /// `workspace`, already a JSON string.
+    pub workspace_json: &'a [u8],
+    /// `index`.
+    pub index: u64,
+    /// `hash`.
+    pub hash: &'a str,
+    /// `experiment_name`.
+    pub experiment_name: Option<&'a str>,
+    /// `params`.
+    pub params: &'a Assoc,
+    /// `extras`.
+    pub extras: &'a Assoc,
+    /// `overrides`.
+    pub overrides: &'a str,
+    /// `status`.
+    pub status: &'a Status,
+}
+
+/// `s` as a JSON string (for text repeated in every record, escaped once).
+pub fn json_string(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_str(&mut out, s);
+    out
+}
+
+fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
+    out.extend_from_slice(b"{\"sweep\":");
+    out.extend_from_slice(h.sweep_json);
+    out.extend_from_slice(b",\"workspace\":");
+    out.extend_from_slice(h.workspace_json);
+    out.extend_from_slice(b",\"index\":");
+    write_u64(out, h.index);
+    out.extend_from_slice(b",\"hash\":");
+    write_str(out, h.hash);
+    out.extend_from_slice(b",\"experiment_name\":");
+    write_opt_str(out, h.experiment_name);
+    out.extend_from_slice(b",\"params\":");
+    write_map(out, h.params);
+    out.extend_from_slice(b",\"extras\":");
+    write_map(out, h.extras);
+    out.extend_from_slice(b",\"overrides\":");
+    write_str(out, h.overrides);
+    out.extend_from_slice(b",\"status\":");
+    write_str(out, h.status.as_str());
+}
+
+/// The rest of a record that nothing has been learned about yet (no submission, no
+/// sync, no metrics): what `herd-expand` prints.
+const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"metrics\":null}";
+
+/// A planned trial's record and a newline: [`write_record`] of the [`TrialRecord`]
+/// the plan would make, without making it.
+pub fn write_planned_line(out: &mut Vec<u8>, h: &Head<'_>) {
+    write_head(out, h);
+    out.extend_from_slice(BLANK_TAIL);
+    out.push(b'\n');
+}
+
 /// One record as a JSON object (no newline), fields in [`TrialRecord`]'s order.
 pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
-    out.extend_from_slice(b"{\"sweep\":");
-    write_str(out, &r.sweep);
-    out.extend_from_slice(b",\"workspace\":");
-    write_str(out, &r.workspace);
-    out.extend_from_slice(b",\"index\":");
-    write_u64(out, r.index);
-    out.extend_from_slice(b",\"hash\":");
-    write_str(out, &r.hash);
-    out.extend_from_slice(b",\"experiment_name\":");
-    write_opt_str(out, r.experiment_name.as_deref());
-    out.extend_from_slice(b",\"params\":");
-    write_map(out, &r.params);
-    out.extend_from_slice(b",\"extras\":");
-    write_map(out, &r.extras);
-    out.extend_from_slice(b",\"overrides\":");
-    write_str(out, &r.overrides);
-    out.extend_from_slice(b",\"status\":");
-    write_str(out, r.status.as_str());
+    let (sweep, workspace) = (json_string(&r.sweep), json_string(&r.workspace));
+    write_head(
+        out,
+        &Head {
+            sweep_json: &sweep,
+            workspace_json: &workspace,
+            index: r.index,
+            hash: &r.hash,
+            experiment_name: r.experiment_name.as_deref(),
+            params: &r.params,
+            extras: &r.extras,
+            overrides: &r.overrides,
+            status: &r.status,
+        },
+    );
     out.extend_from_slice(b",\"slurm_job_id\":");
     write_opt_str(out, r.slurm_job_id.as_deref());
     out.extend_from_slice(b",\"slurm_state\":");
@@ -331,6 +390,40 @@ mod tests {
                 String::from_utf8_lossy(&theirs)
             );
         }
+    }
+
+    #[test]
+    fn planned_lines_are_the_records_a_plan_would_make() {
+        let r = record(
+            &["sw\"eep", "/ws", "abc", "n-1", "lr", "opt", "adam"],
+            &[0.5],
+        );
+        let mut blank = r.clone();
+        (blank.slurm_job_id, blank.reason, blank.exit_code) = (None, None, None);
+        (
+            blank.elapsed_seconds,
+            blank.req_mem_bytes,
+            blank.last_log_line,
+        ) = (None, None, None);
+        (blank.metrics, blank.previous_status) = (None, None);
+        let mut ours = Vec::new();
+        write_planned_line(
+            &mut ours,
+            &Head {
+                sweep_json: &json_string(&r.sweep),
+                workspace_json: &json_string(&r.workspace),
+                index: r.index,
+                hash: &r.hash,
+                experiment_name: r.experiment_name.as_deref(),
+                params: &r.params,
+                extras: &r.extras,
+                overrides: &r.overrides,
+                status: &r.status,
+            },
+        );
+        let mut theirs = serde_json::to_vec(&blank).unwrap();
+        theirs.push(b'\n');
+        assert_eq!(String::from_utf8(ours), String::from_utf8(theirs));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::error::Error;
 use crate::expand::expand;
-use crate::naming::override_string;
+use crate::naming::push_override_string;
 use crate::reconcile::{reconcile, Plan};
 use crate::record::TrialRecord;
 use crate::workspace::{ManifestRecord, Workspace};
@@ -58,14 +58,21 @@ pub fn record(cfg: &Config, r: &ManifestRecord) -> TrialRecord {
     into_record(cfg, r.clone())
 }
 
-/// [`record`], consuming the stored trial (no copies of its values).
-pub fn into_record(cfg: &Config, r: ManifestRecord) -> TrialRecord {
-    let overrides = override_string(
+/// Append a stored trial's override string to `out`.
+pub fn push_overrides(out: &mut String, cfg: &Config, r: &ManifestRecord) {
+    push_override_string(
+        out,
         r.experiment_name.as_deref().unwrap_or(""),
         &r.params,
         &cfg.static_overrides,
         &r.extras,
     );
+}
+
+/// [`record`], consuming the stored trial (no copies of its values).
+pub fn into_record(cfg: &Config, r: ManifestRecord) -> TrialRecord {
+    let mut overrides = String::new();
+    push_overrides(&mut overrides, cfg, &r);
     TrialRecord {
         sweep: cfg.name.clone(),
         workspace: cfg.workspace.display().to_string(),

@@ -88,24 +88,45 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         ("HASH", Align::Left),
         ("NAME", Align::Left),
     ]);
-    // Records are written as they are made: a large sweep is never held twice.
-    let mut lines = ndjson::Lines::default();
+    // Records are written as they are made, from the plan's own fields (text repeated
+    // in every record is escaped once), through one reused line buffer.
+    let sweep_json = ndjson::json_string(&cfg.name);
+    let workspace_json = ndjson::json_string(&cfg.workspace.display().to_string());
+    let mut line = Vec::with_capacity(1024);
+    let mut overrides = String::new();
     for r in sweep
         .plan
         .records
-        .into_iter()
+        .iter()
         .filter(|r| pins.matches(&r.params))
     {
         shown += 1;
         match mode {
             Output::Json => {
-                lines.write(&mut out, &plan::into_record(&cfg, r))?;
+                overrides.clear();
+                plan::push_overrides(&mut overrides, &cfg, r);
+                line.clear();
+                ndjson::write_planned_line(
+                    &mut line,
+                    &ndjson::Head {
+                        sweep_json: &sweep_json,
+                        workspace_json: &workspace_json,
+                        index: r.index,
+                        hash: &r.hash,
+                        experiment_name: r.experiment_name.as_deref(),
+                        params: &r.params,
+                        extras: &r.extras,
+                        overrides: &overrides,
+                        status: &r.status,
+                    },
+                );
+                out.write_all(&line)?;
             }
             Output::Table => table.push(vec![
                 r.index.to_string(),
                 r.status.to_string(),
-                r.hash,
-                r.experiment_name.unwrap_or_default(),
+                r.hash.clone(),
+                r.experiment_name.clone().unwrap_or_default(),
             ]),
         }
     }
@@ -126,6 +147,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
     }
     out.flush()?;
+    // The process ends here; the OS takes back a large plan faster than freeing it
+    // record by record would.
+    std::mem::forget(sweep);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -82,7 +82,11 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
     for (i, cond) in cfg.conditions.iter().enumerate() {
         trials = apply_condition(cfg, i, cond, trials).map_err(problem)?;
     }
-    let trials = dedupe(trials);
+    let trials = if cannot_repeat(cfg, &lists) {
+        trials
+    } else {
+        dedupe(trials)
+    };
     if trials.is_empty() {
         return Err(Error::invalid(format!(
             "{}: no trials left after applying conditions",
@@ -383,6 +387,33 @@ fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), Stri
     Ok(())
 }
 
+/// The text of a value in a dedupe key.
+fn push_key_value(key: &mut String, v: &Value) {
+    match v {
+        Value::Float(f) => ftext::push(key, *f, Kind::G(10)),
+        Value::Str(s) => key.push_str(s),
+        other => key.push_str(&pystr(other)),
+    }
+}
+
+/// True when [`dedupe`] would keep every trial, known without building a key per
+/// trial: a product grid without conditions whose every axis has values with distinct
+/// key texts, none holding the key's separators (`|`, `=`), so that no two rows can
+/// share a key.
+fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
+    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) {
+        return false;
+    }
+    lists.iter().all(|list| {
+        let mut seen = FxHashSet::default();
+        list.iter().all(|v| {
+            let mut text = String::new();
+            push_key_value(&mut text, v);
+            !text.contains(['|', '=']) && seen.insert(text)
+        })
+    })
+}
+
 /// Drop later duplicates (spec §2.4): the key is the sorted `name=value` pairs, floats
 /// to 10 significant digits. Kept as the reference does it so that both tools expand
 /// the same trial list from the same config (see docs/compat.md, B10).
@@ -402,11 +433,7 @@ fn dedupe(trials: Vec<Trial>) -> Vec<Trial> {
             }
             key.push_str(k);
             key.push('=');
-            match v {
-                Value::Float(f) => ftext::push(&mut key, *f, Kind::G(10)),
-                Value::Str(s) => key.push_str(s),
-                other => key.push_str(&pystr(other)),
-            }
+            push_key_value(&mut key, v);
         }
         keep.push(seen.insert(key));
     }
@@ -627,6 +654,38 @@ mod tests {
             vec![when_in],
         );
         assert_eq!(names(&c), ["bs-32", "bs-256"]);
+    }
+
+    #[test]
+    fn the_dedupe_shortcut_is_taken_only_when_no_key_can_repeat() {
+        let grid = |a: Vec<Value>, b: Vec<Value>| {
+            cfg(
+                Grid::All,
+                vec![discrete("a", a, None), discrete("b", b, None)],
+                vec![],
+            )
+        };
+        let lists = |c: &Config| c.parameters.iter().map(values_of).collect::<Vec<_>>();
+        let distinct = grid(ints(&[1, 2]), strs(&["x", "y"]));
+        assert!(cannot_repeat(&distinct, &lists(&distinct)));
+        // 1 and 1.0 have one key text: the reference dedupes them, and so does herd.
+        let same = grid(vec![Value::Int(1), Value::Float(1.0)], strs(&["x"]));
+        assert!(!cannot_repeat(&same, &lists(&same)));
+        // Separators in values make keys ambiguous ("a=1|b=2" + "3" vs "1" + "2|b=3").
+        let seps = grid(strs(&["1|b=2", "1"]), strs(&["3", "2|b=3"]));
+        assert!(!cannot_repeat(&seps, &lists(&seps)));
+        // Whenever the shortcut is taken, dedupe would have kept every trial.
+        for c in [&distinct, &same, &seps] {
+            let trials = combine(c, &lists(c)).unwrap();
+            if cannot_repeat(c, &lists(c)) {
+                assert_eq!(dedupe(trials.clone()).len(), trials.len());
+            }
+        }
+        assert_eq!(
+            expand(&seps).unwrap().len(),
+            3,
+            "the ambiguous pair is one trial"
+        );
     }
 
     #[test]

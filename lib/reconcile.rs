@@ -49,11 +49,17 @@ pub fn reconcile(
         .iter()
         .map(|t| trial_hash(&t.trial.params, &t.trial.extras))
         .collect();
-    let wanted: HashSet<&str> = gen_hashes.iter().map(String::as_str).collect();
+    // Sets of fingerprints (the hash's 12 hex digits as a number; anything else, such
+    // as a hand-edited hash, by its text), so that the strings can move into records.
+    let wanted: HashSet<Fingerprint> = if stored.is_empty() {
+        HashSet::default()
+    } else {
+        gen_hashes.iter().map(|h| fingerprint(h)).collect()
+    };
     let mut records = Vec::with_capacity(stored.len().max(generated.len()));
     let (mut kept, mut dropped, mut orphans) = (0, Vec::new(), Vec::new());
     for r in stored {
-        if wanted.contains(r.hash.as_str()) {
+        if wanted.contains(&fingerprint(&r.hash)) {
             kept += 1;
             records.push(r.clone());
         } else if is_active(&r.status) {
@@ -66,17 +72,20 @@ pub fn reconcile(
     if !orphans.is_empty() && !force {
         return Err(orphans);
     }
-    let have: HashSet<&str> = stored.iter().map(|r| r.hash.as_str()).collect();
+    drop(wanted);
+    let have: HashSet<Fingerprint> = stored.iter().map(|r| fingerprint(&r.hash)).collect();
     let mut next = next_index;
     let mut added = 0;
-    let mut seen_new: HashSet<&str> = HashSet::default();
-    for (t, h) in generated.into_iter().zip(&gen_hashes) {
-        if have.contains(h.as_str()) || !seen_new.insert(h.as_str()) {
+    let mut seen_new: HashSet<Fingerprint> =
+        HashSet::with_capacity_and_hasher(generated.len(), Default::default());
+    for (t, h) in generated.into_iter().zip(gen_hashes) {
+        let f = fingerprint(&h);
+        if have.contains(&f) || !seen_new.insert(f) {
             continue;
         }
         records.push(ManifestRecord {
             index: next,
-            hash: h.clone(),
+            hash: h,
             params: t.trial.params,
             extras: t.trial.extras,
             experiment_name: Some(t.name),
@@ -93,6 +102,24 @@ pub fn reconcile(
         added,
         next_index: next,
     })
+}
+
+/// A trial hash as a set key: its 12 lowercase hex digits as a number, or (for a
+/// stored hash of another shape) the text itself.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Fingerprint {
+    Hex(u64),
+    Text(String),
+}
+
+fn fingerprint(h: &str) -> Fingerprint {
+    let hex = h.len() == 12
+        && h.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    match u64::from_str_radix(h, 16) {
+        Ok(n) if hex => Fingerprint::Hex(n),
+        _ => Fingerprint::Text(h.to_string()),
+    }
 }
 
 /// The refusal text for an edit that removes active trials (at most 5 listed).
@@ -172,6 +199,18 @@ mod tests {
         let p = reconcile(&old, gen(&[0.1]), 2, true).unwrap();
         assert_eq!(p.records.len(), 2);
         assert_eq!(p.orphans.len(), 1);
+    }
+
+    #[test]
+    fn fingerprints_tell_exactly_the_hashes_apart() {
+        assert_eq!(
+            fingerprint("60628230bff2"),
+            Fingerprint::Hex(0x60628230bff2)
+        );
+        // Uppercase or another length is another (textual) identity, never equal.
+        assert_ne!(fingerprint("60628230BFF2"), fingerprint("60628230bff2"));
+        assert_ne!(fingerprint("060628230bff2"), fingerprint("60628230bff2"));
+        assert_eq!(fingerprint("legacy"), Fingerprint::Text("legacy".into()));
     }
 
     #[test]

@@ -400,7 +400,7 @@ fn push_key_value(key: &mut String, v: &Value) {
 /// trial: a product grid without conditions whose every axis has values with distinct
 /// key texts, none holding the key's separators (`|`, `=`), so that no two rows can
 /// share a key.
-fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
+pub(crate) fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
     if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) {
         return false;
     }

@@ -19,6 +19,7 @@ pub mod dotenv;
 pub mod error;
 pub mod expand;
 pub mod expr;
+pub mod fragments;
 pub(crate) mod ftext;
 pub(crate) mod fxhash;
 pub(crate) mod glibm;

@@ -227,7 +227,7 @@ fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
 
 /// The rest of a record that nothing has been learned about yet (no submission, no
 /// sync, no metrics): what `herd-expand` prints.
-const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"metrics\":null}";
+pub(crate) const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"metrics\":null}";
 
 /// A planned trial's record and a newline: [`write_record`] of the [`TrialRecord`]
 /// the plan would make, without making it.

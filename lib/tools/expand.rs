@@ -3,10 +3,12 @@
 use crate::cli::{self, Common, Output};
 use crate::config::{self, Config, Grid};
 use crate::error::Error;
+use crate::fragments::Fresh;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
 use crate::table::{Align, Table};
+use crate::workspace::Workspace;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -71,8 +73,26 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
     let pins = Pins::parse(&cfg, &args.pins)?;
-    let sweep = plan::load(&cfg)?;
     let mut out = cli::stdout();
+    let mode = args.common.output();
+    // A sweep never submitted: its records straight from per-value fragments.
+    let ws = Workspace::new(&cfg.workspace);
+    if let Some(fresh) = (pins.is_empty() && !ws.exists())
+        .then(|| Fresh::new(&cfg))
+        .flatten()
+    {
+        if args.check {
+            writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
+        } else if mode == Output::Json {
+            let first = ws.next_index(&[], &ws.read_job_ids()?)?;
+            fresh.write(first, &mut out)?;
+        }
+        if args.check || mode == Output::Json {
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let sweep = plan::load(&cfg)?;
     if args.check {
         writeln!(out, "{}", summary(&cfg, sweep.generated))?;
         out.flush()?;
@@ -80,7 +100,6 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     }
     let total = sweep.plan.records.len();
     let orphans = sweep.plan.orphans.len();
-    let mode = args.common.output();
     let mut shown = 0usize;
     let mut table = Table::new(&[
         ("INDEX", Align::Right),

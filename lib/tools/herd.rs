@@ -19,7 +19,7 @@ Commands:
   init      create a sweep: a commented hyperherd.yaml and launch.sh
   ls        list the trials of the sweep (herd-expand)
   test      run one trial here, in the foreground, exactly as its job would
-  run       plan and submit the sweep (herd-expand | herd-submit)
+  run       plan and submit the sweep (herd-expand | herd-submit); --local here
   status    sync trial statuses from SLURM and show them
   tail      show the last lines of a trial's logs
   stop      cancel running or queued trials
@@ -42,7 +42,8 @@ Examples:
   herd ls                 # the trials, as a table
   herd test               # run the first trial here
   herd run                # submit every trial that has not run
-  herd status
+  herd run --local        # no SLURM: run them on this machine, in the background
+  herd status --wait      # wait until the sweep is done
   herd res
 
 Exit status: that of the command; 2 for an unknown command or a usage error, 1
@@ -63,6 +64,7 @@ Options:
   -n, --dry-run             print the job script, submit nothing
   -p, --pin NAME=VALUE      only trials whose parameter NAME equals VALUE
   -j, --max-concurrent N    run at most N trials at once
+  -l, --local               run the trials on this machine, not on SLURM
   -h, --help                print this help
 
 herd-expand runs first; only when it succeeds are its trial records passed to
@@ -73,6 +75,7 @@ Examples:
   herd run
   herd run ~/sweeps/lr --dry-run
   herd run -p opt=adam -j 4
+  herd run --local          # no SLURM here: run the sweep on this machine
 
 Exit status: herd-expand's if it failed, else herd-submit's.
 ";

@@ -696,6 +696,52 @@ mod tests {
     }
 
     #[test]
+    fn a_reboot_or_a_runner_that_never_started_leaves_lost_trials() {
+        let root = std::env::temp_dir().join(format!("herd-local-obs-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let ws = Workspace::new(&root);
+        let dir = job_dir(&ws, "local-1");
+        fs::create_dir_all(dir.join("cancel")).unwrap();
+        let spec = Spec {
+            job_id: "local-1".into(),
+            job_name: "hyperherd_t".into(),
+            workspace: root.clone(),
+            indices: vec![0, 1, 2],
+            max_concurrent: 1,
+            time_limit_seconds: None,
+            kill_wait_seconds: 30,
+            cpus_per_task: 1,
+            req_mem_bytes: Some(1 << 20),
+        };
+        fs::write(dir.join("spec.json"), serde_json::to_vec(&spec).unwrap()).unwrap();
+        // No events at all: the runner never started.
+        let obs = observe(&ws, "local-1");
+        assert!(obs
+            .values()
+            .all(|o| o.state == "LOST"
+                && o.reason.as_deref() == Some("the local runner never started")));
+        // Events from another boot: 0 finished, 1 was running, 2 never started, and a
+        // cancel marker for 2.
+        fs::write(
+            dir.join("events"),
+            "runner 4242 100 some-earlier-boot 1\nstart 0 4243 101 1000\nend 0 COMPLETED 0 - 3000\nstart 1 4244 102 3000\n",
+        )
+        .unwrap();
+        fs::write(dir.join("cancel").join("2"), "").unwrap();
+        let obs = observe(&ws, "local-1");
+        assert_eq!(obs[&0].state, "COMPLETED");
+        assert_eq!(obs[&0].elapsed_seconds, Some(2));
+        assert_eq!(obs[&0].req_mem_bytes, Some(1 << 20));
+        assert_eq!(obs[&1].state, "LOST");
+        assert_eq!(
+            obs[&1].reason.as_deref(),
+            Some("the machine rebooted during the trial")
+        );
+        assert_eq!(obs[&2].state, "CANCELLED");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
     fn job_ids_count_up_past_records_and_directories() {
         let root = std::env::temp_dir().join(format!("herd-local-ids-{}", std::process::id()));
         let ws = Workspace::new(&root);

@@ -6,6 +6,8 @@
 //! (`tests/python_interop.sh` creates it). Without one the test is skipped with a
 //! message, unless `HERD_REQUIRE_PYTHON=1`, which makes that a failure.
 
+mod common;
+use common::herd_log;
 use herd::naming::pystr;
 use herd::results::TrialResults;
 use herd::value::Value;
@@ -88,20 +90,6 @@ fn py_run(py: &Path, ws: &Path, trial: &str, code: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn herd_log(ws: &Path, trial: &str, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_herd-log"))
-        .args(args)
-        .env("HYPERHERD_WORKSPACE", ws)
-        .env("HYPERHERD_TRIAL_ID", trial)
-        .output()
-        .expect("running herd-log");
-    assert!(
-        out.status.success(),
-        "herd-log {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Python's view of a trial: the summary (`load_trial_results`) and the deduplicated

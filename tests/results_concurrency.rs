@@ -1,9 +1,10 @@
 //! Many writers, one trial: 8 processes × 500 `herd-log` calls each, summary and
 //! stream, into the same trial. Every value must be there and every file valid.
 
+mod common;
+use common::herd_log;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 const WORKERS: usize = 8;
 const CALLS: usize = 500;
@@ -16,20 +17,6 @@ fn workspace() -> PathBuf {
     d
 }
 
-fn herd_log(ws: &Path, args: &[String]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_herd-log"))
-        .args(args)
-        .env("HYPERHERD_WORKSPACE", ws)
-        .env("HYPERHERD_TRIAL_ID", "0")
-        .output()
-        .expect("running herd-log");
-    assert!(
-        out.status.success(),
-        "herd-log {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn concurrent_writers_lose_nothing() {
     let ws = workspace();
@@ -40,11 +27,12 @@ fn concurrent_writers_lose_nothing() {
             let ws = &ws;
             s.spawn(move || {
                 for i in 0..CALLS {
-                    herd_log(ws, &[format!("w{w}_{i}"), i.to_string()]);
+                    herd_log(ws, "0", &[format!("w{w}_{i}"), i.to_string()]);
                     herd_log(
                         ws,
+                        "0",
                         &[
-                            "--step".into(),
+                            "--step".to_string(),
                             i.to_string(),
                             "train/loss".into(),
                             (w * CALLS + i).to_string(),

@@ -79,6 +79,21 @@ pub fn records(out: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `herd-log ARGS…` as trial `trial` of workspace `ws`; panics unless it succeeds.
+pub fn herd_log<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(ws: &Path, trial: &str, args: &[S]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_herd-log"))
+        .args(args)
+        .env("HYPERHERD_WORKSPACE", ws)
+        .env("HYPERHERD_TRIAL_ID", trial)
+        .output()
+        .expect("running herd-log");
+    assert!(
+        out.status.success(),
+        "herd-log {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `herd-expand WS` records.
 pub fn expand(ws: &Path) -> Vec<serde_json::Value> {
     let o = run(EXPAND, &[ws.to_str().unwrap()], b"", &[]);

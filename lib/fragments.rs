@@ -288,14 +288,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("herd-fragments-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
-        let mut rng = XorShift(2026);
+        // HERD_PROP_SWEEPS=N HERD_PROP_SEED=S searches longer; fewer by default under
+        // emulation (make test-aarch64 runs this under qemu, ~15x slower).
+        let env = |k: &str| std::env::var(k).ok().and_then(|s| s.parse::<u64>().ok());
+        let mut rng = XorShift(env("HERD_PROP_SEED").unwrap_or(2026).max(1));
         let (mut fast, mut declined) = (0, 0);
-        // Fewer under emulation (make test-aarch64 runs this under qemu, ~15x slower).
-        let n = if cfg!(target_arch = "x86_64") {
+        let n = env("HERD_PROP_SWEEPS").unwrap_or(if cfg!(target_arch = "x86_64") {
             3000
         } else {
             600
-        };
+        }) as usize;
         for _ in 0..n {
             let yaml = random_yaml(&mut rng);
             std::fs::write(dir.join("hyperherd.yaml"), &yaml).unwrap();

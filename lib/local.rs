@@ -116,15 +116,11 @@ pub fn default_max_concurrent(cpus_per_task: u64) -> u64 {
 /// Write the job's directory and start its detached runner. Returns once the runner
 /// has recorded itself, so a sync right after sees it alive.
 pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = job_dir(ws, &spec.job_id);
     let cancel = dir.join("cancel");
     fs::create_dir_all(&cancel)
         .map_err(|e| Error::io(format!("creating {}", cancel.display()), e))?;
-    let script_path = dir.join("job.sbatch");
-    workspace::write_atomic(&script_path, script.as_bytes())?;
-    fs::set_permissions(&script_path, fs::Permissions::from_mode(0o755))
-        .map_err(|e| Error::io(format!("making {} executable", script_path.display()), e))?;
+    crate::script::write_executable(&dir.join("job.sbatch"), script)?;
     let text =
         serde_json::to_vec_pretty(spec).map_err(|e| Error::json("writing the local job", e))?;
     workspace::write_atomic(&dir.join("spec.json"), &text)?;
@@ -279,11 +275,14 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// This boot's id (a reboot makes every recorded pid meaningless).
-fn boot_id() -> String {
-    fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "unknown".into())
+/// This boot's id (a reboot makes every recorded pid meaningless), read once.
+fn boot_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "unknown".into())
+    })
 }
 
 /// (state letter, start time in clock ticks since boot) of a process.
@@ -682,7 +681,7 @@ mod tests {
         let p = Proc {
             pid: me,
             start_ticks: ticks,
-            boot_id: boot_id(),
+            boot_id: boot_id().to_string(),
         };
         assert!(alive(&p));
         assert!(!alive(&Proc {

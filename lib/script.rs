@@ -103,6 +103,14 @@ fn int(v: &Json, out: &mut String) -> tinytemplate::error::Result<()> {
     Ok(())
 }
 
+/// Write a job script atomically and make it executable.
+pub fn write_executable(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    crate::workspace::write_atomic(path, text.as_bytes())?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(format!("making {} executable", path.display()), e))
+}
+
 /// Render the job script.
 pub fn render(s: &Script) -> Result<String, Error> {
     let mut tt = TinyTemplate::new();

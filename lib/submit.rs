@@ -55,6 +55,12 @@ pub fn split(indices: &[u64], max_array_size: u64, arm_bytes: impl Fn(u64) -> us
     parts
 }
 
+/// The SLURM job name of a sweep's submissions (also how a crashed submission's jobs
+/// are found in squeue).
+pub fn job_name(cfg: &Config) -> String {
+    format!("hyperherd_{}", cfg.name)
+}
+
 /// The script of one part.
 pub fn part_script(cfg: &Config, part: &Part, arms: Vec<Arm>, throttle: Option<u64>) -> Script {
     let ws = Workspace::new(&cfg.workspace);
@@ -75,7 +81,7 @@ pub fn part_script(cfg: &Config, part: &Part, arms: Vec<Arm>, throttle: Option<u
         )
     };
     Script {
-        job_name: format!("hyperherd_{}", cfg.name),
+        job_name: job_name(cfg),
         array,
         partition: cfg.slurm.partition.clone(),
         time: cfg.slurm.time.clone(),

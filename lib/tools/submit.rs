@@ -15,7 +15,7 @@ use crate::script::{self, Arm};
 use crate::slurm;
 use crate::submit::{self, JournalPart};
 use crate::sync;
-use crate::workspace::{self, ByIndex, ManifestRecord, Workspace};
+use crate::workspace::{ByIndex, ManifestRecord, Workspace};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -224,8 +224,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         submit::split(&selected, limits.max_array_size, arm_size)
     };
     let throttle = args.max_concurrent.or(cfg.slurm.max_concurrent);
-    let local_slots =
-        throttle.unwrap_or_else(|| local::default_max_concurrent(cfg.slurm.cpus_per_task));
+    // How many trials a local runner runs at once (asked of the machine only for one).
+    let local_slots = args.local.then(|| {
+        throttle.unwrap_or_else(|| local::default_max_concurrent(cfg.slurm.cpus_per_task))
+    });
     let mut scripts = Vec::with_capacity(parts.len());
     let mut arms = arms.into_iter().peekable();
     for part in &parts {
@@ -263,7 +265,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let exit_dir = ws.dir().join("exit");
     std::fs::create_dir_all(&exit_dir)
         .map_err(|e| Error::io(format!("creating {}", exit_dir.display()), e))?;
-    let job_name = format!("hyperherd_{}", cfg.name);
+    let job_name = submit::job_name(&cfg);
     let mut journal: Vec<JournalPart> = parts
         .iter()
         .enumerate()
@@ -279,12 +281,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let mut submitted: Vec<(u64, String)> = Vec::new();
     for k in 0..journal.len() {
         let path = submit::script_path(&ws, k, parts.len());
-        write_script(&path, &scripts[k])?;
+        script::write_executable(&path, &scripts[k])?;
         let comment = format!("--comment={}", journal[k].token);
         let started = match &journal[k].job_id {
             Some(id) => local::start(
                 &ws,
-                &local_spec(&cfg, id, &parts[k], local_slots),
+                &local_spec(&cfg, id, &parts[k], local_slots.unwrap_or(1)),
                 &scripts[k],
             )
             .map(|()| id.clone()),
@@ -330,7 +332,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         &manifest,
         &submitted,
         &journal,
-        args.local.then_some(local_slots),
+        local_slots,
         args.common.output(),
         &mut out,
     )?;
@@ -342,7 +344,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
 fn local_spec(cfg: &Config, job_id: &str, part: &submit::Part, slots: u64) -> local::Spec {
     local::Spec {
         job_id: job_id.to_string(),
-        job_name: format!("hyperherd_{}", cfg.name),
+        job_name: submit::job_name(cfg),
         workspace: cfg.workspace.clone(),
         indices: part.indices.clone(),
         max_concurrent: slots,
@@ -477,13 +479,6 @@ fn arm(cfg: &Config, manifest: &ByIndex<'_>, index: u64) -> Arm {
             .unwrap_or_default(),
         overrides: tr.map(|t| t.overrides).unwrap_or_default(),
     }
-}
-
-fn write_script(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
-    workspace::write_atomic(path, text.as_bytes())?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| Error::io(format!("making {} executable", path.display()), e))
 }
 
 /// A resubmitted trial starts without a stale prune/pause signal.

@@ -15,6 +15,7 @@ use crate::expand::{cannot_repeat, values_of, MAX_TRIALS};
 use crate::naming::{experiment_name, override_string};
 use crate::ndjson;
 use crate::pyjson;
+use crate::record::Status;
 use crate::sha1::sha1_hex;
 use crate::value::{Assoc, Value};
 use std::io::Write;
@@ -38,8 +39,8 @@ pub struct Fresh {
     /// Axis positions in the hash's (sorted-key) order.
     hash_order: Vec<usize>,
     statics: Vec<String>,
-    sweep_json: Vec<u8>,
-    workspace_json: Vec<u8>,
+    sweep: String,
+    workspace: String,
     total: u64,
 }
 
@@ -96,8 +97,8 @@ impl Fresh {
             axes,
             hash_order,
             statics: cfg.static_overrides.clone(),
-            sweep_json: ndjson::json_string(&cfg.name),
-            workspace_json: ndjson::json_string(&cfg.workspace.display().to_string()),
+            sweep: cfg.name.clone(),
+            workspace: cfg.workspace.display().to_string(),
             total,
         })
     }
@@ -114,6 +115,8 @@ impl Fresh {
         let (mut name, mut over, mut hash) = (String::new(), String::new(), String::new());
         let mut line: Vec<u8> = Vec::with_capacity(1024);
         let mut frags: Vec<&Frags> = Vec::with_capacity(self.axes.len());
+        let mut params: Vec<&[u8]> = Vec::with_capacity(self.axes.len());
+        let no_extras = Assoc::new();
         for n in 0..self.total {
             frags.clear();
             frags.extend(self.axes.iter().zip(&row).map(|(a, &i)| &a[i]));
@@ -146,29 +149,23 @@ impl Fresh {
             hash.push_str("}}");
             let digest = sha1_hex(hash.as_bytes());
 
+            params.clear();
+            params.extend(frags.iter().map(|f| f.json.as_slice()));
             line.clear();
-            line.extend_from_slice(b"{\"sweep\":");
-            line.extend_from_slice(&self.sweep_json);
-            line.extend_from_slice(b",\"workspace\":");
-            line.extend_from_slice(&self.workspace_json);
-            line.extend_from_slice(b",\"index\":");
-            ndjson::write_u64(&mut line, first_index + n);
-            line.extend_from_slice(b",\"hash\":\"");
-            line.extend_from_slice(&digest.as_bytes()[..12]);
-            line.extend_from_slice(b"\",\"experiment_name\":");
-            ndjson::write_str(&mut line, &name);
-            line.extend_from_slice(b",\"params\":{");
-            for (k, f) in frags.iter().enumerate() {
-                if k > 0 {
-                    line.push(b',');
-                }
-                line.extend_from_slice(&f.json);
-            }
-            line.extend_from_slice(b"},\"extras\":{},\"overrides\":");
-            ndjson::write_str(&mut line, &over);
-            line.extend_from_slice(b",\"status\":\"ready\"");
-            line.extend_from_slice(ndjson::BLANK_TAIL);
-            line.push(b'\n');
+            ndjson::write_planned_line(
+                &mut line,
+                &ndjson::Head {
+                    sweep: &self.sweep,
+                    workspace: &self.workspace,
+                    index: first_index + n,
+                    hash: &digest[..12],
+                    experiment_name: Some(&name),
+                    params: ndjson::Entries::Written(&params),
+                    extras: &no_extras,
+                    overrides: &over,
+                    status: &Status::Ready,
+                },
+            );
             out.write_all(&line)?;
 
             // Advance the odometer from the last parameter.

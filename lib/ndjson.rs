@@ -177,10 +177,10 @@ pub fn write_opt_i64(out: &mut Vec<u8>, n: Option<i64>) {
 
 /// The fields every record has, up to `status`: what a plan knows of a trial.
 pub struct Head<'a> {
-    /// `sweep`, already a JSON string (see [`json_string`]).
-    pub sweep_json: &'a [u8],
-    /// `workspace`, already a JSON string.
-    pub workspace_json: &'a [u8],
+    /// `sweep`.
+    pub sweep: &'a str,
+    /// `workspace`.
+    pub workspace: &'a str,
     /// `index`.
     pub index: u64,
     /// `hash`.
@@ -188,7 +188,7 @@ pub struct Head<'a> {
     /// `experiment_name`.
     pub experiment_name: Option<&'a str>,
     /// `params`.
-    pub params: &'a Assoc,
+    pub params: Entries<'a>,
     /// `extras`.
     pub extras: &'a Assoc,
     /// `overrides`.
@@ -197,18 +197,19 @@ pub struct Head<'a> {
     pub status: &'a Status,
 }
 
-/// `s` as a JSON string (for text repeated in every record, escaped once).
-pub fn json_string(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_str(&mut out, s);
-    out
+/// The entries of a record's `params` object.
+pub enum Entries<'a> {
+    /// From a mapping.
+    Map(&'a Assoc),
+    /// Already written, each `"name":value` (see [`crate::fragments`]).
+    Written(&'a [&'a [u8]]),
 }
 
 fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
     out.extend_from_slice(b"{\"sweep\":");
-    out.extend_from_slice(h.sweep_json);
+    write_str(out, h.sweep);
     out.extend_from_slice(b",\"workspace\":");
-    out.extend_from_slice(h.workspace_json);
+    write_str(out, h.workspace);
     out.extend_from_slice(b",\"index\":");
     write_u64(out, h.index);
     out.extend_from_slice(b",\"hash\":");
@@ -216,7 +217,19 @@ fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
     out.extend_from_slice(b",\"experiment_name\":");
     write_opt_str(out, h.experiment_name);
     out.extend_from_slice(b",\"params\":");
-    write_map(out, h.params);
+    match h.params {
+        Entries::Map(m) => write_map(out, m),
+        Entries::Written(entries) => {
+            out.push(b'{');
+            for (k, e) in entries.iter().enumerate() {
+                if k > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(e);
+            }
+            out.push(b'}');
+        }
+    }
     out.extend_from_slice(b",\"extras\":");
     write_map(out, h.extras);
     out.extend_from_slice(b",\"overrides\":");
@@ -227,7 +240,7 @@ fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
 
 /// The rest of a record that nothing has been learned about yet (no submission, no
 /// sync, no metrics): what `herd-expand` prints.
-pub(crate) const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"metrics\":null}";
+const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"metrics\":null}";
 
 /// A planned trial's record and a newline: [`write_record`] of the [`TrialRecord`]
 /// the plan would make, without making it.
@@ -239,16 +252,15 @@ pub fn write_planned_line(out: &mut Vec<u8>, h: &Head<'_>) {
 
 /// One record as a JSON object (no newline), fields in [`TrialRecord`]'s order.
 pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
-    let (sweep, workspace) = (json_string(&r.sweep), json_string(&r.workspace));
     write_head(
         out,
         &Head {
-            sweep_json: &sweep,
-            workspace_json: &workspace,
+            sweep: &r.sweep,
+            workspace: &r.workspace,
             index: r.index,
             hash: &r.hash,
             experiment_name: r.experiment_name.as_deref(),
-            params: &r.params,
+            params: Entries::Map(&r.params),
             extras: &r.extras,
             overrides: &r.overrides,
             status: &r.status,
@@ -410,12 +422,12 @@ mod tests {
         write_planned_line(
             &mut ours,
             &Head {
-                sweep_json: &json_string(&r.sweep),
-                workspace_json: &json_string(&r.workspace),
+                sweep: &r.sweep,
+                workspace: &r.workspace,
                 index: r.index,
                 hash: &r.hash,
                 experiment_name: r.experiment_name.as_deref(),
-                params: &r.params,
+                params: Entries::Map(&r.params),
                 extras: &r.extras,
                 overrides: &r.overrides,
                 status: &r.status,

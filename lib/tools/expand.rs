@@ -107,10 +107,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         ("HASH", Align::Left),
         ("NAME", Align::Left),
     ]);
-    // Records are written as they are made, from the plan's own fields (text repeated
-    // in every record is escaped once), through one reused line buffer.
-    let sweep_json = ndjson::json_string(&cfg.name);
-    let workspace_json = ndjson::json_string(&cfg.workspace.display().to_string());
+    // Records are written as they are made, from the plan's own fields, through one
+    // reused line buffer.
+    let workspace = cfg.workspace.display().to_string();
     let mut line = Vec::with_capacity(1024);
     let mut overrides = String::new();
     for r in sweep
@@ -128,12 +127,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 ndjson::write_planned_line(
                     &mut line,
                     &ndjson::Head {
-                        sweep_json: &sweep_json,
-                        workspace_json: &workspace_json,
+                        sweep: &cfg.name,
+                        workspace: &workspace,
                         index: r.index,
                         hash: &r.hash,
                         experiment_name: r.experiment_name.as_deref(),
-                        params: &r.params,
+                        params: ndjson::Entries::Map(&r.params),
                         extras: &r.extras,
                         overrides: &overrides,
                         status: &r.status,

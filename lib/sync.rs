@@ -589,12 +589,13 @@ pub fn sync(
         let (job, task) = &latest[&r.index];
         let job_task = format!("{job}_{task}");
         let obs = if local::is_local(job) {
-            match local_obs.get(job).and_then(|m| m.get(task)) {
-                Some(o) => o.clone(),
+            match local_obs.get_mut(job).and_then(|m| m.remove(task)) {
+                Some(o) => o,
                 None => continue,
             }
         } else {
-            match slurm_observation(&sacct, &squeue, &scontrol, ws, r.index, job, *task) {
+            let key = (job.parse::<u64>().unwrap_or(u64::MAX), *task);
+            match slurm_observation(&sacct, &squeue, &scontrol, ws, r.index, key, &job_task) {
                 Some(o) => o,
                 None => continue,
             }
@@ -673,18 +674,17 @@ fn ask_slurm(
     Ok((sacct, squeue, scontrol))
 }
 
-/// What SLURM says about trial `index` (task `task` of `job`); None while accounting
-/// lags a fresh submission (the status stays as it is).
+/// What SLURM says about trial `index`, task `key` (`job_task` as text); None while
+/// accounting lags a fresh submission (the status stays as it is).
 fn slurm_observation(
     sacct: &Option<Observations>,
     squeue: &Observations,
     scontrol: &Observations,
     ws: &Workspace,
     index: u64,
-    job: &str,
-    task: u64,
+    key: (u64, u64),
+    job_task: &str,
 ) -> Option<Observation> {
-    let key = (job.parse::<u64>().unwrap_or(u64::MAX), task);
     let from_acct = sacct.as_ref().and_then(|s| s.get(&key)).cloned();
     // squeue is the controller's live view (the database lags): it wins while the
     // task is queued or running; accounting has the final word and the numbers.
@@ -699,7 +699,7 @@ fn slurm_observation(
         (None, None) => match scontrol
             .get(&key)
             .cloned()
-            .or_else(|| exit_record(ws, index, &format!("{job}_{task}")))
+            .or_else(|| exit_record(ws, index, job_task))
         {
             Some(o) => o,
             None if sacct.is_some() => return None, // accounting lags a fresh submission

@@ -268,7 +268,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         let live = view.records.iter().any(|r| r.status.is_live());
         let interval = match args.watch {
             None => None,
-            Some(secs) => Some(interval(secs, view.local_only)?),
+            Some(secs) => Some(interval(
+                secs,
+                view.local_only,
+                if args.wait { "--wait" } else { "--watch" },
+            )?),
         };
         if args.wait && live && view.stale.is_none() {
             progress.show(&view.records);
@@ -321,7 +325,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
 
 /// The `--watch`/`--wait` interval: as given (checked against the minimum for the
 /// backend), else the default.
-fn interval(given: Option<u64>, local_only: bool) -> Result<u64, Error> {
+fn interval(given: Option<u64>, local_only: bool, flag: &str) -> Result<u64, Error> {
     let (min, default) = if local_only {
         (MIN_WATCH_LOCAL, 2)
     } else {
@@ -329,7 +333,7 @@ fn interval(given: Option<u64>, local_only: bool) -> Result<u64, Error> {
     };
     match given {
         Some(secs) if secs < min => Err(Error::usage(format!(
-            "--watch {secs}: the minimum interval is {min} seconds for a sweep on SLURM"
+            "{flag} {secs}: the minimum interval is {min} seconds for a sweep on SLURM"
         ))
         .hint("one sync is one sacct and one squeue call; the controller serves everyone")),
         Some(secs) => Ok(secs),

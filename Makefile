@@ -64,14 +64,21 @@ test-static: test
 test-slurm:
 	HERD_SLURM_E2E=1 $(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --test-threads=1
 
-## Unit tests (with the bit-exact float vectors) and the transcripts, with the test
-## harness and the tools all aarch64, run under qemu-aarch64 user emulation. The config
-## fuzz test runs a tenth of its iterations there (it is ~15x slower emulated, and what
+## The aarch64 build under qemu-aarch64 user emulation: the library's unit tests (with
+## the bit-exact float vectors), then every transcript run by the aarch64 tools. An
+## emulated process must not fork while it has other threads (qemu-user can deadlock),
+## so the unit tests run one at a time on the main thread and the transcripts' harness
+## (which forks from several threads) runs natively; see tests/qemu-runner. The config
+## fuzz test runs a tenth of its iterations here (it is ~15x slower emulated, and what
 ## it checks does not depend on the CPU; `make test` runs it in full).
+A64_DEV := target/aarch64-unknown-linux-musl/debug
 test-aarch64:
+	$(CARGO) build --locked -j$(JOBS) --target aarch64-unknown-linux-musl --bins
 	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUNNER="$(CURDIR)/tests/qemu-runner $(QEMU_AARCH64)" \
 	HERD_FUZZ_ITERS=$${HERD_FUZZ_ITERS:-2000} \
-	  $(CARGO) test --locked -j$(JOBS) --target aarch64-unknown-linux-musl --lib --test cli
+	  $(CARGO) test --locked -j$(JOBS) --target aarch64-unknown-linux-musl --lib -- --test-threads=1
+	CARGO_TARGET_$(shell echo $(TARGET) | tr a-z- A-Z_)_RUNNER="$(CURDIR)/tests/qemu-runner --tools $(CURDIR)/$(A64_DEV) $(QEMU_AARCH64)" \
+	  $(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test cli
 
 ## herd-expand --json of the x86_64 and aarch64 builds, byte for byte, on log-scale sweeps.
 test-cross-arch: build-x86_64 build-aarch64

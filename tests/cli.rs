@@ -65,7 +65,7 @@ fn cases_with_sh(tool: &str, dir: &str) {
     }
 }
 
-/// True under `make test-aarch64` (tests/qemu-runner sets it).
+/// True when the tools run under qemu (`make test-aarch64`; tests/qemu-runner sets it).
 fn emulated() -> bool {
     std::env::var_os("HERD_TEST_EMULATED").is_some()
 }
@@ -151,6 +151,15 @@ fn every_tool_exists_and_answers_help_and_version() {
             v.starts_with(&format!("{name} {} (", env!("CARGO_PKG_VERSION"))),
             "{name} --version: {v}"
         );
+        // With a native harness driving emulated tools (`make test-aarch64`), prove the
+        // tools under test are the emulated build, not the harness's own.
+        if let Some(target) = std::env::var_os("HERD_TEST_TOOLS_TARGET") {
+            let target = target.to_string_lossy();
+            assert!(
+                v.trim_end().ends_with(&format!("({target})")),
+                "{name} --version should name {target}: {v}"
+            );
+        }
     }
 }
 

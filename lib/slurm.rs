@@ -33,60 +33,136 @@ pub struct Output {
 /// Run `prog args…` (in `cwd` if given) with a timeout; stdin is closed.
 pub fn run(prog: &str, args: &[&str], cwd: Option<&Path>) -> Result<Output, Error> {
     let mut cmd = Command::new(prog);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args);
     if let Some(d) = cwd {
         cmd.current_dir(d);
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            "SLURM's commands are not on PATH here; run herd on a login node of the cluster"
-        } else {
-            "check that SLURM's client commands work here"
-        };
-        Error::failed(format!("running {prog}: {e}")).hint(hint)
-    })?;
-    // Read both pipes on threads so a chatty command cannot block on a full pipe.
-    let mut out_pipe = child.stdout.take();
-    let mut err_pipe = child.stderr.take();
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(p) = out_pipe.as_mut() {
-            let _ = p.read_to_string(&mut s);
+    let limit = timeout();
+    match run_within(cmd, limit) {
+        Ok(Some(out)) => Ok(out),
+        Ok(None) => Err(Error::failed(format!(
+            "{prog} did not answer within {} s",
+            limit.as_secs()
+        ))
+        .hint("the SLURM controller may be down or overloaded; try again later")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::failed(format!(
+            "running {prog}: {e}"
+        ))
+        .hint("SLURM's commands are not on PATH here; run herd on a login node of the cluster")),
+        Err(e) => Err(Error::failed(format!("running {prog}: {e}"))
+            .hint("check that SLURM's client commands work here")),
+    }
+}
+
+/// Run `cmd` with stdin closed, collecting stdout and stderr, for at most `limit`;
+/// `None` when it did not finish in time (it is killed and reaped).
+///
+/// Single-threaded: both pipes are drained with poll(2), so a chatty command cannot
+/// block on a full pipe, and the exit is noticed as soon as the pipes close (no
+/// polling interval). Forking tools stay single-threaded this way, which matters
+/// under qemu-user (see tests/qemu-runner).
+pub fn run_within(mut cmd: Command, limit: Duration) -> std::io::Result<Option<Output>> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+
+    let deadline = Instant::now() + limit;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut pipes = [
+        child.stdout.take().map(Pipe::Out),
+        child.stderr.take().map(Pipe::Err),
+    ];
+    let mut bufs = [Vec::new(), Vec::new()];
+    let mut chunk = vec![0u8; 64 * 1024];
+    let timed_out = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if pipes.iter().all(Option::is_none) {
+            break false;
         }
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(p) = err_pipe.as_mut() {
-            let _ = p.read_to_string(&mut s);
+        if left.is_zero() {
+            break true;
         }
-        s
-    });
-    let deadline = Instant::now() + timeout();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break st,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::failed(format!(
-                    "{prog} did not answer within {} s",
-                    timeout().as_secs()
-                ))
-                .hint("the SLURM controller may be down or overloaded; try again later"));
+        let ms = PollTimeout::try_from(left.as_millis().max(1).min(i32::MAX as u128))
+            .unwrap_or(PollTimeout::MAX);
+        let ready: Vec<bool> = {
+            let mut fds: Vec<PollFd> = pipes
+                .iter()
+                .flatten()
+                .map(|p| PollFd::new(p.as_fd(), PollFlags::POLLIN))
+                .collect();
+            match poll(&mut fds, ms) {
+                Ok(_) => fds
+                    .iter()
+                    .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+                    .collect(),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(Error::io(format!("waiting for {prog}"), e)),
+        };
+        let mut ready = ready.into_iter();
+        for (slot, buf) in pipes.iter_mut().zip(bufs.iter_mut()) {
+            let Some(pipe) = slot else { continue };
+            if !ready.next().unwrap_or(false) {
+                continue;
+            }
+            match pipe.read(&mut chunk) {
+                Ok(0) => *slot = None,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     };
-    Ok(Output {
+    // Both pipes closed: the command has exited or is about to. (A descendant that
+    // kept them open would have run us into the deadline instead.)
+    let status = loop {
+        if timed_out {
+            break None;
+        }
+        if let Some(st) = child.try_wait()? {
+            break Some(st);
+        }
+        if Instant::now() >= deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Ok(None);
+    };
+    let [out, err] = bufs;
+    Ok(Some(Output {
         code: status.code(),
-        stdout: out_t.join().unwrap_or_default(),
-        stderr: err_t.join().unwrap_or_default(),
-    })
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    }))
+}
+
+/// A command's stdout or stderr pipe.
+enum Pipe {
+    Out(std::process::ChildStdout),
+    Err(std::process::ChildStderr),
+}
+
+impl Pipe {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        use std::os::fd::AsFd;
+        match self {
+            Pipe::Out(p) => p.as_fd(),
+            Pipe::Err(p) => p.as_fd(),
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Pipe::Out(p) => p.read(buf),
+            Pipe::Err(p) => p.read(buf),
+        }
+    }
 }
 
 /// Submit a batch script with `sbatch --parsable`; returns the job id.
@@ -191,6 +267,71 @@ pub fn live_jobs_named(name: &str) -> Result<Vec<(String, String)>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // run_within is the process helper under every SLURM call; these run `sh`, not a
+    // stand-in for SLURM.
+    fn sh(script: &str) -> Command {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(script);
+        c
+    }
+
+    #[test]
+    fn both_pipes_are_drained_beyond_their_buffers() {
+        // 300 KB on each stream, interleaved: a reader of one pipe at a time would
+        // block the command on the other's full 64 KiB buffer.
+        let script = "i=0; while [ $i -lt 300 ]; do head -c 1000 /dev/zero | tr '\\0' o; \
+                      head -c 1000 /dev/zero | tr '\\0' e >&2; i=$((i+1)); done; exit 7";
+        let out = run_within(sh(script), Duration::from_secs(60))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.code, Some(7));
+        assert_eq!(out.stdout.len(), 300_000);
+        assert_eq!(out.stderr.len(), 300_000);
+        assert!(out.stdout.bytes().all(|b| b == b'o'));
+        assert!(out.stderr.bytes().all(|b| b == b'e'));
+    }
+
+    #[test]
+    fn a_command_past_its_limit_is_killed_and_reaped() {
+        let t = Instant::now();
+        let out = run_within(
+            sh("echo started; exec sleep 30"),
+            Duration::from_millis(300),
+        )
+        .unwrap();
+        assert!(out.is_none());
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn a_command_that_closes_its_output_early_is_still_waited_for() {
+        let out = run_within(
+            sh("exec >&- 2>&-; sleep 0.2; exit 3"),
+            Duration::from_secs(30),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(out.code, Some(3));
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn a_missing_command_is_not_found_and_a_signal_has_no_code() {
+        let e = run_within(
+            Command::new("/nonexistent/herd-no-such-command"),
+            Duration::from_secs(5),
+        );
+        assert_eq!(e.unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        let out = run_within(sh("kill -KILL $$"), Duration::from_secs(30))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.code, None);
+        let out = run_within(sh("printf 'caf\\303\\251 \\377'"), Duration::from_secs(30))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.stdout, "café \u{fffd}");
+    }
 
     #[test]
     fn sbatch_output_forms() {

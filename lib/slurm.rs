@@ -32,26 +32,38 @@ pub struct Output {
 
 /// Run `prog args…` (in `cwd` if given) with a timeout; stdin is closed.
 pub fn run(prog: &str, args: &[&str], cwd: Option<&Path>) -> Result<Output, Error> {
+    let limit = timeout();
+    match run_within(command(prog, args, cwd), limit) {
+        Ok(Some(out)) => Ok(out),
+        Ok(None) => Err(timed_out(prog, limit)),
+        Err(e) => Err(not_started(prog, &e)),
+    }
+}
+
+fn command(prog: &str, args: &[&str], cwd: Option<&Path>) -> Command {
     let mut cmd = Command::new(prog);
     cmd.args(args);
     if let Some(d) = cwd {
         cmd.current_dir(d);
     }
-    let limit = timeout();
-    match run_within(cmd, limit) {
-        Ok(Some(out)) => Ok(out),
-        Ok(None) => Err(Error::failed(format!(
-            "{prog} did not answer within {} s",
-            limit.as_secs()
-        ))
-        .hint("the SLURM controller may be down or overloaded; try again later")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::failed(format!(
-            "running {prog}: {e}"
-        ))
-        .hint("SLURM's commands are not on PATH here; run herd on a login node of the cluster")),
-        Err(e) => Err(Error::failed(format!("running {prog}: {e}"))
-            .hint("check that SLURM's client commands work here")),
-    }
+    cmd
+}
+
+fn timed_out(prog: &str, limit: Duration) -> Error {
+    Error::failed(format!(
+        "{prog} did not answer within {} s",
+        limit.as_secs()
+    ))
+    .hint("the SLURM controller may be down or overloaded; try again later")
+}
+
+fn not_started(prog: &str, e: &std::io::Error) -> Error {
+    let hint = if e.kind() == std::io::ErrorKind::NotFound {
+        "SLURM's commands are not on PATH here; run herd on a login node of the cluster"
+    } else {
+        "check that SLURM's client commands work here"
+    };
+    Error::failed(format!("running {prog}: {e}")).hint(hint)
 }
 
 /// Run `cmd` with stdin closed, collecting stdout and stderr, for at most `limit`;
@@ -165,36 +177,70 @@ impl Pipe {
     }
 }
 
+/// Why `sbatch` gave no job id, and whether the job may exist anyway.
+#[derive(Debug)]
+pub struct SbatchFailure {
+    /// What went wrong, for the user.
+    pub error: Error,
+    /// True when sbatch may have queued the job although herd has no id for it: it
+    /// timed out (the controller may have accepted the job after herd gave up), or it
+    /// said yes in words herd cannot read. The caller must keep its journal so the
+    /// job is found by its token before anything is submitted again.
+    pub maybe_submitted: bool,
+}
+
 /// Submit a batch script with `sbatch --parsable`; returns the job id.
 ///
 /// `--parsable` in the script's own `extra_args` is harmless (B12): the output is
 /// parsed the same way. Extra `args` go before the script path.
-pub fn sbatch(script: &Path, cwd: &Path, args: &[&str]) -> Result<String, Error> {
+pub fn sbatch(script: &Path, cwd: &Path, args: &[&str]) -> Result<String, SbatchFailure> {
     let path = script.to_string_lossy();
     let mut argv = vec!["--parsable"];
     argv.extend_from_slice(args);
     argv.push(&path);
-    let out = run("sbatch", &argv, Some(cwd))?;
+    let limit = timeout();
+    let out = match run_within(command("sbatch", &argv, Some(cwd)), limit) {
+        Ok(Some(out)) => out,
+        // The controller may have queued the job after herd gave up waiting.
+        Ok(None) => {
+            return Err(SbatchFailure {
+                error: timed_out("sbatch", limit),
+                maybe_submitted: true,
+            })
+        }
+        Err(e) => {
+            return Err(SbatchFailure {
+                error: not_started("sbatch", &e),
+                maybe_submitted: false,
+            })
+        }
+    };
     if out.code != Some(0) {
-        return Err(
-            Error::failed(format!("sbatch refused the job: {}", out.stderr.trim()))
+        return Err(SbatchFailure {
+            error: Error::failed(format!("sbatch refused the job: {}", out.stderr.trim()))
                 .hint("no trial status was changed; fix the cause and submit again"),
-        );
+            maybe_submitted: false,
+        });
     }
-    parse_sbatch(&out.stdout).ok_or_else(|| {
-        Error::failed(format!(
+    parse_sbatch(&out.stdout).ok_or_else(|| SbatchFailure {
+        error: Error::failed(format!(
             "could not read a job id from sbatch's output: {:?}",
             out.stdout.trim()
-        ))
+        )),
+        maybe_submitted: true,
     })
 }
 
-/// `12345` or `12345;cluster` (from `--parsable`), or `Submitted batch job 12345`.
+/// `12345` or `12345;cluster` (from `--parsable`), or `Submitted batch job 12345`:
+/// the last line that is one of these, so a site's wrapper may print notices
+/// before or after it.
 pub fn parse_sbatch(stdout: &str) -> Option<String> {
-    let line = stdout.lines().map(str::trim).rfind(|l| !l.is_empty())?;
-    let id = line.strip_prefix("Submitted batch job ").unwrap_or(line);
-    let id = id.split(';').next()?.trim();
-    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_string())
+    stdout.lines().rev().find_map(|line| {
+        let line = line.trim();
+        let id = line.strip_prefix("Submitted batch job ").unwrap_or(line);
+        let id = id.split(';').next()?.trim();
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_string())
+    })
 }
 
 /// Limits read from `scontrol show config`.
@@ -345,7 +391,13 @@ mod tests {
             parse_sbatch("sbatch: warning: x\n9\n").as_deref(),
             Some("9")
         );
+        // A site's wrapper may add notices after the id.
+        assert_eq!(
+            parse_sbatch("4242\nNote: charged to account ml\n\n").as_deref(),
+            Some("4242")
+        );
         assert_eq!(parse_sbatch("oops"), None);
+        assert_eq!(parse_sbatch("job 12 queued\n"), None);
         assert_eq!(parse_sbatch(""), None);
     }
 

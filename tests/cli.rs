@@ -110,6 +110,13 @@ fn submit_chunked() {
         .case("tests/cmd/submit-chunked/*.toml");
 }
 
+/// herd-submit against stand-ins for SLURM commands, for error paths the real test
+/// cluster cannot produce (each case's fakebin/ says why).
+#[test]
+fn submit_stand_in() {
+    cases_with_sh("herd-submit", "submit-stand-in");
+}
+
 #[test]
 fn status() {
     cases("herd-status", "status");
@@ -118,6 +125,13 @@ fn status() {
 #[test]
 fn stop() {
     cases("herd-stop", "stop");
+}
+
+/// herd-stop against stand-ins for SLURM commands, for error paths the real test
+/// cluster cannot produce (each case's fakebin/ says why).
+#[test]
+fn stop_stand_in() {
+    cases_with_sh("herd-stop", "stop-stand-in");
 }
 
 #[test]

@@ -536,20 +536,39 @@ fn a_dead_controller_changes_nothing_and_says_so() {
     let pid = fs::read_to_string("/run/slurm-harness/slurmctld.pid").unwrap();
     Command::new("kill").arg(pid.trim()).status().unwrap();
     std::thread::sleep(Duration::from_secs(2));
-    let (o, recs) = status_json(&ws, &[("HERD_SLURM_TIMEOUT", "20")]);
+    let jobs_before = fs::read(ws.join(".hyperherd/job_ids.json")).unwrap();
+    let slow = [("HERD_SLURM_TIMEOUT", "20")];
+    let (o, recs) = status_json(&ws, &slow);
+    // herd-stop and herd-submit cannot tell what is live either: they refuse.
+    let stop = run(STOP, &[ws.to_str().unwrap(), "-i", "0-3"], b"", &slow);
+    let (resubmit, _) = expand_submit(&ws, &[], &slow);
     harness(&[]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("statuses are stale (nothing was changed)"),
+        "{err}"
     );
-    assert!(String::from_utf8_lossy(&o.stderr).contains("statuses are stale (nothing was changed)"));
     assert_eq!(recs.len(), 12, "the previous statuses are still printed");
+    let err = String::from_utf8_lossy(&stop.stderr);
+    assert_eq!(stop.status.code(), Some(1), "herd-stop: {err}");
+    assert!(err.contains("cannot tell which trials are live"), "{err}");
+    assert!(err.contains("nothing was cancelled"), "{err}");
+    let err = String::from_utf8_lossy(&resubmit.stderr);
+    assert_eq!(resubmit.status.code(), Some(1), "herd-submit: {err}");
+    assert!(
+        err.contains("cannot tell which trials are still live"),
+        "{err}"
+    );
     assert_eq!(
         fs::read(ws.join(".hyperherd/manifest.json")).unwrap(),
         before,
         "manifest unchanged"
+    );
+    assert_eq!(
+        fs::read(ws.join(".hyperherd/job_ids.json")).unwrap(),
+        jobs_before,
+        "job_ids.json unchanged"
     );
     scancel_all(&ws);
 }

@@ -168,7 +168,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         if o.code != Some(0) {
             return Err(
                 Error::failed(format!("scancel failed: {}", o.stderr.trim()))
-                    .hint("no status was changed"),
+                    .hint("no trial was marked cancelled; check with herd-status and try again"),
             );
         }
     }

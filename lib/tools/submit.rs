@@ -289,20 +289,33 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 &local_spec(&cfg, id, &parts[k], local_slots.unwrap_or(1)),
                 &scripts[k],
             )
-            .map(|()| id.clone()),
+            .map(|()| id.clone())
+            .map_err(|error| slurm::SbatchFailure {
+                error,
+                maybe_submitted: false,
+            }),
             None => slurm::sbatch(&path, &cfg.workspace, &[&comment]),
         };
         let job_id = match started {
             Ok(id) => id,
-            Err(e) if k == 0 => {
+            // Nothing was queued: forget the intent.
+            Err(f) if k == 0 && !f.maybe_submitted => {
                 submit::clear_journal(&ws)?;
-                return Err(e);
+                return Err(f.error);
             }
-            Err(e) => {
+            // The job may exist without herd knowing its id: the journal stays, and
+            // the next sync (herd-status, herd-submit) looks for its token in squeue
+            // and records it, or drops the part if it is not there.
+            Err(f) if k == 0 => {
+                return Err(Error::failed(f.error.to_string()).hint(
+                    "sbatch may have queued the job anyway; herd-status or the next herd-submit looks for it in squeue and records it, so no trial runs twice",
+                ));
+            }
+            Err(f) => {
                 // Earlier parts are recorded; this and later ones stay journaled and
                 // are settled (found in squeue or dropped) by the next submission.
                 ws.write_manifest(&manifest)?;
-                return Err(Error::failed(e.to_string()).hint(format!(
+                return Err(Error::failed(f.error.to_string()).hint(format!(
                     "parts 1-{k} of {} were submitted and recorded; run herd-submit again to submit the rest",
                     journal.len()
                 )));

@@ -202,3 +202,110 @@ fn every_long_flag_is_in_the_man_page() {
         }
     }
 }
+
+/// What the tools do when stdin is a terminal, run on a pseudo-terminal by util-linux
+/// `script` (Debian's bsdutils, always installed): herd-stop and `herd-log -` refuse
+/// to wait for typed input, herd-submit takes every pending trial.
+#[test]
+fn stdin_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: script(1) is not installed");
+        return;
+    }
+    let sq = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let tool = |name: &str| -> String {
+        let built = TOOLS.iter().find(|(n, _)| *n == name).expect("a tool").1;
+        sq(&exe(name, built).to_string_lossy())
+    };
+    let ws = std::env::temp_dir().join(format!("herd-tty-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&ws);
+    std::fs::create_dir_all(&ws).unwrap();
+    for f in ["hyperherd.yaml", "launch.sh"] {
+        std::fs::copy(format!("tests/cmd/stop/no-manifest.in/{f}"), ws.join(f)).unwrap();
+    }
+    let on_tty = |cmd: String| -> (Option<i32>, String) {
+        let o = Command::new("script")
+            // A tool that wrongly waited for typed input would hang: bound it.
+            .args(["-qec", &format!("timeout 20 {cmd}"), "/dev/null"])
+            .current_dir(&ws)
+            .env("HERD_MAX_ARRAY_SIZE", "1001")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n"),
+        )
+    };
+
+    let (code, out) = on_tty(format!("{} .", tool("herd-stop")));
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            Some(2),
+            "herd-stop: error: name the trials: -i SPEC, --all, or trial records on stdin\n\
+             try 'herd-stop --help'\n"
+        )
+    );
+
+    std::fs::create_dir_all(ws.join(".hyperherd")).unwrap();
+    let (code, out) = on_tty(format!(
+        "env HYPERHERD_WORKSPACE=. HYPERHERD_TRIAL_ID=0 {} -",
+        tool("herd-log")
+    ));
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            Some(2),
+            "herd-log: error: '-' reads metrics from stdin, which is a terminal; pipe a JSON object in\n\
+             try 'herd-log --help'\n"
+        )
+    );
+
+    let (code, out) = on_tty(format!("{} --dry-run .", tool("herd-submit")));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("#SBATCH --array=0-3"),
+        "every pending trial is taken from a terminal:\n{out}"
+    );
+    let _ = std::fs::remove_dir_all(&ws);
+}
+
+/// Arguments that are not UTF-8 (a TOML transcript cannot hold them): a clear usage
+/// error, never a panic.
+#[test]
+fn arguments_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let run = |name: &str, args: &[&std::ffi::OsStr]| {
+        let built = TOOLS.iter().find(|(n, _)| *n == name).expect("a tool").1;
+        let o = Command::new(exe(name, built))
+            .args(args)
+            .env("HYPERHERD_WORKSPACE", "/nonexistent")
+            .env("HYPERHERD_TRIAL_ID", "0")
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run("herd-log", &["loss".as_ref(), bad]),
+        (
+            Some(2),
+            "herd-log: error: the value of metric 'loss' is not valid UTF-8\n\
+             try 'herd-log --help'\n"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        run("herd-expand", &["--pin".as_ref(), bad]),
+        (
+            Some(2),
+            "herd-expand: error: argument is invalid unicode: \"caf\\xE9\"\n\
+             try 'herd-expand --help'\n"
+                .to_string()
+        )
+    );
+}

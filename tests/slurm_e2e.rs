@@ -573,6 +573,60 @@ fn a_dead_controller_changes_nothing_and_says_so() {
     scancel_all(&ws);
 }
 
+/// Sends SIGCONT to a stopped slurmctld when dropped, also when the test panics.
+struct Resume(String);
+
+impl Drop for Resume {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-CONT", &self.0]).status();
+    }
+}
+
+/// A controller that accepts connections but never answers (stopped with SIGSTOP, as
+/// an overloaded one looks): the call is abandoned at HERD_SLURM_TIMEOUT, the tool
+/// says which command did not answer, exits 1 and changes nothing.
+#[test]
+fn a_hung_controller_times_out_and_changes_nothing() {
+    let Some(_cluster) = cluster() else { return };
+    let ws = workspace("ctldhung", TWELVE, "sleep 120");
+    let (o, _) = expand_submit(&ws, &[], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (o, _) = status_json(&ws, &[]);
+    assert!(o.status.success());
+    let before = fs::read(ws.join(".hyperherd/manifest.json")).unwrap();
+    let pid = fs::read_to_string("/run/slurm-harness/slurmctld.pid").unwrap();
+    let pid = pid.trim().to_string();
+    assert!(Command::new("kill")
+        .args(["-STOP", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let resume = Resume(pid);
+    let t = Instant::now();
+    let (o, recs) = status_json(&ws, &[("HERD_SLURM_TIMEOUT", "3")]);
+    let took = t.elapsed();
+    drop(resume);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not answer within 3 s"), "{err}");
+    assert!(
+        err.contains("statuses are stale (nothing was changed)"),
+        "{err}"
+    );
+    assert_eq!(recs.len(), 12, "the previous statuses are still printed");
+    // One call times out (sacct, on slurmdbd, still answers); nothing waits longer.
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    assert_eq!(
+        fs::read(ws.join(".hyperherd/manifest.json")).unwrap(),
+        before,
+        "manifest unchanged"
+    );
+    // The controller is back: the next sync works again.
+    let (o, _) = status_json(&ws, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    scancel_all(&ws);
+}
+
 #[test]
 fn one_sync_of_500_trials_in_3_submissions_calls_sacct_and_squeue_once() {
     let Some(_cluster) = cluster() else { return };

@@ -542,7 +542,18 @@ fn a_dead_controller_changes_nothing_and_says_so() {
     // herd-stop and herd-submit cannot tell what is live either: they refuse.
     let stop = run(STOP, &[ws.to_str().unwrap(), "-i", "0-3"], b"", &slow);
     let (resubmit, _) = expand_submit(&ws, &[], &slow);
+    // A first submission asks the controller for its array limits first.
+    let fresh = workspace("ctlddown2", TWELVE, "true");
+    let (first, _) = expand_submit(&fresh, &[], &slow);
     harness(&[]);
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "first herd-submit: {err}");
+    assert!(err.contains("scontrol show config failed"), "{err}");
+    assert!(
+        !fresh.join(".hyperherd/job_ids.json").exists(),
+        "nothing recorded"
+    );
+    assert!(manifest_statuses(&fresh).iter().all(|(_, s)| s == "ready"));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(

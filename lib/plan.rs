@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::expand::expand;
 use crate::naming::push_override_string;
-use crate::reconcile::{reconcile, Plan};
+use crate::reconcile::{reconcile, refusal_message, Plan};
 use crate::record::TrialRecord;
 use crate::workspace::{ManifestRecord, Workspace};
 
@@ -33,18 +33,10 @@ pub fn load(cfg: &Config) -> Result<Sweep, Error> {
     let jobs = ws.read_job_ids()?;
     let next = ws.next_index(&stored, &jobs)?;
     let count = generated.len();
-    let plan = match reconcile(&stored, generated, next, true) {
-        Ok(p) => p,
-        // Unreachable with force = true; keep the stored records rather than panic.
-        Err(_) => Plan {
-            records: stored,
-            kept: 0,
-            dropped: vec![],
-            orphans: vec![],
-            added: 0,
-            next_index: next,
-        },
-    };
+    // With force, orphans are kept rather than refused, so this never fails; should it,
+    // it is an error, not a panic.
+    let plan = reconcile(stored, generated, next, true)
+        .map_err(|orphans| Error::failed(refusal_message(&orphans)))?;
     Ok(Sweep {
         generated: count,
         plan,

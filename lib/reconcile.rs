@@ -38,9 +38,11 @@ pub fn is_active(s: &Status) -> bool {
 
 /// Reconcile `stored` with `generated`. New indices start at `next_index`.
 ///
-/// Without `force`, removing an active trial is refused: the error lists them.
+/// Both are consumed: kept records move into the plan, so a large sweep is never held
+/// three times over. Without `force`, removing an active trial is refused: the error
+/// lists them.
 pub fn reconcile(
-    stored: &[ManifestRecord],
+    stored: Vec<ManifestRecord>,
     generated: Vec<NamedTrial>,
     next_index: u64,
     force: bool,
@@ -49,36 +51,48 @@ pub fn reconcile(
         .iter()
         .map(|t| trial_hash(&t.trial.params, &t.trial.extras))
         .collect();
-    // Sets of fingerprints (the hash's 12 hex digits as a number; anything else, such
-    // as a hand-edited hash, by its text), so that the strings can move into records.
-    let wanted: HashSet<Fingerprint> = if stored.is_empty() {
-        HashSet::default()
-    } else {
+    // Usually the config still generates the stored trials in the stored order: that
+    // prefix is kept (and adds nothing) without a set lookup. Sets of fingerprints
+    // (the hash's 12 hex digits as a number; anything else, such as a hand-edited
+    // hash, by its text) settle the rest, so the strings can move into records.
+    let same = stored
+        .iter()
+        .zip(&gen_hashes)
+        .take_while(|(r, h)| r.hash == **h)
+        .count();
+    let wanted: HashSet<Fingerprint> = if stored.len() > same {
         gen_hashes.iter().map(|h| fingerprint(h)).collect()
+    } else {
+        HashSet::default()
+    };
+    let have: HashSet<Fingerprint> = if generated.len() > same {
+        stored.iter().map(|r| fingerprint(&r.hash)).collect()
+    } else {
+        HashSet::default()
     };
     let mut records = Vec::with_capacity(stored.len().max(generated.len()));
-    let (mut kept, mut dropped, mut orphans) = (0, Vec::new(), Vec::new());
+    let (mut kept, mut dropped, mut orphans) = (same, Vec::new(), Vec::new());
+    let mut stored = stored.into_iter();
+    records.extend(stored.by_ref().take(same));
     for r in stored {
         if wanted.contains(&fingerprint(&r.hash)) {
             kept += 1;
-            records.push(r.clone());
+            records.push(r);
         } else if is_active(&r.status) {
             orphans.push(r.clone());
-            records.push(r.clone());
+            records.push(r);
         } else {
-            dropped.push(r.clone());
+            dropped.push(r);
         }
     }
     if !orphans.is_empty() && !force {
         return Err(orphans);
     }
     drop(wanted);
-    let have: HashSet<Fingerprint> = stored.iter().map(|r| fingerprint(&r.hash)).collect();
     let mut next = next_index;
     let mut added = 0;
-    let mut seen_new: HashSet<Fingerprint> =
-        HashSet::with_capacity_and_hasher(generated.len(), Default::default());
-    for (t, h) in generated.into_iter().zip(gen_hashes) {
+    let mut seen_new: HashSet<Fingerprint> = HashSet::default();
+    for (t, h) in generated.into_iter().zip(gen_hashes).skip(same) {
         let f = fingerprint(&h);
         if have.contains(&f) || !seen_new.insert(f) {
             continue;
@@ -162,7 +176,7 @@ mod tests {
 
     fn stored(vals: &[(f64, Status)]) -> Vec<ManifestRecord> {
         reconcile(
-            &[],
+            Vec::new(),
             gen(&vals.iter().map(|v| v.0).collect::<Vec<_>>()),
             0,
             false,
@@ -178,10 +192,135 @@ mod tests {
         .collect()
     }
 
+    /// The rule of spec §8 written plainly (string sets, every record cloned): the
+    /// model the fast paths of `reconcile` must agree with.
+    fn model(
+        stored: &[ManifestRecord],
+        generated: &[NamedTrial],
+        next_index: u64,
+        force: bool,
+    ) -> Result<Plan, Vec<ManifestRecord>> {
+        let hashes: Vec<String> = generated
+            .iter()
+            .map(|t| trial_hash(&t.trial.params, &t.trial.extras))
+            .collect();
+        let (mut records, mut dropped, mut orphans, mut kept) = (vec![], vec![], vec![], 0);
+        for r in stored {
+            if hashes.contains(&r.hash) {
+                kept += 1;
+                records.push(r.clone());
+            } else if is_active(&r.status) {
+                orphans.push(r.clone());
+                records.push(r.clone());
+            } else {
+                dropped.push(r.clone());
+            }
+        }
+        if !orphans.is_empty() && !force {
+            return Err(orphans);
+        }
+        let (mut next, mut added, mut seen) = (next_index, 0, Vec::<String>::new());
+        for (t, h) in generated.iter().zip(hashes) {
+            if stored.iter().any(|r| r.hash == h) || seen.contains(&h) {
+                continue;
+            }
+            seen.push(h.clone());
+            records.push(ManifestRecord {
+                index: next,
+                hash: h,
+                params: t.trial.params.clone(),
+                extras: t.trial.extras.clone(),
+                experiment_name: Some(t.name.clone()),
+                status: Status::Ready,
+            });
+            next += 1;
+            added += 1;
+        }
+        Ok(Plan {
+            records,
+            kept,
+            dropped,
+            orphans,
+            added,
+            next_index: next,
+        })
+    }
+
+    fn summary(p: &Result<Plan, Vec<ManifestRecord>>) -> String {
+        let line = |rs: &[ManifestRecord]| {
+            rs.iter()
+                .map(|r| format!("{}:{}:{}", r.index, r.hash, r.status))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match p {
+            Ok(p) => format!(
+                "records [{}] kept {} dropped [{}] orphans [{}] added {} next {}",
+                line(&p.records),
+                p.kept,
+                line(&p.dropped),
+                line(&p.orphans),
+                p.added,
+                p.next_index
+            ),
+            Err(o) => format!("refused [{}]", line(o)),
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_plain_rule_on_random_edits() {
+        let pool = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+        let statuses = [
+            Status::Ready,
+            Status::Submitted,
+            Status::Running,
+            Status::Completed,
+            Status::Failed,
+            Status::Cancelled,
+        ];
+        let mut rng = crate::testrng::XorShift(0x5EED_1234_ABCD_0001);
+        for _ in 0..20_000 {
+            let pick = |rng: &mut crate::testrng::XorShift, n: usize| -> Vec<f64> {
+                (0..n).map(|_| pool[rng.below(pool.len())]).collect()
+            };
+            let n = rng.below(7);
+            let first = pick(&mut rng, n);
+            let mut old = stored(
+                &first
+                    .iter()
+                    .map(|&v| (v, statuses[rng.below(statuses.len())].clone()))
+                    .collect::<Vec<_>>(),
+            );
+            // Now and then a hand-edited hash, or a stored trial listed twice.
+            if !old.is_empty() && rng.below(5) == 0 {
+                let k = rng.below(old.len());
+                old[k].hash = if rng.below(2) == 0 {
+                    old[k].hash.to_uppercase()
+                } else {
+                    "edited".into()
+                };
+            }
+            if !old.is_empty() && rng.below(8) == 0 {
+                let k = rng.below(old.len());
+                old.push(old[k].clone());
+            }
+            // The new config: the old values kept in order up to a point, then others.
+            let keep = rng.below(first.len() + 1);
+            let mut vals = first[..keep].to_vec();
+            let n = rng.below(5);
+            vals.extend(pick(&mut rng, n));
+            let force = rng.below(2) == 0;
+            let next = old.len() as u64 + rng.below(3) as u64;
+            let want = summary(&model(&old, &gen(&vals), next, force));
+            let got = summary(&reconcile(old.clone(), gen(&vals), next, force));
+            assert_eq!(got, want, "stored {first:?} then {vals:?}, force {force}");
+        }
+    }
+
     #[test]
     fn keeps_adds_and_drops() {
         let old = stored(&[(0.1, Status::Completed), (0.01, Status::Ready)]);
-        let p = reconcile(&old, gen(&[0.1, 0.001]), 2, false).unwrap();
+        let p = reconcile(old.clone(), gen(&[0.1, 0.001]), 2, false).unwrap();
         assert_eq!(p.kept, 1);
         assert_eq!(p.dropped.len(), 1);
         assert_eq!(p.added, 1);
@@ -193,10 +332,10 @@ mod tests {
     #[test]
     fn removing_active_trials_needs_force() {
         let old = stored(&[(0.1, Status::Ready), (0.01, Status::Running)]);
-        let refused = reconcile(&old, gen(&[0.1]), 2, false).unwrap_err();
+        let refused = reconcile(old.clone(), gen(&[0.1]), 2, false).unwrap_err();
         assert_eq!(refused.len(), 1);
         assert!(refusal_message(&refused).contains("idx 1 [running] lr-0.01"));
-        let p = reconcile(&old, gen(&[0.1]), 2, true).unwrap();
+        let p = reconcile(old.clone(), gen(&[0.1]), 2, true).unwrap();
         assert_eq!(p.records.len(), 2);
         assert_eq!(p.orphans.len(), 1);
     }
@@ -218,7 +357,7 @@ mod tests {
         let old = stored(&[(0.1, Status::Ready)]);
         let mut renamed = gen(&[0.1, 0.01]);
         renamed[0].name = "learning_rate-0.1".into();
-        let p = reconcile(&old, renamed, 1, false).unwrap();
+        let p = reconcile(old.clone(), renamed, 1, false).unwrap();
         assert_eq!(p.records[0].experiment_name.as_deref(), Some("lr-0.1"));
         assert_eq!(p.records[1].experiment_name.as_deref(), Some("lr-0.01"));
     }

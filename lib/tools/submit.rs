@@ -163,7 +163,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
     }
     let next = ws.next_index(&stored, &jobs)?;
-    let plan = reconcile(&stored, generated, next, args.force).map_err(|orphans| {
+    let plan = reconcile(stored, generated, next, args.force).map_err(|orphans| {
         Error::failed(refusal_message(&orphans))
             .hint("pass --force to keep them in the manifest as orphans, or revert the config edit")
     })?;

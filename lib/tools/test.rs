@@ -207,7 +207,7 @@ fn persist_plan(cfg: &Config, ws: &Workspace) -> Result<(), Error> {
     let stored = ws.read_manifest()?.unwrap_or_default();
     let jobs = ws.read_job_ids()?;
     let next = ws.next_index(&stored, &jobs)?;
-    if let Ok(plan) = reconcile(&stored, expand(cfg)?, next, false) {
+    if let Ok(plan) = reconcile(stored, expand(cfg)?, next, false) {
         ws.write_manifest(&plan.records)?;
         ws.write_next_index(plan.next_index)?;
     }

@@ -30,6 +30,8 @@ struct Frags {
     hash: String,
     /// `"name":value` (an entry of the record's `params`).
     json: Vec<u8>,
+    /// `\n      "name": value` (an entry of `params` in `manifest.json`).
+    manifest: String,
 }
 
 /// A fresh `grid: all` sweep, ready to be written.
@@ -82,10 +84,15 @@ impl Fresh {
                 pyjson::write_compact_map(&mut hash, &one, true);
                 let mut json = Vec::new();
                 ndjson::write_value(&mut json, &Value::Map(one.clone()));
+                // As the manifest writer lays it out: `{` ENTRY `\n    }`.
+                let mut laid = String::new();
+                pyjson::write_indented_map(&mut laid, &one, MANIFEST_PARAMS_LEVEL);
+                let close = laid.rfind('\n').unwrap_or(1);
                 frags.push(Frags {
                     over: override_string("", &one, &[], &Assoc::new()),
                     hash: inner(&hash).to_string(),
                     json: json[1..json.len() - 1].to_vec(),
+                    manifest: laid[1..close].to_string(),
                     name,
                 });
             }
@@ -111,73 +118,228 @@ impl Fresh {
     /// Write every trial's record as an NDJSON line, indices from `first_index`, in
     /// the general path's order (the last parameter varies fastest).
     pub fn write(&self, first_index: u64, out: &mut impl Write) -> std::io::Result<()> {
-        let mut row = vec![0usize; self.axes.len()];
-        let (mut name, mut over, mut hash) = (String::new(), String::new(), String::new());
+        self.write_rows(out, |n| (first_index + n, &Status::Ready))
+    }
+
+    /// Write the records of a submitted sweep whose manifest holds exactly these
+    /// trials (see [`Fresh::stored`]): stored index and status, everything else as a
+    /// fresh record has it (which is what the manifest says, byte for byte).
+    pub fn write_stored(
+        &self,
+        rows: &[(u64, Status)],
+        out: &mut impl Write,
+    ) -> std::io::Result<()> {
+        self.write_rows(out, |n| {
+            let (index, status) = &rows[n as usize];
+            (*index, status)
+        })
+    }
+
+    fn write_rows<'s>(
+        &self,
+        out: &mut impl Write,
+        row_of: impl Fn(u64) -> (u64, &'s Status),
+    ) -> std::io::Result<()> {
+        let mut rows = Rows::new(self);
         let mut line: Vec<u8> = Vec::with_capacity(1024);
-        let mut frags: Vec<&Frags> = Vec::with_capacity(self.axes.len());
         let mut params: Vec<&[u8]> = Vec::with_capacity(self.axes.len());
         let no_extras = Assoc::new();
         for n in 0..self.total {
-            frags.clear();
-            frags.extend(self.axes.iter().zip(&row).map(|(a, &i)| &a[i]));
-            name.clear();
-            for (k, f) in frags.iter().enumerate() {
-                if k > 0 {
-                    name.push('_');
-                }
-                name.push_str(&f.name);
-            }
-            over.clear();
-            over.push_str("experiment_name=");
-            over.push_str(&name);
-            for f in &frags {
-                over.push(' ');
-                over.push_str(&f.over);
-            }
-            for s in &self.statics {
-                over.push(' ');
-                over.push_str(s);
-            }
-            hash.clear();
-            hash.push_str("{\"extras\": {}, \"params\": {");
-            for (k, &a) in self.hash_order.iter().enumerate() {
-                if k > 0 {
-                    hash.push_str(", ");
-                }
-                hash.push_str(&frags[a].hash);
-            }
-            hash.push_str("}}");
-            let digest = sha1_hex(hash.as_bytes());
-
+            let row = rows.next(self);
+            let (index, status) = row_of(n);
             params.clear();
-            params.extend(frags.iter().map(|f| f.json.as_slice()));
+            params.extend(row.frags.iter().map(|f| f.json.as_slice()));
             line.clear();
             ndjson::write_planned_line(
                 &mut line,
                 &ndjson::Head {
                     sweep: &self.sweep,
                     workspace: &self.workspace,
-                    index: first_index + n,
-                    hash: &digest[..12],
-                    experiment_name: Some(&name),
+                    index,
+                    hash: row.hash,
+                    experiment_name: Some(row.name),
                     params: ndjson::Entries::Written(&params),
                     extras: &no_extras,
-                    overrides: &over,
-                    status: &Status::Ready,
+                    overrides: row.over,
+                    status,
                 },
             );
             out.write_all(&line)?;
-
-            // Advance the odometer from the last parameter.
-            for k in (0..row.len()).rev() {
-                row[k] += 1;
-                if row[k] < self.axes[k].len() {
-                    break;
-                }
-                row[k] = 0;
-            }
         }
         Ok(())
+    }
+
+    /// The stored trials of a submitted sweep, as `(index, status)` rows, when the
+    /// manifest (`text`) holds exactly this sweep's trials in its order, each with the
+    /// hash, frozen name, `params` (same keys, order and values, laid out as herd and
+    /// the reference write them) and empty `extras` the fresh trial has. Then the
+    /// general path (reconcile: every stored trial kept, none added) prints just what
+    /// [`Fresh::write_stored`] prints. `None` on any difference or anything unusual
+    /// (legacy records, other fields' shapes, a parse error): the general path decides.
+    pub fn stored(&self, text: &str) -> Option<Vec<(u64, Status)>> {
+        // Read record by record, stopping at the first that differs: an edited sweep
+        // costs this path little before the general one takes over.
+        let mut de = serde_json::Deserializer::from_str(text);
+        let rows = serde::Deserializer::deserialize_seq(&mut de, Matcher(self)).ok()?;
+        de.end().ok()?;
+        Some(rows)
+    }
+}
+
+/// Reads a manifest's records against a [`Fresh`] sweep's trials (see
+/// [`Fresh::stored`]); any difference is an error, which ends the read.
+struct Matcher<'f>(&'f Fresh);
+
+impl<'de> serde::de::Visitor<'de> for Matcher<'_> {
+    type Value = Vec<(u64, Status)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the sweep's trials")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        use serde::de::Error;
+        let fresh = self.0;
+        let mut rows = Rows::new(fresh);
+        let mut params = String::new();
+        let mut out = Vec::with_capacity(fresh.total.min(MAX_TRIALS) as usize);
+        while let Some(r) = seq.next_element::<StoredRow<'de>>()? {
+            if out.len() as u64 == fresh.total {
+                return Err(A::Error::custom("more trials than the sweep"));
+            }
+            let row = rows.next(fresh);
+            params.clear();
+            params.push('{');
+            for (k, f) in row.frags.iter().enumerate() {
+                if k > 0 {
+                    params.push(',');
+                }
+                params.push_str(&f.manifest);
+            }
+            params.push_str(MANIFEST_PARAMS_CLOSE);
+            if r.hash != row.hash
+                || r.experiment_name != row.name
+                || r.params.get() != params
+                || r.extras.get() != "{}"
+            {
+                return Err(A::Error::custom("a trial differs"));
+            }
+            let status = r.status.as_deref().map_or(Status::Ready, Status::parse);
+            out.push((r.index, status));
+        }
+        if out.len() as u64 != fresh.total {
+            return Err(A::Error::custom("fewer trials than the sweep"));
+        }
+        Ok(out)
+    }
+}
+
+/// Where `params` sits in `manifest.json` (a list of records at level 1): its entries
+/// are indented for level 3, its closing brace for level 2.
+const MANIFEST_PARAMS_LEVEL: usize = 2;
+const MANIFEST_PARAMS_CLOSE: &str = "\n    }";
+
+/// A manifest record read without building values: `params` and `extras` stay text.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredRow<'a> {
+    index: u64,
+    #[serde(borrow)]
+    hash: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    params: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    extras: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    experiment_name: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    status: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The trials of a [`Fresh`] sweep in order: an odometer over the axes (the last
+/// parameter varies fastest) and the texts of the current trial.
+struct Rows<'f> {
+    row: Vec<usize>,
+    started: bool,
+    frags: Vec<&'f Frags>,
+    name: String,
+    over: String,
+    hash_input: String,
+    digest: String,
+}
+
+/// One trial's texts, borrowed from [`Rows`].
+struct Row<'r, 'f> {
+    frags: &'r [&'f Frags],
+    name: &'r str,
+    over: &'r str,
+    /// The trial hash (12 hex digits).
+    hash: &'r str,
+}
+
+impl<'f> Rows<'f> {
+    fn new(fresh: &Fresh) -> Rows<'f> {
+        Rows {
+            row: vec![0; fresh.axes.len()],
+            started: false,
+            frags: Vec::with_capacity(fresh.axes.len()),
+            name: String::new(),
+            over: String::new(),
+            hash_input: String::new(),
+            digest: String::new(),
+        }
+    }
+
+    /// The next trial (call at most `fresh.count()` times).
+    fn next<'r>(&'r mut self, fresh: &'f Fresh) -> Row<'r, 'f> {
+        if self.started {
+            // Advance the odometer from the last parameter.
+            for k in (0..self.row.len()).rev() {
+                self.row[k] += 1;
+                if self.row[k] < fresh.axes[k].len() {
+                    break;
+                }
+                self.row[k] = 0;
+            }
+        }
+        self.started = true;
+        self.frags.clear();
+        self.frags
+            .extend(fresh.axes.iter().zip(&self.row).map(|(a, &i)| &a[i]));
+        self.name.clear();
+        for (k, f) in self.frags.iter().enumerate() {
+            if k > 0 {
+                self.name.push('_');
+            }
+            self.name.push_str(&f.name);
+        }
+        self.over.clear();
+        self.over.push_str("experiment_name=");
+        self.over.push_str(&self.name);
+        for f in &self.frags {
+            self.over.push(' ');
+            self.over.push_str(&f.over);
+        }
+        for s in &fresh.statics {
+            self.over.push(' ');
+            self.over.push_str(s);
+        }
+        self.hash_input.clear();
+        self.hash_input.push_str("{\"extras\": {}, \"params\": {");
+        for (k, &a) in fresh.hash_order.iter().enumerate() {
+            if k > 0 {
+                self.hash_input.push_str(", ");
+            }
+            self.hash_input.push_str(&self.frags[a].hash);
+        }
+        self.hash_input.push_str("}}");
+        self.digest = sha1_hex(self.hash_input.as_bytes());
+        Row {
+            frags: &self.frags,
+            name: &self.name,
+            over: &self.over,
+            hash: &self.digest[..12],
+        }
     }
 }
 
@@ -290,6 +452,7 @@ mod tests {
         let env = |k: &str| std::env::var(k).ok().and_then(|s| s.parse::<u64>().ok());
         let mut rng = XorShift(env("HERD_PROP_SEED").unwrap_or(2026).max(1));
         let (mut fast, mut declined) = (0, 0);
+        let (mut submitted_fast, mut submitted_declined) = (0, 0);
         let n = env("HERD_PROP_SWEEPS").unwrap_or(if cfg!(target_arch = "x86_64") {
             3000
         } else {
@@ -313,6 +476,7 @@ mod tests {
                 panic!("the general path refused what fragments took: {e}\n{yaml}")
             });
             assert_eq!(sweep.generated as u64, f.count(), "{yaml}");
+            let stored = sweep.plan.records.clone();
             let mut theirs = Vec::new();
             for r in sweep.plan.records {
                 ndjson::write_record(&mut theirs, &crate::plan::into_record(&cfg, r));
@@ -323,6 +487,18 @@ mod tests {
                 String::from_utf8(theirs).unwrap(),
                 "{yaml}"
             );
+            // The same sweep submitted: its manifest as herd writes it, sometimes
+            // edited the way later runs or hands do.
+            let edit = rng.below(12);
+            let (took, want) = submitted_agrees(&dir, &cfg, &f, stored, edit, &mut rng);
+            if took {
+                submitted_fast += 1;
+            } else {
+                submitted_declined += 1;
+            }
+            if let Some(want) = want {
+                assert_eq!(took, want, "edit {edit} of\n{yaml}");
+            }
         }
         let _ = std::fs::remove_dir_all(&dir);
         // Both outcomes must be common, or the test proves little.
@@ -330,5 +506,100 @@ mod tests {
             fast > n / 6 && declined > n / 10,
             "fast {fast}, declined {declined}"
         );
+        assert!(
+            submitted_fast > fast / 4 && submitted_declined > fast / 4,
+            "submitted: fast {submitted_fast}, declined {submitted_declined}"
+        );
+    }
+
+    /// Write `stored` (after `edit`) as the manifest of the sweep in `dir`, then hold
+    /// [`Fresh::stored`] + [`Fresh::write_stored`] to the general path's records.
+    /// Returns whether fragments took it, and whether they must (None: either way).
+    fn submitted_agrees(
+        dir: &std::path::Path,
+        cfg: &Config,
+        f: &Fresh,
+        mut stored: Vec<crate::workspace::ManifestRecord>,
+        edit: usize,
+        rng: &mut XorShift,
+    ) -> (bool, Option<bool>) {
+        const STATUSES: &[&str] = &[
+            "ready",
+            "submitted",
+            "queued",
+            "running",
+            "completed",
+            "failed",
+            "cancelled",
+            "pruned",
+            "paused",
+            "weird",
+        ];
+        let k = rng.below(stored.len());
+        let must = match edit {
+            // Statuses and indices are the manifest's own: still exactly this sweep.
+            0..=3 => {
+                for r in stored.iter_mut() {
+                    r.status = Status::parse(STATUSES[rng.below(STATUSES.len())]);
+                }
+                Some(true)
+            }
+            4 => {
+                for r in stored.iter_mut() {
+                    r.index = r.index * 3 + 7;
+                }
+                Some(true)
+            }
+            // A frozen name from an older config.
+            5 => {
+                stored[k].experiment_name = Some(format!("old-{k}"));
+                Some(false)
+            }
+            6 => {
+                stored[k].hash = "0123456789ab".into();
+                Some(false)
+            }
+            7 if stored.len() > 1 => {
+                stored.swap(0, k.max(1));
+                Some(false)
+            }
+            8 => {
+                stored.pop();
+                Some(false)
+            }
+            9 => {
+                stored[k].extras.insert("note", Value::Int(1));
+                Some(false)
+            }
+            10 if stored[k].params.len() > 1 => {
+                stored[k].params.0.reverse();
+                Some(false)
+            }
+            _ => None,
+        };
+        let ws = crate::workspace::Workspace::new(dir);
+        ws.create_dirs().unwrap();
+        ws.write_manifest(&stored).unwrap();
+        let text = ws.read_manifest_text().unwrap().unwrap();
+        let took = match f.stored(&text) {
+            Some(rows) => {
+                let mut ours = Vec::new();
+                f.write_stored(&rows, &mut ours).unwrap();
+                let mut theirs = Vec::new();
+                for r in crate::plan::load(cfg).unwrap().plan.records {
+                    ndjson::write_record(&mut theirs, &crate::plan::into_record(cfg, r));
+                    theirs.push(b'\n');
+                }
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    String::from_utf8(theirs).unwrap(),
+                    "edit {edit}, manifest:\n{text}"
+                );
+                true
+            }
+            None => false,
+        };
+        std::fs::remove_dir_all(ws.dir()).unwrap();
+        (took, must)
     }
 }

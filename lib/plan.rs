@@ -25,9 +25,15 @@ pub struct Sweep {
 
 /// Expand the config and reconcile it with the stored manifest, if any.
 pub fn load(cfg: &Config) -> Result<Sweep, Error> {
+    let ws = Workspace::new(&cfg.workspace);
+    load_with(cfg, ws.read_manifest_text()?)
+}
+
+/// [`load`], given the manifest's text (as [`Workspace::read_manifest_text`] read it).
+pub fn load_with(cfg: &Config, manifest: Option<String>) -> Result<Sweep, Error> {
     let generated = expand(cfg)?;
     let ws = Workspace::new(&cfg.workspace);
-    let stored = ws.read_manifest()?;
+    let stored = ws.parse_manifest(manifest)?;
     let had_manifest = stored.is_some();
     let stored = stored.unwrap_or_default();
     let jobs = ws.read_job_ids()?;

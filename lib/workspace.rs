@@ -152,15 +152,28 @@ impl Workspace {
         Ok(Lock { _flock: flock })
     }
 
+    /// The manifest's text, unparsed; `None` when there is none.
+    pub fn read_manifest_text(&self) -> Result<Option<String>, Error> {
+        read_optional(&self.manifest_path())
+    }
+
     /// Read the manifest; `None` when there is none.
     pub fn read_manifest(&self) -> Result<Option<Vec<ManifestRecord>>, Error> {
-        let path = self.manifest_path();
-        let Some(text) = read_optional(&path)? else {
+        let text = self.read_manifest_text()?;
+        self.parse_manifest(text)
+    }
+
+    /// The records of a manifest text from [`Workspace::read_manifest_text`].
+    pub fn parse_manifest(
+        &self,
+        text: Option<String>,
+    ) -> Result<Option<Vec<ManifestRecord>>, Error> {
+        let Some(text) = text else {
             return Ok(None);
         };
         parse_manifest(&text)
             .map(Some)
-            .map_err(|msg| corrupt(&path, &msg))
+            .map_err(|msg| corrupt(&self.manifest_path(), &msg))
     }
 
     /// Write the manifest atomically. Hold the lock around read-modify-write.
@@ -190,7 +203,16 @@ impl Workspace {
         manifest: &[ManifestRecord],
         jobs: &[JobRecord],
     ) -> Result<u64, Error> {
-        let mut next = manifest.iter().map(|r| r.index + 1).max().unwrap_or(0);
+        self.next_index_after(
+            manifest.iter().map(|r| r.index + 1).max().unwrap_or(0),
+            jobs,
+        )
+    }
+
+    /// [`Workspace::next_index`] given the manifest's own: `manifest_next` is one past
+    /// its highest index (0 when it is empty).
+    pub fn next_index_after(&self, manifest_next: u64, jobs: &[JobRecord]) -> Result<u64, Error> {
+        let mut next = manifest_next;
         next = next.max(
             jobs.iter()
                 .flat_map(|j| &j.indices)

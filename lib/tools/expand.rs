@@ -75,24 +75,45 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let pins = Pins::parse(&cfg, &args.pins)?;
     let mut out = cli::stdout();
     let mode = args.common.output();
-    // A sweep never submitted: its records straight from per-value fragments.
+    // A product sweep (no conditions) needs no value tree per trial: its records are
+    // written from per-value fragments when it was never submitted, or when its
+    // manifest holds exactly its trials (a submitted sweep whose config is unchanged).
     let ws = Workspace::new(&cfg.workspace);
-    if let Some(fresh) = (pins.is_empty() && !ws.exists())
+    let exists = ws.exists();
+    // The manifest's text once read (Some(None): there is none), for either path.
+    let mut manifest: Option<Option<String>> = None;
+    if let Some(fresh) = (pins.is_empty() && (!exists || (mode == Output::Json && !args.check)))
         .then(|| Fresh::new(&cfg))
         .flatten()
     {
-        if args.check {
-            writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
-        } else if mode == Output::Json {
-            let first = ws.next_index(&[], &ws.read_job_ids()?)?;
-            fresh.write(first, &mut out)?;
-        }
-        if args.check || mode == Output::Json {
-            out.flush()?;
-            return Ok(ExitCode::SUCCESS);
+        if !exists {
+            if args.check {
+                writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
+            } else if mode == Output::Json {
+                let first = ws.next_index(&[], &ws.read_job_ids()?)?;
+                fresh.write(first, &mut out)?;
+            }
+            if args.check || mode == Output::Json {
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+        } else {
+            manifest = Some(ws.read_manifest_text()?);
+            if let Some(rows) = manifest.as_ref().and_then(|t| fresh.stored(t.as_deref()?)) {
+                // What the general path reads besides the manifest, so that a
+                // corrupt file is reported the same way.
+                let last = rows.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+                ws.next_index_after(last, &ws.read_job_ids()?)?;
+                fresh.write_stored(&rows, &mut out)?;
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
         }
     }
-    let sweep = plan::load(&cfg)?;
+    let sweep = match manifest {
+        Some(text) => plan::load_with(&cfg, text)?,
+        None => plan::load(&cfg)?,
+    };
     if args.check {
         writeln!(out, "{}", summary(&cfg, sweep.generated))?;
         out.flush()?;

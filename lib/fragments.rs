@@ -523,24 +523,14 @@ mod tests {
         edit: usize,
         rng: &mut XorShift,
     ) -> (bool, Option<bool>) {
-        const STATUSES: &[&str] = &[
-            "ready",
-            "submitted",
-            "queued",
-            "running",
-            "completed",
-            "failed",
-            "cancelled",
-            "pruned",
-            "paused",
-            "weird",
-        ];
         let k = rng.below(stored.len());
         let must = match edit {
             // Statuses and indices are the manifest's own: still exactly this sweep.
             0..=3 => {
                 for r in stored.iter_mut() {
-                    r.status = Status::parse(STATUSES[rng.below(STATUSES.len())]);
+                    // Every known status, and one herd does not know.
+                    let pick = rng.below(Status::KNOWN.len() + 1);
+                    r.status = Status::parse(Status::KNOWN.get(pick).unwrap_or(&"weird"));
                 }
                 Some(true)
             }

@@ -145,7 +145,7 @@ fn success_failure_timeout_and_stop_reach_the_right_status() {
     let ws = workspace(
         "outcomes",
         &OUTCOMES.replace("TIME", "00:00:03"),
-        OUTCOMES_BODY,
+        &outcomes_body(),
     );
     let recs = outcomes(&ws, &["--local", "-j", "4"], "local");
     for r in &recs {

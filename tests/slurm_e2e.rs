@@ -479,7 +479,7 @@ fn harness(args: &[&str]) {
 /// Success, exit 3, a timeout and a herd-stop: every trial reaches the right status
 /// and SLURM state, and a re-run resubmits exactly the failed and cancelled ones.
 fn slurm_outcomes(tag: &str) -> (Ws, Vec<serde_json::Value>) {
-    let ws = workspace(tag, &OUTCOMES.replace("TIME", "00:01:00"), OUTCOMES_BODY);
+    let ws = workspace(tag, &OUTCOMES.replace("TIME", "00:01:00"), &outcomes_body());
     let recs = outcomes(&ws, &[], tag);
     (ws, recs)
 }
@@ -493,7 +493,7 @@ fn outcomes_reach_the_right_status_with_accounting_and_match_the_local_backend()
         "e2e",
         "local",
         &OUTCOMES.replace("TIME", "00:01:00"),
-        OUTCOMES_BODY,
+        &outcomes_body(),
     );
     // Both run at once (the local trials only sleep), so the comparison costs no time.
     let local = {
@@ -507,6 +507,13 @@ fn outcomes_reach_the_right_status_with_accounting_and_match_the_local_backend()
         comparable(&local_ws, &local_recs),
     );
     assert_eq!(slurm, local, "SLURM (left) and local (right) disagree");
+    // The metrics the trials logged from inside their SLURM jobs were collected.
+    assert!(
+        slurm[0].ends_with(r#"| {"val_loss":0.125,"loss@last":0.5}"#),
+        "{}",
+        slurm[0]
+    );
+    assert!(slurm[1].ends_with(r#"| {"loss@last":0.5}"#), "{}", slurm[1]);
     for r in &local_recs {
         assert!(r["slurm_job_id"].as_str().unwrap().starts_with("local-"));
     }

@@ -165,27 +165,49 @@ parameters:
   what: {type: discrete, values: [ok, exit3, slow, stopme]}
 ";
 
-/// The launcher body of [`OUTCOMES`].
-pub const OUTCOMES_BODY: &str =
-    "case \"$1\" in\n  *what=ok*) exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac";
+/// The launcher body of [`OUTCOMES`]: every trial logs a streamed metric with
+/// herd-log (this build's, by its absolute path), a successful one a summary metric
+/// too, so the backends' collected results can be compared.
+pub fn outcomes_body() -> String {
+    let log = env!("CARGO_BIN_EXE_herd-log");
+    format!(
+        "'{log}' --step 1 loss 0.5\ncase \"$1\" in\n  *what=ok*) '{log}' val_loss 0.125; exit 0;;\n  *what=exit3*) exit 3;;\n  *) sleep 300;;\nesac"
+    )
+}
 
 /// What must agree between backends: per trial (index, name, status, slurm_state,
-/// exit_code, overrides, last log line) and what the launcher received, ignoring job
-/// ids, timings and resource figures.
+/// exit_code, overrides, last log line), what the launcher received, and the metrics
+/// herd-res collects, ignoring job ids, timings and resource figures.
 pub fn comparable(ws: &Path, recs: &[serde_json::Value]) -> Vec<String> {
+    let res = run(
+        RES,
+        &["--json", "--last", "--all", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
+    assert!(
+        res.status.success(),
+        "herd-res: {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let metrics: std::collections::BTreeMap<u64, String> = records(&res.stdout)
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["metrics"].to_string()))
+        .collect();
     recs.iter()
         .map(|r| {
             let i = r["index"].as_u64().unwrap();
             let got = fs::read_to_string(ws.join(format!("out/{i}.overrides"))).unwrap_or_default();
             format!(
-                "{i} {} {} {} {} {} | {} | {}",
+                "{i} {} {} {} {} {} | {} | {} | {}",
                 r["experiment_name"],
                 r["status"],
                 r["slurm_state"],
                 r["exit_code"],
                 r["overrides"],
                 r["last_log_line"],
-                got.trim()
+                got.trim(),
+                metrics.get(&i).map_or("-", String::as_str)
             )
         })
         .collect()
@@ -200,15 +222,24 @@ pub fn outcomes(ws: &Path, submit_args: &[&str], tag: &str) -> Vec<serde_json::V
     let (o, _) = expand_submit(ws, submit_args, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let deadline = Instant::now() + Duration::from_secs(120);
+    // Trial 3 must be running (to be stopped) and trial 0 finished (to show that a
+    // finished trial is never cancelled).
     loop {
         let (_, recs) = status_json(ws, &[]);
-        if recs
-            .iter()
-            .any(|r| r["index"] == 3 && r["status"] == "running")
-        {
+        let status = |i: u64| {
+            recs.iter()
+                .find(|r| r["index"] == i)
+                .and_then(|r| r["status"].as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        if status(3) == "running" && status(0) == "completed" {
             break;
         }
-        assert!(Instant::now() < deadline, "trial 3 never ran: {recs:?}");
+        assert!(
+            Instant::now() < deadline,
+            "trial 3 never ran or trial 0 never completed: {recs:?}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     let o = run(STOP, &["--json", "-i", "3", ws.to_str().unwrap()], b"", &[]);

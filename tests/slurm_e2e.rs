@@ -158,6 +158,23 @@ fn twelve_trials_each_run_once_with_exactly_their_overrides() {
             "{log}"
         );
         assert!(ws.join(format!(".hyperherd/logs/{i}.err")).exists());
+        // herd-tail reads what SLURM wrote for the task.
+        let tail = run(
+            TAIL,
+            &[ws.to_str().unwrap(), &i.to_string(), "--stdout", "-n", "1"],
+            b"",
+            &[],
+        );
+        assert!(
+            tail.status.success(),
+            "{}",
+            String::from_utf8_lossy(&tail.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&tail.stdout).ends_with(&format!("trial {i} done\n")),
+            "herd-tail {i}: {}",
+            String::from_utf8_lossy(&tail.stdout)
+        );
         let exit = fs::read_to_string(ws.join(format!(".hyperherd/exit/{i}"))).unwrap();
         assert!(
             exit.trim_end().ends_with(" 0"),

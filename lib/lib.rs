@@ -15,6 +15,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod cpupool;
 pub mod dotenv;
 pub mod error;
 pub mod expand;

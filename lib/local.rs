@@ -23,6 +23,7 @@
 //! never mistaken for a live runner: a trial whose runner is gone is reported `LOST`
 //! (its leftover processes are killed first), never "running" forever.
 
+use crate::cpupool::Pool;
 use crate::error::Error;
 use crate::sync::Observation;
 use crate::workspace::{self, JobRecord, Workspace};
@@ -79,6 +80,12 @@ pub struct Spec {
     pub cpus_per_task: u64,
     /// The config's `slurm.mem` in bytes (reported, not enforced).
     pub req_mem_bytes: Option<u64>,
+    /// The CPU pool this user's runners share (see `cpupool`); none: not used.
+    #[serde(default)]
+    pub pool: Option<PathBuf>,
+    /// The pool's size in CPUs.
+    #[serde(default)]
+    pub pool_cpus: u64,
 }
 
 /// `.hyperherd/local/`.
@@ -184,12 +191,23 @@ pub fn cancel(ws: &Workspace, job_id: &str, tasks: &[u64]) -> Result<(), Error> 
     Ok(())
 }
 
-/// A process as the runner recorded it.
+/// A process as the runner recorded it: pid, start time and boot, which together
+/// name it for good.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Proc {
-    pid: i32,
-    start_ticks: u64,
-    boot_id: String,
+pub(crate) struct Proc {
+    pub(crate) pid: i32,
+    pub(crate) start_ticks: u64,
+    pub(crate) boot_id: String,
+}
+
+/// This process, as a [`Proc`].
+pub(crate) fn this_process() -> Proc {
+    let pid = std::process::id() as i32;
+    Proc {
+        pid,
+        start_ticks: proc_stat(pid).map_or(0, |(_, t)| t),
+        boot_id: boot_id().to_string(),
+    }
 }
 
 /// One task as the events tell it.
@@ -296,7 +314,7 @@ fn proc_stat(pid: i32) -> Option<(char, u64)> {
 }
 
 /// True when the recorded process still runs (same pid, same start, same boot).
-fn alive(p: &Proc) -> bool {
+pub(crate) fn alive(p: &Proc) -> bool {
     p.boot_id == boot_id()
         && proc_stat(p.pid).is_some_and(|(s, t)| t == p.start_ticks && s != 'Z' && s != 'X')
 }
@@ -419,9 +437,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
         .append(true)
         .open(&events_path)
         .map_err(|e| Error::io(format!("opening {}", events_path.display()), e))?;
-    let me = std::process::id() as i32;
-    let boot = boot_id();
-    let ticks = proc_stat(me).map_or(0, |(_, t)| t);
+    let me = this_process();
     crate::submit::crash_point("runner-start");
     let log = |events: &mut File, line: String| {
         // One write per line: O_APPEND keeps lines whole across writers and crashes.
@@ -429,8 +445,18 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
     };
     log(
         &mut events,
-        format!("runner {me} {ticks} {boot} {}\n", now_ms()),
+        format!(
+            "runner {} {} {} {}\n",
+            me.pid,
+            me.start_ticks,
+            me.boot_id,
+            now_ms()
+        ),
     );
+    let mut pool = spec
+        .pool
+        .clone()
+        .map(|path| Pool::new(path, spec.pool_cpus, me.clone(), &spec.job_id));
     // Tell herd-submit the runner is recorded, then let go of its pipe.
     {
         let mut out = std::io::stdout().lock();
@@ -470,6 +496,11 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             let Some(r) = running.remove(&pid) else {
                 continue;
             };
+            if let Some(p) = &pool {
+                if let Err(e) = p.give_back(r.task) {
+                    let _ = writeln!(std::io::stderr(), "the CPU pool: {e}");
+                }
+            }
             // Like SLURM at the end of a job: nothing of the trial outlives it.
             let _ = kill(Pid::from_raw(-pid), Signal::SIGKILL);
             let code = if libc::WIFEXITED(status) {
@@ -540,11 +571,27 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                 }
             }
         }
-        // Start trials while there is room.
+        // Start trials while there is room in this job and in the machine's CPU pool.
         while running.len() < max {
-            let Some(task) = pending.pop_front() else {
+            let Some(&task) = pending.front() else {
                 break;
             };
+            if let Some(p) = &pool {
+                match p.take(task, spec.cpus_per_task.max(1)) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        // Never stop a sweep over the pool: run without it.
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "the CPU pool {} cannot be used ({e}); this job's own limit applies",
+                            p.path().display()
+                        );
+                        pool = None;
+                    }
+                }
+            }
+            pending.pop_front();
             let started_ms = now_ms();
             match spawn_task(&spec, &script, &logs, task, (min, max_task)) {
                 Ok(pid) => {
@@ -565,6 +612,9 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                     );
                 }
                 Err(e) => {
+                    if let Some(p) = &pool {
+                        let _ = p.give_back(task);
+                    }
                     let _ = writeln!(std::io::stderr(), "task {task}: {e}");
                     log(
                         &mut events,
@@ -711,6 +761,8 @@ mod tests {
             kill_wait_seconds: 30,
             cpus_per_task: 1,
             req_mem_bytes: Some(1 << 20),
+            pool: None,
+            pool_cpus: 0,
         };
         fs::write(dir.join("spec.json"), serde_json::to_vec(&spec).unwrap()).unwrap();
         // No events at all: the runner never started.

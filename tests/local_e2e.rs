@@ -257,6 +257,85 @@ fn at_most_max_concurrent_run_and_stopped_queued_trials_never_start() {
     }
 }
 
+/// (start ms, end ms) of every trial of local job `job` (from its events).
+fn intervals(ws: &Path, job: &str) -> Vec<(u64, u64)> {
+    let ev = events(ws, job);
+    let at = |kind: &str, task: &str, field: usize| {
+        ev.lines()
+            .map(|l| l.split(' ').collect::<Vec<_>>())
+            .find(|f| f[0] == kind && f[1] == task)
+            .and_then(|f| f.get(field)?.parse::<u64>().ok())
+    };
+    ev.lines()
+        .filter_map(|l| l.strip_prefix("start "))
+        .filter_map(|l| l.split(' ').next())
+        .map(|task| (at("start", task, 4).unwrap(), at("end", task, 5).unwrap()))
+        .collect()
+}
+
+/// The most trials of `jobs` that ran at the same time.
+fn most_at_once(jobs: &[(&Path, &str)]) -> usize {
+    let mut edges: Vec<(u64, i32)> = jobs
+        .iter()
+        .flat_map(|(ws, job)| intervals(ws, job))
+        .flat_map(|(s, e)| [(s, 1), (e, -1)])
+        .collect();
+    // At the same millisecond an end comes before a start.
+    edges.sort();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, d) in edges {
+        now += d;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+/// Two local jobs at once share the machine's CPUs (a pool of 2 here): never more
+/// than 2 trials run together, though each job allows 4; without the pool they do.
+#[test]
+fn two_local_jobs_share_the_cpu_pool() {
+    let pool = std::env::temp_dir().join(format!("herd-local-pool-{}", std::process::id()));
+    let _ = fs::remove_file(&pool);
+    let run_two = |tag: &str, pool_env: &str| {
+        let a = workspace(
+            &format!("{tag}a"),
+            &sweep(&format!("{tag}a"), 4, "00:05:00"),
+            "sleep 1",
+        );
+        let b = workspace(
+            &format!("{tag}b"),
+            &sweep(&format!("{tag}b"), 4, "00:05:00"),
+            "sleep 1",
+        );
+        let env = [("HERD_LOCAL_POOL", pool_env), ("HERD_LOCAL_CPUS", "2")];
+        for ws in [&a, &b] {
+            let (o, _) = expand_submit(ws, &["--local", "-j", "4"], &env);
+            ok(&o);
+        }
+        for ws in [&a, &b] {
+            let recs = wait_for(ws, Duration::from_secs(60), all_final);
+            assert!(
+                recs.iter().all(|r| field(r, "status") == "completed"),
+                "{recs:?}"
+            );
+        }
+        most_at_once(&[(&a, "local-1"), (&b, "local-1")])
+    };
+    let shared = run_two("pool", pool.to_str().unwrap());
+    assert_eq!(
+        shared, 2,
+        "trials of both jobs at once, with a pool of 2 CPUs"
+    );
+    assert_eq!(
+        fs::read_to_string(&pool).unwrap(),
+        "",
+        "every trial gave its CPUs back"
+    );
+    let _ = fs::remove_file(&pool);
+    let unshared = run_two("nopool", "off");
+    assert!(unshared > 2, "without the pool, {unshared} at most at once");
+}
+
 #[test]
 fn a_killed_runner_leaves_lost_trials_that_are_resubmitted() {
     // Trials sleep until the test leaves `out/finish`; then they finish at once.

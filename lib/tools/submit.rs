@@ -3,6 +3,7 @@
 
 use crate::cli::{self, Common, Output};
 use crate::config::{self, Config};
+use crate::cpupool;
 use crate::error::Error;
 use crate::expand::expand;
 use crate::local;
@@ -365,6 +366,8 @@ fn local_spec(cfg: &Config, job_id: &str, part: &submit::Part, slots: u64) -> lo
         kill_wait_seconds: local::kill_wait_seconds(),
         cpus_per_task: cfg.slurm.cpus_per_task,
         req_mem_bytes: sync::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
+        pool: cpupool::default_path(),
+        pool_cpus: cpupool::default_cpus(),
     }
 }
 

@@ -59,6 +59,9 @@ pub fn write_workspace(suite: &str, tag: &str, yaml: &str, launcher_body: &str) 
 /// Run `bin args…` with `stdin` fed in and extra environment.
 pub fn run(bin: &str, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(bin);
+    // Local jobs of tests running side by side must not wait for each other's CPUs:
+    // the machine-wide pool is off unless a test sets HERD_LOCAL_POOL itself.
+    c.env("HERD_LOCAL_POOL", "off");
     c.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

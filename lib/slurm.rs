@@ -32,21 +32,35 @@ pub struct Output {
 
 /// Run `prog args…` (in `cwd` if given) with a timeout; stdin is closed.
 pub fn run(prog: &str, args: &[&str], cwd: Option<&Path>) -> Result<Output, Error> {
-    let limit = timeout();
-    match run_within(command(prog, args, cwd), limit) {
-        Ok(Some(out)) => Ok(out),
-        Ok(None) => Err(timed_out(prog, limit)),
-        Err(e) => Err(not_started(prog, &e)),
-    }
+    call(prog, args, cwd).map_err(|f| f.error)
 }
 
-fn command(prog: &str, args: &[&str], cwd: Option<&Path>) -> Command {
+/// A SLURM command that gave no output: why, and whether it was still running when
+/// herd gave up on it (it may have done its work all the same).
+struct CallFailure {
+    error: Error,
+    timed_out: bool,
+}
+
+/// [`run`], telling a command that timed out from one that never started.
+fn call(prog: &str, args: &[&str], cwd: Option<&Path>) -> Result<Output, CallFailure> {
     let mut cmd = Command::new(prog);
     cmd.args(args);
     if let Some(d) = cwd {
         cmd.current_dir(d);
     }
-    cmd
+    let limit = timeout();
+    match run_within(cmd, limit) {
+        Ok(Some(out)) => Ok(out),
+        Ok(None) => Err(CallFailure {
+            error: timed_out(prog, limit),
+            timed_out: true,
+        }),
+        Err(e) => Err(CallFailure {
+            error: not_started(prog, &e),
+            timed_out: false,
+        }),
+    }
 }
 
 fn timed_out(prog: &str, limit: Duration) -> Error {
@@ -129,17 +143,18 @@ pub fn run_within(mut cmd: Command, limit: Duration) -> std::io::Result<Option<O
     };
     // Both pipes closed: the command has exited or is about to. (A descendant that
     // kept them open would have run us into the deadline instead.)
-    let status = loop {
-        if timed_out {
-            break None;
+    let status = if timed_out {
+        None
+    } else {
+        loop {
+            if let Some(st) = child.try_wait()? {
+                break Some(st);
+            }
+            if Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
         }
-        if let Some(st) = child.try_wait()? {
-            break Some(st);
-        }
-        if Instant::now() >= deadline {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(1));
     };
     let Some(status) = status else {
         let _ = child.kill();
@@ -198,23 +213,12 @@ pub fn sbatch(script: &Path, cwd: &Path, args: &[&str]) -> Result<String, Sbatch
     let mut argv = vec!["--parsable"];
     argv.extend_from_slice(args);
     argv.push(&path);
-    let limit = timeout();
-    let out = match run_within(command("sbatch", &argv, Some(cwd)), limit) {
-        Ok(Some(out)) => out,
-        // The controller may have queued the job after herd gave up waiting.
-        Ok(None) => {
-            return Err(SbatchFailure {
-                error: timed_out("sbatch", limit),
-                maybe_submitted: true,
-            })
-        }
-        Err(e) => {
-            return Err(SbatchFailure {
-                error: not_started("sbatch", &e),
-                maybe_submitted: false,
-            })
-        }
-    };
+    // A command that never started queued nothing; the controller may have queued
+    // the job after herd gave up waiting.
+    let out = call("sbatch", &argv, Some(cwd)).map_err(|f| SbatchFailure {
+        error: f.error,
+        maybe_submitted: f.timed_out,
+    })?;
     if out.code != Some(0) {
         return Err(SbatchFailure {
             error: Error::failed(format!("sbatch refused the job: {}", out.stderr.trim()))

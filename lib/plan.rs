@@ -25,15 +25,19 @@ pub struct Sweep {
 
 /// Expand the config and reconcile it with the stored manifest, if any.
 pub fn load(cfg: &Config) -> Result<Sweep, Error> {
-    let ws = Workspace::new(&cfg.workspace);
-    load_with(cfg, ws.read_manifest_text()?)
+    load_with(cfg, None)
 }
 
-/// [`load`], given the manifest's text (as [`Workspace::read_manifest_text`] read it).
-pub fn load_with(cfg: &Config, manifest: Option<String>) -> Result<Sweep, Error> {
+/// [`load`], with the manifest's text when the caller has read it already
+/// (`Some(None)`: there is no manifest), as [`Workspace::read_manifest_text`] gives it.
+pub fn load_with(cfg: &Config, manifest: Option<Option<String>>) -> Result<Sweep, Error> {
     let generated = expand(cfg)?;
     let ws = Workspace::new(&cfg.workspace);
-    let stored = ws.parse_manifest(manifest)?;
+    let text = match manifest {
+        Some(text) => text,
+        None => ws.read_manifest_text()?,
+    };
+    let stored = ws.parse_manifest(text)?;
     let had_manifest = stored.is_some();
     let stored = stored.unwrap_or_default();
     let jobs = ws.read_job_ids()?;

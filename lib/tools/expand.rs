@@ -110,10 +110,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             }
         }
     }
-    let sweep = match manifest {
-        Some(text) => plan::load_with(&cfg, text)?,
-        None => plan::load(&cfg)?,
-    };
+    let sweep = plan::load_with(&cfg, manifest)?;
     if args.check {
         writeln!(out, "{}", summary(&cfg, sweep.generated))?;
         out.flush()?;

@@ -118,37 +118,55 @@ impl Fresh {
     /// Write every trial's record as an NDJSON line, indices from `first_index`, in
     /// the general path's order (the last parameter varies fastest).
     pub fn write(&self, first_index: u64, out: &mut impl Write) -> std::io::Result<()> {
-        self.write_rows(out, |n| (first_index + n, &Status::Ready))
+        self.write_rows(out, |n| (first_index + n, &Status::Ready, None))
     }
 
     /// Write the records of a submitted sweep whose manifest holds exactly these
     /// trials (see [`Fresh::stored`]): stored index and status, everything else as a
-    /// fresh record has it (which is what the manifest says, byte for byte).
-    pub fn write_stored(
-        &self,
-        rows: &[(u64, Status)],
-        out: &mut impl Write,
-    ) -> std::io::Result<()> {
+    /// fresh record has it (which is what the manifest says, byte for byte; the hashes
+    /// were computed and compared while reading it, so they are not computed again).
+    pub fn write_stored(&self, stored: &Stored, out: &mut impl Write) -> std::io::Result<()> {
         self.write_rows(out, |n| {
-            let (index, status) = &rows[n as usize];
-            (*index, status)
+            let (index, status) = &stored.trials[n as usize];
+            let at = n as usize * HASH_LEN;
+            (*index, status, Some(&stored.hashes[at..at + HASH_LEN]))
         })
     }
 
+    /// Write every trial, `row_of` giving its index, status and (when known) hash.
     fn write_rows<'s>(
         &self,
         out: &mut impl Write,
-        row_of: impl Fn(u64) -> (u64, &'s Status),
+        row_of: impl Fn(u64) -> (u64, &'s Status, Option<&'s str>),
     ) -> std::io::Result<()> {
         let mut rows = Rows::new(self);
         let mut line: Vec<u8> = Vec::with_capacity(1024);
+        let mut over = String::new();
         let mut params: Vec<&[u8]> = Vec::with_capacity(self.axes.len());
         let no_extras = Assoc::new();
         for n in 0..self.total {
-            let row = rows.next(self);
-            let (index, status) = row_of(n);
+            rows.advance(self);
+            let (index, status, known) = row_of(n);
+            let hash = match known {
+                Some(h) => h,
+                None => {
+                    rows.hash(self);
+                    &rows.digest[..HASH_LEN]
+                }
+            };
+            over.clear();
+            over.push_str("experiment_name=");
+            over.push_str(&rows.name);
+            for f in &rows.frags {
+                over.push(' ');
+                over.push_str(&f.over);
+            }
+            for s in &self.statics {
+                over.push(' ');
+                over.push_str(s);
+            }
             params.clear();
-            params.extend(row.frags.iter().map(|f| f.json.as_slice()));
+            params.extend(rows.frags.iter().map(|f| f.json.as_slice()));
             line.clear();
             ndjson::write_planned_line(
                 &mut line,
@@ -156,11 +174,11 @@ impl Fresh {
                     sweep: &self.sweep,
                     workspace: &self.workspace,
                     index,
-                    hash: row.hash,
-                    experiment_name: Some(row.name),
+                    hash,
+                    experiment_name: Some(&rows.name),
                     params: ndjson::Entries::Written(&params),
                     extras: &no_extras,
-                    overrides: row.over,
+                    overrides: &over,
                     status,
                 },
             );
@@ -169,14 +187,14 @@ impl Fresh {
         Ok(())
     }
 
-    /// The stored trials of a submitted sweep, as `(index, status)` rows, when the
+    /// The stored trials of a submitted sweep (index, status, hash of each), when the
     /// manifest (`text`) holds exactly this sweep's trials in its order, each with the
     /// hash, frozen name, `params` (same keys, order and values, laid out as herd and
     /// the reference write them) and empty `extras` the fresh trial has. Then the
     /// general path (reconcile: every stored trial kept, none added) prints just what
     /// [`Fresh::write_stored`] prints. `None` on any difference or anything unusual
     /// (legacy records, other fields' shapes, a parse error): the general path decides.
-    pub fn stored(&self, text: &str) -> Option<Vec<(u64, Status)>> {
+    pub fn stored(&self, text: &str) -> Option<Stored> {
         // Read record by record, stopping at the first that differs: an edited sweep
         // costs this path little before the general one takes over.
         let mut de = serde_json::Deserializer::from_str(text);
@@ -186,12 +204,31 @@ impl Fresh {
     }
 }
 
+/// A submitted sweep's trials as its manifest holds them (see [`Fresh::stored`]).
+pub struct Stored {
+    /// Index and status of each trial, in order.
+    trials: Vec<(u64, Status)>,
+    /// Their hashes, [`HASH_LEN`] characters each, one after the other.
+    hashes: String,
+}
+
+impl Stored {
+    /// One past the highest stored index (what the manifest adds to the workspace's
+    /// index high-water mark).
+    pub fn next_index(&self) -> u64 {
+        self.trials.iter().map(|(i, _)| i + 1).max().unwrap_or(0)
+    }
+}
+
+/// A trial hash: 12 hex digits.
+const HASH_LEN: usize = 12;
+
 /// Reads a manifest's records against a [`Fresh`] sweep's trials (see
 /// [`Fresh::stored`]); any difference is an error, which ends the read.
 struct Matcher<'f>(&'f Fresh);
 
 impl<'de> serde::de::Visitor<'de> for Matcher<'_> {
-    type Value = Vec<(u64, Status)>;
+    type Value = Stored;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("the sweep's trials")
@@ -202,35 +239,40 @@ impl<'de> serde::de::Visitor<'de> for Matcher<'_> {
         let fresh = self.0;
         let mut rows = Rows::new(fresh);
         let mut params = String::new();
-        let mut out = Vec::with_capacity(fresh.total.min(MAX_TRIALS) as usize);
+        let n = fresh.total.min(MAX_TRIALS) as usize;
+        let mut stored = Stored {
+            trials: Vec::with_capacity(n),
+            hashes: String::with_capacity(n * HASH_LEN),
+        };
         while let Some(r) = seq.next_element::<StoredRow<'de>>()? {
-            if out.len() as u64 == fresh.total {
+            if stored.trials.len() as u64 == fresh.total {
                 return Err(A::Error::custom("more trials than the sweep"));
             }
-            let row = rows.next(fresh);
+            rows.advance(fresh);
             params.clear();
             params.push('{');
-            for (k, f) in row.frags.iter().enumerate() {
+            for (k, f) in rows.frags.iter().enumerate() {
                 if k > 0 {
                     params.push(',');
                 }
                 params.push_str(&f.manifest);
             }
             params.push_str(MANIFEST_PARAMS_CLOSE);
-            if r.hash != row.hash
-                || r.experiment_name != row.name
+            if r.experiment_name != rows.name
                 || r.params.get() != params
                 || r.extras.get() != "{}"
+                || r.hash != rows.hash(fresh)
             {
                 return Err(A::Error::custom("a trial differs"));
             }
+            stored.hashes.push_str(&r.hash);
             let status = r.status.as_deref().map_or(Status::Ready, Status::parse);
-            out.push((r.index, status));
+            stored.trials.push((r.index, status));
         }
-        if out.len() as u64 != fresh.total {
+        if stored.trials.len() as u64 != fresh.total {
             return Err(A::Error::custom("fewer trials than the sweep"));
         }
-        Ok(out)
+        Ok(stored)
     }
 }
 
@@ -257,24 +299,15 @@ struct StoredRow<'a> {
 }
 
 /// The trials of a [`Fresh`] sweep in order: an odometer over the axes (the last
-/// parameter varies fastest) and the texts of the current trial.
+/// parameter varies fastest), the current trial's fragments and name, and its hash
+/// when asked for.
 struct Rows<'f> {
     row: Vec<usize>,
     started: bool,
     frags: Vec<&'f Frags>,
     name: String,
-    over: String,
     hash_input: String,
     digest: String,
-}
-
-/// One trial's texts, borrowed from [`Rows`].
-struct Row<'r, 'f> {
-    frags: &'r [&'f Frags],
-    name: &'r str,
-    over: &'r str,
-    /// The trial hash (12 hex digits).
-    hash: &'r str,
 }
 
 impl<'f> Rows<'f> {
@@ -284,14 +317,13 @@ impl<'f> Rows<'f> {
             started: false,
             frags: Vec::with_capacity(fresh.axes.len()),
             name: String::new(),
-            over: String::new(),
             hash_input: String::new(),
             digest: String::new(),
         }
     }
 
-    /// The next trial (call at most `fresh.count()` times).
-    fn next<'r>(&'r mut self, fresh: &'f Fresh) -> Row<'r, 'f> {
+    /// Move to the next trial (at most `fresh.count()` times): its fragments and name.
+    fn advance(&mut self, fresh: &'f Fresh) {
         if self.started {
             // Advance the odometer from the last parameter.
             for k in (0..self.row.len()).rev() {
@@ -313,17 +345,10 @@ impl<'f> Rows<'f> {
             }
             self.name.push_str(&f.name);
         }
-        self.over.clear();
-        self.over.push_str("experiment_name=");
-        self.over.push_str(&self.name);
-        for f in &self.frags {
-            self.over.push(' ');
-            self.over.push_str(&f.over);
-        }
-        for s in &fresh.statics {
-            self.over.push(' ');
-            self.over.push_str(s);
-        }
+    }
+
+    /// The current trial's hash ([`HASH_LEN`] hex digits): one SHA-1.
+    fn hash(&mut self, fresh: &Fresh) -> &str {
         self.hash_input.clear();
         self.hash_input.push_str("{\"extras\": {}, \"params\": {");
         for (k, &a) in fresh.hash_order.iter().enumerate() {
@@ -334,12 +359,7 @@ impl<'f> Rows<'f> {
         }
         self.hash_input.push_str("}}");
         self.digest = sha1_hex(self.hash_input.as_bytes());
-        Row {
-            frags: &self.frags,
-            name: &self.name,
-            over: &self.over,
-            hash: &self.digest[..12],
-        }
+        &self.digest[..HASH_LEN]
     }
 }
 

@@ -99,12 +99,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             }
         } else {
             manifest = Some(ws.read_manifest_text()?);
-            if let Some(rows) = manifest.as_ref().and_then(|t| fresh.stored(t.as_deref()?)) {
+            if let Some(stored) = manifest.as_ref().and_then(|t| fresh.stored(t.as_deref()?)) {
                 // What the general path reads besides the manifest, so that a
                 // corrupt file is reported the same way.
-                let last = rows.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
-                ws.next_index_after(last, &ws.read_job_ids()?)?;
-                fresh.write_stored(&rows, &mut out)?;
+                ws.next_index_after(stored.next_index(), &ws.read_job_ids()?)?;
+                fresh.write_stored(&stored, &mut out)?;
                 out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }

@@ -107,7 +107,7 @@ impl Pool {
     }
 
     /// Read the ledger under its lock, drop dead runners' lines, let `change` edit
-    /// the rest, write it back.
+    /// the rest, write it back if that changed it.
     fn update<T>(
         &self,
         change: impl FnOnce(&mut Vec<Holder>, &dyn Fn(u64) -> String) -> T,
@@ -130,7 +130,10 @@ impl Pool {
         for h in &held {
             out.push_str(&h.line());
         }
-        rewrite(&mut file, out.as_bytes())?;
+        // A runner waiting for CPUs asks every tick; it writes only what changed.
+        if out != text {
+            rewrite(&mut file, out.as_bytes())?;
+        }
         Ok(result)
     }
 }

@@ -32,16 +32,6 @@ fn sweep(name: &str, n: usize, time: &str) -> String {
     )
 }
 
-fn ok(o: &std::process::Output) {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 /// Sync until `done` holds for the records (or fail after `limit`).
 fn wait_for(
     ws: &Path,

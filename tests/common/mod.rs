@@ -74,6 +74,17 @@ pub fn run(bin: &str, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Outp
     child.wait_with_output().unwrap()
 }
 
+/// Panic, showing what the tool printed, unless it succeeded.
+pub fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// NDJSON lines of `out` as JSON values (other lines skipped).
 pub fn records(out: &[u8]) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(out)
@@ -188,11 +199,7 @@ pub fn comparable(ws: &Path, recs: &[serde_json::Value]) -> Vec<String> {
         b"",
         &[],
     );
-    assert!(
-        res.status.success(),
-        "herd-res: {}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    ok(&res);
     let metrics: std::collections::BTreeMap<u64, String> = records(&res.stdout)
         .iter()
         .map(|r| (r["index"].as_u64().unwrap(), r["metrics"].to_string()))

@@ -533,3 +533,135 @@ fn watch_redraws_the_table_in_place_on_a_terminal() {
     );
     assert!(last.contains("3 trials: 3 completed"), "{last}");
 }
+
+/// A sweep of one discrete parameter `k` with these values.
+fn sweep_of(name: &str, values: &[u32]) -> String {
+    let v: Vec<String> = values.iter().map(u32::to_string).collect();
+    format!(
+        "name: {name}\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: debug, time: \"00:05:00\", mem: 100M}}\nparameters:\n  k: {{type: discrete, values: [{}]}}\n",
+        v.join(", ")
+    )
+}
+
+fn status_of(recs: &[serde_json::Value], index: u64) -> &str {
+    recs.iter()
+        .find(|r| r["index"] == index)
+        .map_or("", |r| field(r, "status"))
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// After an edit that removes a completed trial, `herd run --force` keeps it as an
+/// orphan and submits only what is pending: never a second job for a running trial,
+/// never a finished one again. (It used to resubmit every trial of the sweep.)
+#[test]
+fn force_keeps_orphans_and_never_resubmits_live_or_finished_trials() {
+    let ws = workspace(
+        "force",
+        &sweep_of("force", &[0, 1, 2, 3]),
+        "case \"$1\" in *k=1*) sleep 120;; esac",
+    );
+    let w = ws.to_str().unwrap();
+    ok(&run(HERD, &["run", "--local", w], b"", &[]));
+    wait_for(&ws, Duration::from_secs(30), |r| {
+        status_of(r, 1) == "running" && [0, 2, 3].iter().all(|&i| status_of(r, i) == "completed")
+    });
+    fs::write(ws.join("hyperherd.yaml"), sweep_of("force", &[1, 2, 3])).unwrap();
+    let o = run(HERD, &["run", "--local", w], b"", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pass --keep-orphans"), "{}", stderr(&o));
+    let jobs = job_ids(&ws).len();
+
+    for flags in [&["--force"][..], &["--keep-orphans"], &["-f", "-j", "2"]] {
+        let mut args = vec!["run", "--local"];
+        args.extend_from_slice(flags);
+        args.push(w);
+        let o = run(HERD, &args, b"", &[]);
+        ok(&o);
+        assert!(
+            stderr(&o).contains("nothing to submit"),
+            "{flags:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(job_ids(&ws).len(), jobs, "{flags:?} submitted a job");
+    }
+    // A live trial is refused by name, whatever the flags, and the hint stops it.
+    for flags in [&["-f"][..], &["--keep-orphans", "--rerun"]] {
+        let mut args = vec!["--local", "-i", "1"];
+        args.extend_from_slice(flags);
+        args.push(w);
+        let o = run(SUBMIT, &args, b"", &[]);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("1=running"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("herd-stop {w} -i 1")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(job_ids(&ws).len(), jobs);
+    // `herd run --rerun` alone would name every trial: refused.
+    let o = run(HERD, &["run", "--local", "--rerun", w], b"", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // A completed trial named with -i runs again only when asked to.
+    // (The edit still removes trial 0, so each call keeps it as an orphan.)
+    let o = run(
+        SUBMIT,
+        &["--local", "--keep-orphans", "-i", "2", w],
+        b"",
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--rerun"), "{}", stderr(&o));
+    ok(&run(
+        SUBMIT,
+        &["--local", "--keep-orphans", "--rerun", "-i", "2", w],
+        b"",
+        &[],
+    ));
+    let all = job_ids(&ws);
+    assert_eq!(all.len(), jobs + 1);
+    assert_eq!(all[jobs]["indices"], serde_json::json!([2]));
+    let m = manifest_statuses(&ws);
+    assert!(m.contains(&(0, "completed".into())), "{m:?}");
+}
+
+/// `herd run` after an edit, when a trial the edit removes failed since the last
+/// sync: herd-expand still lists it (it looked running), herd-submit's own sync
+/// finds it failed and drops it. The run must survive that and resubmit the failed
+/// trial the edit keeps, in one go.
+#[test]
+fn a_run_after_an_edit_survives_the_sync_it_triggers() {
+    let ws = workspace(
+        "resync",
+        &sweep_of("resync", &[0, 1, 2]),
+        "case \"$1\" in *k=1*) sleep 3; exit 1;; *k=2*) exit 1;; esac",
+    );
+    let w = ws.to_str().unwrap();
+    ok(&run(HERD, &["run", "--local", w], b"", &[]));
+    wait_for(&ws, Duration::from_secs(30), |r| {
+        status_of(r, 1) == "running"
+            && status_of(r, 0) == "completed"
+            && status_of(r, 2) == "failed"
+    });
+    // Trial 1 fails now, unseen by any sync.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ws.join(".hyperherd/exit/1").exists() {
+        assert!(Instant::now() < deadline, "trial 1 never ended");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    fs::write(ws.join("hyperherd.yaml"), sweep_of("resync", &[0, 2])).unwrap();
+    let o = run(HERD, &["run", "--local", w], b"", &[]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("skipped 1 trial(s) the config no longer generates"),
+        "{}",
+        stderr(&o)
+    );
+    let jobs = job_ids(&ws);
+    assert_eq!(jobs.last().unwrap()["indices"], serde_json::json!([2]));
+    let m = manifest_statuses(&ws);
+    assert!(!m.iter().any(|(i, _)| *i == 1), "{m:?}");
+}

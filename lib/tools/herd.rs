@@ -241,30 +241,51 @@ fn exec(program: &str, args: &[OsString]) -> Result<ExitCode, Error> {
 const SUBMIT_VALUE_LONG: &[&str] = &["--indices", "--pin", "--max-concurrent"];
 const SUBMIT_VALUE_SHORT: &[u8] = b"ipj";
 
-/// Split `herd run` arguments: the workspace positional (if any), and whether help
-/// was asked for. Options are herd-submit's; those taking a value are skipped whole.
-fn run_args(args: &[OsString]) -> (Option<OsString>, bool) {
-    let mut ws = None;
-    let mut help = false;
+/// What `herd run` needs to know of its arguments (the rest are herd-submit's).
+#[derive(Debug, Default, PartialEq)]
+struct RunArgs {
+    /// The workspace positional, if any.
+    ws: Option<OsString>,
+    /// `-h`/`--help`.
+    help: bool,
+    /// `--rerun`.
+    rerun: bool,
+    /// `-i`/`--indices`.
+    indices: bool,
+}
+
+/// Split `herd run` arguments: the workspace positional (if any), and whether help,
+/// `--rerun` or `--indices` were given. Options are herd-submit's; those taking a
+/// value are skipped whole.
+fn run_args(args: &[OsString]) -> RunArgs {
+    let mut r = RunArgs::default();
+    let (ws, help) = (&mut r.ws, &mut r.help);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let s = a.as_encoded_bytes();
         if s == b"--" {
             if ws.is_none() {
-                ws = it.next().cloned();
+                *ws = it.next().cloned();
             }
             break;
         } else if s.starts_with(b"--") {
-            if s == b"--help" {
-                help = true;
+            match s {
+                b"--help" => *help = true,
+                b"--rerun" => r.rerun = true,
+                _ => {}
+            }
+            if s == b"--indices" || s.starts_with(b"--indices=") {
+                r.indices = true;
             }
             if SUBMIT_VALUE_LONG.iter().any(|o| s == o.as_bytes()) {
                 it.next();
             }
         } else if s.len() > 1 && s[0] == b'-' {
             for (k, c) in s[1..].iter().enumerate() {
-                if *c == b'h' {
-                    help = true;
+                match c {
+                    b'h' => *help = true,
+                    b'i' => r.indices = true,
+                    _ => {}
                 }
                 if SUBMIT_VALUE_SHORT.contains(c) {
                     if k + 2 == s.len() {
@@ -274,10 +295,10 @@ fn run_args(args: &[OsString]) -> (Option<OsString>, bool) {
                 }
             }
         } else if ws.is_none() {
-            ws = Some(a.clone());
+            *ws = Some(a.clone());
         }
     }
-    (ws, help)
+    r
 }
 
 /// `herd run`: `herd-expand [WS]`, and once it has produced records, `herd-submit
@@ -285,9 +306,21 @@ fn run_args(args: &[OsString]) -> (Option<OsString>, bool) {
 /// herd-expand fails it is stopped before it reads an end of file: a failed or
 /// partial plan submits nothing, and a config error is reported once.
 fn run_pipeline(args: Vec<OsString>) -> Result<ExitCode, Error> {
-    let (ws, help) = run_args(&args);
+    let RunArgs {
+        ws,
+        help,
+        rerun,
+        indices,
+    } = run_args(&args);
     if help {
         return Err(Error::Help(RUN_USAGE));
+    }
+    if rerun && !indices {
+        // herd-expand lists every trial: --rerun alone would run the whole sweep again.
+        return Err(Error::invalid(
+            "herd run --rerun needs --indices: name the completed trials to run again",
+        )
+        .hint("herd run --rerun -i 3-5 (or pipe the records: herd-status | jq ... | herd-submit --rerun)"));
     }
     let expand_bin = find("herd-expand").map_err(|l| not_found("herd-expand", &l))?;
     let submit_bin = find("herd-submit").map_err(|l| not_found("herd-submit", &l))?;
@@ -389,24 +422,31 @@ mod tests {
 
     #[test]
     fn run_finds_the_workspace_among_submit_options() {
-        assert_eq!(run_args(&os(&[])), (None, false));
-        assert_eq!(run_args(&os(&["ws"])), (Some("ws".into()), false));
+        let wh = |v: &[&str]| {
+            let r = run_args(&os(v));
+            (r.ws, r.help)
+        };
+        assert_eq!(wh(&[]), (None, false));
+        assert_eq!(wh(&["ws"]), (Some("ws".into()), false));
         assert_eq!(
-            run_args(&os(&["-p", "lr=1", "-j", "2", "ws", "-n"])),
+            wh(&["-p", "lr=1", "-j", "2", "ws", "-n"]),
             (Some("ws".into()), false)
         );
         assert_eq!(
-            run_args(&os(&["--pin", "x=1", "--indices=3", "ws"])),
+            wh(&["--pin", "x=1", "--indices=3", "ws"]),
             (Some("ws".into()), false)
         );
-        assert_eq!(run_args(&os(&["-nj4", "ws"])), (Some("ws".into()), false));
-        assert_eq!(
-            run_args(&os(&["-nj", "4", "ws"])),
-            (Some("ws".into()), false)
-        );
-        assert_eq!(run_args(&os(&["--", "-odd"])), (Some("-odd".into()), false));
-        assert_eq!(run_args(&os(&["-h"])), (None, true));
-        assert_eq!(run_args(&os(&["-p", "-h"])), (None, false));
+        assert_eq!(wh(&["-nj4", "ws"]), (Some("ws".into()), false));
+        assert_eq!(wh(&["-nj", "4", "ws"]), (Some("ws".into()), false));
+        assert_eq!(wh(&["--", "-odd"]), (Some("-odd".into()), false));
+        assert_eq!(wh(&["-h"]), (None, true));
+        assert_eq!(wh(&["-p", "-h"]), (None, false));
+        let r = run_args(&os(&["--rerun", "-ni3", "ws"]));
+        assert!(r.rerun && r.indices);
+        let r = run_args(&os(&["--rerun", "--indices=3"]));
+        assert!(r.rerun && r.indices);
+        let r = run_args(&os(&["--rerun", "-p", "i=3"]));
+        assert!(r.rerun && !r.indices);
     }
 
     #[test]

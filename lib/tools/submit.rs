@@ -38,12 +38,15 @@ Options:
                             the plan
   -a, --all                 submit every pending trial (ready, failed, cancelled),
                             ignoring stdin
-  -i, --indices SPEC        submit these indices, e.g. 0-4,7, ignoring stdin (running
-                            or completed ones only with --force)
+  -i, --indices SPEC        submit these indices, e.g. 0-4,7, ignoring stdin
+                            (completed ones only with --rerun or --force)
   -p, --pin NAME=VALUE      only trials whose parameter NAME equals VALUE (repeatable)
   -j, --max-concurrent N    run at most N trials of each array job at once (%N)
-  -f, --force               keep trials a config edit removed while they are active
-                            (as orphans), and resubmit running/completed trials
+      --keep-orphans        keep trials a config edit removes while they are running,
+                            queued or completed, as orphans (nothing is resubmitted)
+      --rerun               run completed trials named by --indices or on stdin again
+  -f, --force               --keep-orphans, and let --indices name completed trials
+                            (the reference's -f); never resubmits from stdin
   -l, --local               run the trials on this machine instead of SLURM (detached;
                             at most -j or CPUs/cpus_per_task at a time)
       --json                print NDJSON records of the submitted trials
@@ -53,10 +56,12 @@ Options:
 
 Which trials: the trial records on stdin (as printed by herd-expand or herd-status;
 their index and hash must match the manifest), or, when stdin is a terminal or with
---all, every pending trial. Statuses are synced from SLURM first. Records of trials
-that are running or completed are skipped unless --force. An empty stream submits
-nothing. A config edit that would drop running, queued or completed trials is
-refused (exit 1) unless --force.
+--all, every pending trial (ready, failed, cancelled). Statuses are synced from
+SLURM first. Stdin records of completed trials are skipped unless --rerun; records
+of trials the config no longer generates are skipped. A trial that is submitted,
+queued or running is never submitted again, whatever the flags: stop it first
+(herd-stop -i N). An empty stream submits nothing. A config edit that would drop
+running, queued or completed trials is refused (exit 1) unless --keep-orphans.
 
 With --local the same job script runs here, once per trial, with the variables a
 SLURM array task sees, in the background: herd-submit returns at once and the trials
@@ -83,6 +88,8 @@ struct Args {
     pins: Vec<(String, String)>,
     max_concurrent: Option<u64>,
     force: bool,
+    keep_orphans: bool,
+    rerun: bool,
     local: bool,
     /// Internal: `--local-runner DIR` is the detached runner of a local job.
     runner: Option<PathBuf>,
@@ -111,6 +118,8 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                 args.max_concurrent = Some(n);
             }
             Short('f') | Long("force") => args.force = true,
+            Long("keep-orphans") => args.keep_orphans = true,
+            Long("rerun") => args.rerun = true,
             Short('l') | Long("local") => args.local = true,
             Long("local-runner") => args.runner = Some(PathBuf::from(p.value()?)),
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
@@ -164,17 +173,23 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
     }
     let next = ws.next_index(&stored, &jobs)?;
-    let plan = reconcile(stored, generated, next, args.force).map_err(|orphans| {
-        Error::failed(refusal_message(&orphans))
-            .hint("pass --force to keep them in the manifest as orphans, or revert the config edit")
+    let keep_orphans = args.keep_orphans || args.force;
+    let plan = reconcile(stored, generated, next, keep_orphans).map_err(|orphans| {
+        Error::failed(refusal_message(&orphans)).hint(
+            "pass --keep-orphans to keep them in the manifest as orphans (nothing is resubmitted), or revert the config edit",
+        )
     })?;
     let mut manifest = plan.records;
     let selected = select(
         &cfg,
         &manifest,
+        &plan.dropped,
         refs.as_deref(),
         args.which.indices.as_deref(),
-        args.force,
+        Rerun {
+            indices: args.rerun || args.force,
+            stdin: args.rerun,
+        },
     )?;
     let mut selected: Vec<u64> = {
         let by_index = ByIndex::new(&manifest);
@@ -387,45 +402,72 @@ fn preflight(cfg: &Config, local: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Which indices to submit.
+/// Which named trials that have completed (or were pruned or paused) may run again.
+#[derive(Clone, Copy, Debug)]
+struct Rerun {
+    /// Those named by `--indices` (`--rerun`, `--force`).
+    indices: bool,
+    /// Those named on stdin (`--rerun` only).
+    stdin: bool,
+}
+
+/// Which indices to submit. A live trial (submitted, queued, running) is never
+/// chosen, whatever the flags: an index must not get a second live job.
 fn select(
     cfg: &Config,
     manifest: &[ManifestRecord],
+    dropped: &[ManifestRecord],
     refs: Option<&[TrialRef]>,
     spec: Option<&str>,
-    force: bool,
+    rerun: Rerun,
 ) -> Result<Vec<u64>, Error> {
     let by_index = ByIndex::new(manifest);
     let status_of = |i: u64| by_index.get(i).map(|r| &r.status);
     if let Some(spec) = spec {
         let wanted = cli::parse_indices(spec)?;
-        let unknown: Vec<String> = wanted
+        let unknown: Vec<u64> = wanted
             .iter()
-            .filter(|i| status_of(**i).is_none())
-            .map(u64::to_string)
+            .copied()
+            .filter(|i| status_of(*i).is_none())
             .collect();
         if !unknown.is_empty() {
             return Err(Error::invalid(format!(
                 "--indices {spec}: no trial with index {}",
-                unknown.join(", ")
+                script::array_spec(&unknown)
             ))
             .hint("herd-expand lists the trials and their indices"));
         }
-        if !force {
-            let busy: Vec<String> = wanted
+        let listed = |pred: &dyn Fn(&Status) -> bool| -> Vec<String> {
+            wanted
                 .iter()
-                .filter_map(|&i| {
-                    status_of(i)
-                        .filter(|s| s.is_live() || **s == Status::Completed)
-                        .map(|s| format!("{i}={s}"))
-                })
+                .filter_map(|&i| status_of(i).filter(|s| pred(s)).map(|s| format!("{i}={s}")))
+                .collect()
+        };
+        let live = listed(&|s| s.is_live());
+        if !live.is_empty() {
+            let ids: Vec<u64> = wanted
+                .iter()
+                .copied()
+                .filter(|&i| status_of(i).is_some_and(Status::is_live))
                 .collect();
-            if !busy.is_empty() {
+            return Err(Error::invalid(format!(
+                "refusing to submit trials that already have a live job: {}",
+                live.join(", ")
+            ))
+            .hint(format!(
+                "stop them first with herd-stop {} -i {}, then submit them again",
+                cfg.workspace.display(),
+                script::array_spec(&ids)
+            )));
+        }
+        if !rerun.indices {
+            let done = listed(&|s| *s == Status::Completed);
+            if !done.is_empty() {
                 return Err(Error::invalid(format!(
-                    "refusing to resubmit trials already running or completed: {}",
-                    busy.join(", ")
+                    "refusing to resubmit trials already completed: {}",
+                    done.join(", ")
                 ))
-                .hint("pass --force to submit them again"));
+                .hint("pass --rerun to run them again"));
             }
         }
         return Ok(wanted.into_iter().collect());
@@ -438,17 +480,43 @@ fn select(
             .collect());
     };
     let mut out = BTreeSet::new();
-    let mut skipped = 0;
+    let (mut live, mut done, mut gone) = (0, 0, 0);
     for r in refs {
+        // A trial the config edit removed, which herd-expand still listed because it
+        // looked active before this sync: no longer part of the sweep.
+        if by_index.get(r.index).is_none()
+            && dropped
+                .iter()
+                .any(|d| d.index == r.index && d.hash == r.hash)
+        {
+            gone += 1;
+            continue;
+        }
         let m = check_ref(cfg, &by_index, r)?;
-        if force || m.status.is_pending() {
+        if m.status.is_pending() {
+            out.insert(r.index);
+        } else if m.status.is_live() {
+            live += 1;
+        } else if rerun.stdin {
             out.insert(r.index);
         } else {
-            skipped += 1;
+            done += 1;
         }
     }
-    if skipped > 0 {
-        eprint_line(&format!("skipped {skipped} trial(s) that are submitted, running, completed or stopped (use --force to resubmit)"));
+    if live > 0 {
+        eprint_line(&format!(
+            "skipped {live} trial(s) that are submitted, queued or running (herd-stop them first to run them again)"
+        ));
+    }
+    if done > 0 {
+        eprint_line(&format!(
+            "skipped {done} trial(s) that are completed, pruned or paused (use --rerun to run them again)"
+        ));
+    }
+    if gone > 0 {
+        eprint_line(&format!(
+            "skipped {gone} trial(s) the config no longer generates"
+        ));
     }
     Ok(out.into_iter().collect())
 }

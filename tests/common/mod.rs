@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub const HERD: &str = env!("CARGO_BIN_EXE_herd");
 pub const EXPAND: &str = env!("CARGO_BIN_EXE_herd-expand");
 pub const SUBMIT: &str = env!("CARGO_BIN_EXE_herd-submit");
 pub const STATUS: &str = env!("CARGO_BIN_EXE_herd-status");

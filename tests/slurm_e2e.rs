@@ -410,6 +410,107 @@ parameters:
     assert!(o.status.success());
 }
 
+/// Sync until `done` holds for the records (or fail after `limit`).
+fn wait_status(ws: &Path, limit: Duration, done: impl Fn(&[serde_json::Value]) -> bool) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let (o, recs) = status_json(ws, &[]);
+        ok(&o);
+        if done(&recs) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting: {recs:#?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn status_is(recs: &[serde_json::Value], index: u64, want: &str) -> bool {
+    recs.iter()
+        .any(|r| r["index"] == index && r["status"].as_str() == Some(want))
+}
+
+/// How many tasks of this workspace's jobs squeue shows for `index`.
+fn live_tasks(ws: &Path, index: u64) -> usize {
+    let jobs = recorded_jobs(ws).join(",");
+    let o = Command::new("squeue")
+        .args(["-h", "-r", "-o", "%i", "-j", &jobs])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.trim().ends_with(&format!("_{index}")))
+        .count()
+}
+
+/// On the real cluster: after an edit that removes a completed trial, `herd run -f`
+/// keeps it as an orphan and submits nothing (it used to resubmit every trial, the
+/// running one included); `-i` of a running trial is refused whatever the flags;
+/// and a `herd run` whose plan lists a trial that was cancelled behind herd's back
+/// (and that the edit removes) survives herd-submit's own sync and submits the
+/// new trial in one go.
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn force_never_doubles_a_live_job_and_a_run_survives_its_sync() {
+    let _cluster = cluster();
+    let yaml = "name: force
+grid: all
+launcher: ./launch.sh
+slurm: {partition: debug, time: \"00:05:00\", mem: 100M}
+parameters:
+  x: {type: discrete, values: [1, 2, 3]}
+";
+    let ws = workspace("force", yaml, "case \"$1\" in *x=2*) sleep 300;; esac");
+    let w = ws.to_str().unwrap();
+    ok(&run(HERD, &["run", w], b"", &[]));
+    wait_status(&ws, Duration::from_secs(120), |r| {
+        status_is(r, 0, "completed") && status_is(r, 1, "running") && status_is(r, 2, "completed")
+    });
+    fs::write(
+        ws.join("hyperherd.yaml"),
+        yaml.replace("[1, 2, 3]", "[2, 3]"),
+    )
+    .unwrap();
+    let o = run(HERD, &["run", w], b"", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("pass --keep-orphans"));
+    let jobs = recorded_jobs(&ws).len();
+    let o = run(HERD, &["run", "-f", w], b"", &[]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to submit"));
+    let o = run(SUBMIT, &["-f", "-i", "1", w], b"", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("herd-stop {w} -i 1")));
+    assert_eq!(recorded_jobs(&ws).len(), jobs, "a job was submitted");
+    assert_eq!(
+        live_tasks(&ws, 1),
+        1,
+        "trial 1 must have exactly one live job"
+    );
+
+    // Cancel trial 1 behind herd's back; the edit removes it and adds x=4.
+    let job1 = job_ids(&ws)[0]["slurm_job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(Command::new("scancel")
+        .arg(format!("{job1}_1"))
+        .status()
+        .unwrap()
+        .success());
+    wait_gone(&[format!("{job1}_1")], Duration::from_secs(60));
+    fs::write(
+        ws.join("hyperherd.yaml"),
+        yaml.replace("[1, 2, 3]", "[1, 3, 4]"),
+    )
+    .unwrap();
+    let o = run(HERD, &["run", w], b"", &[]);
+    ok(&o);
+    let all = job_ids(&ws);
+    assert_eq!(all.len(), jobs + 1);
+    assert_eq!(all[jobs]["indices"], serde_json::json!([3]));
+    assert!(!manifest_statuses(&ws).iter().any(|(i, _)| *i == 1));
+}
+
 #[test]
 #[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
 fn sweeps_beyond_max_array_size_are_chunked() {

@@ -73,7 +73,7 @@ fn timed_out(prog: &str, limit: Duration) -> Error {
 
 fn not_started(prog: &str, e: &std::io::Error) -> Error {
     let hint = if e.kind() == std::io::ErrorKind::NotFound {
-        "SLURM's commands are not on PATH here; run herd on a login node of the cluster"
+        "SLURM's commands are not on PATH here: run herd on a login node of the cluster, or run the sweep on this machine with 'herd run --local'"
     } else {
         "check that SLURM's client commands work here"
     };

@@ -289,3 +289,49 @@ fn reference_res_tsv(py: &Path, ws: &Path) -> TsvRows {
     );
     parse_tsv(&String::from_utf8(out.stdout).unwrap(), "trial_id")
 }
+
+/// herd-init's default launch.sh, run as herd runs it (`bash launch.sh "<overrides>"`),
+/// hands a trainer that calls the reference's `hyperherd.parse_overrides()` every
+/// setting (the launcher used to split them into words, so the trainer saw only the
+/// first and failed with KeyError).
+#[test]
+#[ignore = "needs Python hyperherd 0.1.3: run tests/python_interop.sh"]
+fn the_default_launcher_feeds_parse_overrides() {
+    let py = python();
+    let dir = std::env::temp_dir().join(format!("herd-interop-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let init = Command::new(env!("CARGO_BIN_EXE_herd-init"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{init:?}");
+    std::fs::write(
+        dir.join("train.py"),
+        "from hyperherd import parse_overrides\no = parse_overrides()\nprint(sorted(o.items()))\n",
+    )
+    .unwrap();
+    // `python` in launch.sh is the reference's venv interpreter.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("python"),
+        format!("#!/bin/sh\nexec '{}' \"$@\"\n", py.display()),
+    )
+    .unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    std::fs::set_permissions(bin.join("python"), mode).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let o = Command::new("bash")
+        .arg("launch.sh")
+        .arg("experiment_name=lr-0.1_opt-adam lr=0.1 opt=adam steps=3")
+        .current_dir(&dir)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "[('experiment_name', 'lr-0.1_opt-adam'), ('lr', 0.1), ('opt', 'adam'), ('steps', 3)]\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,10 +2,9 @@
 # launch.sh: runs one trial of the sweep. herd calls it as
 #     bash launch.sh "<overrides>"
 # from the directory holding hyperherd.yaml: on a compute node for 'herd run',
-# here in the foreground for 'herd test'. The one argument holds the trial's
-# settings as name=value words, for example
+# here in the foreground for 'herd test'. The ONE argument, "$1", holds all the
+# trial's settings as name=value words, for example
 #     experiment_name=lr-0.0001 learning_rate=0.0001
-# which a Hydra application takes as they are.
 #
 # The trial also finds its identity in the environment: HYPERHERD_WORKSPACE,
 # HYPERHERD_TRIAL_ID, HYPERHERD_SWEEP_NAME and HYPERHERD_EXPERIMENT_NAME.
@@ -15,13 +14,21 @@
 #                                                  the trial to stop
 set -euo pipefail
 
-# The settings as separate words (split at spaces; '*' and '?' are left alone).
-read -r -a OVERRIDES <<< "$1"
-
 # Set up the software first if your cluster needs it, for example
 #     module load python/3.11
 #     source ~/venvs/my-project/bin/activate
-# or run the trainer in a container:
-#     apptainer exec --nv my-image.sif python train.py "${OVERRIDES[@]}"
+# or run the trainer in a container (put 'apptainer exec --nv my-image.sif'
+# before 'python' below).
 
-python train.py "${OVERRIDES[@]}"
+# Pass the settings on in the form your trainer reads. One line is active
+# ('herd-init --trainer STYLE' chooses it); the others are here to switch to.
+#
+# parse-overrides: hyperherd.parse_overrides() reads sys.argv[1], the whole
+# string as one argument:
+#@parse-overrides python train.py "$1"
+#
+# hydra: Hydra takes one name=value word per setting:
+#@hydra read -r -a ARGS <<< "$1"; python train.py "${ARGS[@]}"
+#
+# argparse: argparse-style trainers take --name=value options:
+#@argparse read -r -a ARGS <<< "$1"; python train.py "${ARGS[@]/#/--}"

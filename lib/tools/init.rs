@@ -23,17 +23,25 @@ Arguments:
 Options:
       --config FILE     copy FILE to DIR/hyperherd.yaml instead of writing the example
       --launcher FILE   copy FILE to DIR/launch.sh instead of writing the example
+      --trainer STYLE   how the example launch.sh passes the settings on:
+                        parse-overrides (the default: one argument, as
+                        hyperherd.parse_overrides() reads it), hydra (one
+                        name=value word each) or argparse (each word given two
+                        leading dashes, as argparse options)
   -f, --force           replace an existing hyperherd.yaml or launch.sh
   -h, --help            print this help
   -V, --version         print the version
 
 The example config sweeps one parameter, learning_rate, over 5 values and names the
-sweep after DIR. It is valid as written: 'herd-expand DIR --check' accepts it. The
-example launch.sh runs 'python train.py' with the trial's overrides as arguments.
-Nothing is written when either file exists and --force is not given.
+sweep after DIR. It is valid as written: 'herd-expand DIR --check' accepts it. herd
+calls the launcher as 'bash launch.sh \"<overrides>\"', one argument; the example
+launch.sh runs 'python train.py' with them in the form --trainer chose, and shows
+the other forms as comments. Nothing is written when either file exists and --force
+is not given.
 
 Examples:
   herd-init ~/sweeps/lr
+  herd-init --trainer hydra ~/sweeps/lr
   herd-init --config ../old-sweep/hyperherd.yaml --launcher ../old-sweep/launch.sh new-sweep
 
 Exit status: 0 ok, 1 a file could not be read or written, 2 usage error or a file
@@ -49,7 +57,28 @@ struct Args {
     dir: Option<PathBuf>,
     config: Option<PathBuf>,
     launcher: Option<PathBuf>,
+    trainer: Option<String>,
     force: bool,
+}
+
+/// The forms of `--trainer`: how the example launcher passes the settings on.
+const TRAINERS: [&str; 3] = ["parse-overrides", "hydra", "argparse"];
+
+/// The example launcher with the line of `trainer` active and the others commented.
+fn launcher_for(trainer: &str) -> String {
+    let mut out = String::with_capacity(LAUNCHER_TEMPLATE.len());
+    for line in LAUNCHER_TEMPLATE.lines() {
+        match line.strip_prefix("#@").and_then(|l| l.split_once(' ')) {
+            Some((style, cmd)) if style == trainer => out.push_str(cmd),
+            Some((_, cmd)) => {
+                out.push_str("#     ");
+                out.push_str(cmd);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -62,6 +91,16 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Short('V') | Long("version") => return Err(Error::Version),
             Long("config") => args.config = Some(p.value()?.into()),
             Long("launcher") => args.launcher = Some(p.value()?.into()),
+            Long("trainer") => {
+                let t = p.value()?.string()?;
+                if !TRAINERS.contains(&t.as_str()) {
+                    return Err(Error::usage(format!(
+                        "--trainer '{t}': expected one of {}",
+                        TRAINERS.join(", ")
+                    )));
+                }
+                args.trainer = Some(t);
+            }
             Short('f') | Long("force") => args.force = true,
             Value(v) if args.dir.is_none() => args.dir = Some(v.into()),
             _ => return Err(arg.unexpected().into()),
@@ -131,7 +170,14 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 .into_bytes()
         }
     };
-    let launcher_text = launcher_src.unwrap_or_else(|| LAUNCHER_TEMPLATE.as_bytes().to_vec());
+    if args.trainer.is_some() && launcher_src.is_some() {
+        return Err(Error::usage(
+            "--trainer shapes the example launch.sh; it cannot go with --launcher",
+        ));
+    }
+    let launcher_text = launcher_src.unwrap_or_else(|| {
+        launcher_for(args.trainer.as_deref().unwrap_or(TRAINERS[0])).into_bytes()
+    });
     let config_existed = config_path.exists();
     let launcher_existed = launcher_path.exists();
     write_atomic(&config_path, &config_text)?;
@@ -180,7 +226,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             format!("herd test{arg}"),
             "run the first trial here, in the foreground",
         ),
-        (format!("herd run{arg}"), "submit the sweep"),
+        (format!("herd run{arg}"), "submit the sweep to SLURM"),
+        (
+            format!("herd run --local{arg}"),
+            "or run it on this machine (no SLURM needed)",
+        ),
     ];
     let width = steps.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     writeln!(out, "\nnext steps:")?;
@@ -318,6 +368,63 @@ mod tests {
         assert_eq!(cfg.static_overrides.len(), 2);
         // 5 × 2, less the excluded (lr=1e-5, sgd) trial.
         assert_eq!(expand(&cfg).unwrap().len(), 9);
+    }
+
+    /// Each form hands `python` the arguments its kind of trainer reads, from the one
+    /// argument herd passes. (`python` here is a stand-in script on PATH that prints
+    /// its arguments: the test is of the launcher's shell, not of Python.)
+    #[test]
+    fn each_trainer_form_passes_the_settings_as_that_trainer_reads_them() {
+        let dir = std::env::temp_dir().join(format!("herd-init-forms-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::write(
+            dir.join("bin/python"),
+            "#!/bin/sh\nfor a in \"$@\"; do printf '<%s>' \"$a\"; done\n",
+        )
+        .unwrap();
+        make_executable(&dir.join("bin/python")).unwrap();
+        let path = format!(
+            "{}:{}",
+            dir.join("bin").display(),
+            std::env::var("PATH").unwrap()
+        );
+        let overrides = "experiment_name=lr-0.1 lr=0.1 tag=a*b";
+        let want = [
+            (
+                "parse-overrides",
+                "<train.py><experiment_name=lr-0.1 lr=0.1 tag=a*b>",
+            ),
+            (
+                "hydra",
+                "<train.py><experiment_name=lr-0.1><lr=0.1><tag=a*b>",
+            ),
+            (
+                "argparse",
+                "<train.py><--experiment_name=lr-0.1><--lr=0.1><--tag=a*b>",
+            ),
+        ];
+        std::fs::write(dir.join("a1b"), "").unwrap(); // a glob would match this
+        for (style, expected) in want {
+            let script = dir.join(format!("{style}.sh"));
+            std::fs::write(&script, launcher_for(style)).unwrap();
+            let o = std::process::Command::new("bash")
+                .arg(&script)
+                .arg(overrides)
+                .current_dir(&dir)
+                .env("PATH", &path)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{style}: {o:?}");
+            assert_eq!(String::from_utf8_lossy(&o.stdout), expected, "{style}");
+            let text = launcher_for(style);
+            let active = text
+                .lines()
+                .filter(|l| l.contains("python train.py") && !l.starts_with('#'))
+                .count();
+            assert_eq!(active, 1, "{style}: exactly one active line");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,0 +1,34 @@
+#!/bin/bash
+# launch.sh: runs one trial of the sweep. herd calls it as
+#     bash launch.sh "<overrides>"
+# from the directory holding hyperherd.yaml: on a compute node for 'herd run',
+# here in the foreground for 'herd test'. The ONE argument, "$1", holds all the
+# trial's settings as name=value words, for example
+#     experiment_name=lr-0.0001 learning_rate=0.0001
+#
+# The trial also finds its identity in the environment: HYPERHERD_WORKSPACE,
+# HYPERHERD_TRIAL_ID, HYPERHERD_SWEEP_NAME and HYPERHERD_EXPERIMENT_NAME.
+# Record results from the trainer (or from here) with herd-log:
+#     herd-log val_loss 0.42                       a final value
+#     herd-log loss 0.9 --step 100 || exit 0       a curve; exit status 3 asks
+#                                                  the trial to stop
+set -euo pipefail
+
+# Set up the software first if your cluster needs it, for example
+#     module load python/3.11
+#     source ~/venvs/my-project/bin/activate
+# or run the trainer in a container (put 'apptainer exec --nv my-image.sif'
+# before 'python' below).
+
+# Pass the settings on in the form your trainer reads. One line is active
+# ('herd-init --trainer STYLE' chooses it); the others are here to switch to.
+#
+# parse-overrides: hyperherd.parse_overrides() reads sys.argv[1], the whole
+# string as one argument:
+#     python train.py "$1"
+#
+# hydra: Hydra takes one name=value word per setting:
+read -r -a ARGS <<< "$1"; python train.py "${ARGS[@]}"
+#
+# argparse: argparse-style trainers take --name=value options:
+#     read -r -a ARGS <<< "$1"; python train.py "${ARGS[@]/#/--}"

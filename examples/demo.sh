@@ -5,6 +5,7 @@
 # and fails if any trial did not complete.
 set -euo pipefail
 bin=$(cd "${1:?usage: demo.sh BIN_DIR}" && pwd)
+saved_path=$PATH
 export PATH="$bin:$PATH"
 here=$(cd "$(dirname "$0")" && pwd)
 demo=${HERD_DEMO_DIR:-$here/../target/demo/quadratic}
@@ -27,5 +28,17 @@ fi
 echo
 echo "== herd res --sort val_loss --top 5"
 herd res --table --sort val_loss --top 5 "$demo"
+
+# The closing hint: commands that work as printed in a new shell, where herd is not
+# on PATH yet. They are run here the same way (a shell without $bin on PATH) before
+# they are printed, so a broken hint fails the demo.
+look="export PATH=\"$bin:\$PATH\"   # or: make install PREFIX=\$HOME/.local
+cd $demo && herd status && herd tail 26 && herd res --last"
+if ! env PATH="$saved_path" bash -c "$look" >/dev/null 2>&1; then
+  echo "demo: the closing hint does not work as printed:" >&2
+  echo "$look" >&2
+  exit 1
+fi
 echo
-echo "Look around: cd $demo && herd status; herd tail 26; herd res --last"
+echo "Look around (in a new shell, where herd is not on PATH yet):"
+sed 's/^/  /' <<< "$look"

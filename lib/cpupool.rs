@@ -112,12 +112,14 @@ impl Pool {
         &self,
         change: impl FnOnce(&mut Vec<Holder>, &dyn Fn(u64) -> String) -> T,
     ) -> std::io::Result<T> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&self.path)?;
+        let file = crate::workspace::open_nofollow(
+            &self.path,
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )?;
         let mut file = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
             .map_err(|(_, e)| std::io::Error::from(e))?;
         let mut text = String::new();

@@ -12,12 +12,14 @@
 
 use crate::config::{Config, Grid};
 use crate::expand::{cannot_repeat, values_of, MAX_TRIALS};
+use crate::fxhash::FxHashSet;
 use crate::naming::{experiment_name, override_string};
 use crate::ndjson;
 use crate::pyjson;
 use crate::record::Status;
 use crate::sha1::sha1_hex;
 use crate::value::{Assoc, Value};
+use crate::workspace::MAX_INDEX;
 use std::io::Write;
 
 /// The text of one value of one parameter, in each place a record uses it.
@@ -240,6 +242,8 @@ impl<'de> serde::de::Visitor<'de> for Matcher<'_> {
         let mut rows = Rows::new(fresh);
         let mut params = String::new();
         let n = fresh.total.min(MAX_TRIALS) as usize;
+        let mut seen: FxHashSet<u64> = FxHashSet::default();
+        seen.reserve(n);
         let mut stored = Stored {
             trials: Vec::with_capacity(n),
             hashes: String::with_capacity(n * HASH_LEN),
@@ -265,8 +269,17 @@ impl<'de> serde::de::Visitor<'de> for Matcher<'_> {
             {
                 return Err(A::Error::custom("a trial differs"));
             }
+            // A null status, an index past the largest or a repeated one: the general
+            // path refuses the manifest, naming the record.
+            let status = match &r.status {
+                None => Status::Ready,
+                Some(Some(s)) => Status::parse(s),
+                Some(None) => return Err(A::Error::custom("a status that is not a string")),
+            };
+            if r.index > MAX_INDEX || !seen.insert(r.index) {
+                return Err(A::Error::custom("an index past the largest, or repeated"));
+            }
             stored.hashes.push_str(&r.hash);
-            let status = r.status.as_deref().map_or(Status::Ready, Status::parse);
             stored.trials.push((r.index, status));
         }
         if stored.trials.len() as u64 != fresh.total {
@@ -294,8 +307,8 @@ struct StoredRow<'a> {
     extras: &'a serde_json::value::RawValue,
     #[serde(borrow)]
     experiment_name: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    status: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::workspace::present")]
+    status: Option<Option<std::borrow::Cow<'a, str>>>,
 }
 
 /// The trials of a [`Fresh`] sweep in order: an odometer over the axes (the last
@@ -611,5 +624,46 @@ mod tests {
         };
         std::fs::remove_dir_all(ws.dir()).unwrap();
         (took, must)
+    }
+
+    #[test]
+    fn a_manifest_that_lies_is_left_to_the_general_path_which_refuses_it() {
+        let dir = std::env::temp_dir().join(format!("herd-fraglie-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
+        std::fs::write(
+            dir.join("hyperherd.yaml"),
+            "name: l\nlauncher: ./launch.sh\nslurm: {partition: p}\ngrid: all\nparameters:\n  p: {type: discrete, values: [1, 2, 3]}\n",
+        )
+        .unwrap();
+        let cfg = crate::config::load(Some(&dir)).unwrap();
+        let f = Fresh::new(&cfg).unwrap();
+        let good = crate::plan::load(&cfg).unwrap().plan.records;
+        let ws = crate::workspace::Workspace::new(&dir);
+        ws.create_dirs().unwrap();
+        ws.write_manifest(&good).unwrap();
+        let text = ws.read_manifest_text().unwrap().unwrap();
+        assert!(f.stored(&text).is_some());
+        let lies = [
+            // Two records of index 0.
+            text.replacen("\"index\": 1,", "\"index\": 0,", 1),
+            // A status that is not a string.
+            text.replacen("\"status\": \"ready\"", "\"status\": 5", 1),
+            text.replacen("\"status\": \"ready\"", "\"status\": null", 1),
+            // An index no reader holds.
+            text.replacen("\"index\": 1,", "\"index\": 18446744073709551615,", 1),
+        ];
+        for lie in lies {
+            assert_ne!(lie, text);
+            assert!(f.stored(&lie).is_none(), "{lie}");
+            let e = crate::plan::load_with(&cfg, Some(Some(lie.clone()))).unwrap_err();
+            assert_eq!(e.exit_code(), 1, "{e}");
+            assert!(
+                e.to_string().contains("manifest.json is corrupt: record"),
+                "{e}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

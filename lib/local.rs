@@ -110,7 +110,7 @@ pub fn next_job_id(ws: &Workspace, jobs: &[JobRecord]) -> String {
         })
         .unwrap_or_default();
     let max = recorded.chain(on_disk).max().unwrap_or(0);
-    format!("{PREFIX}{}", max + 1)
+    format!("{PREFIX}{}", max.saturating_add(1))
 }
 
 /// The default concurrency: the CPUs of this machine divided by the trial's
@@ -132,11 +132,8 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
         serde_json::to_vec_pretty(spec).map_err(|e| Error::json("writing the local job", e))?;
     workspace::write_atomic(&dir.join("spec.json"), &text)?;
     let log_path = dir.join("runner.log");
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_path)
-        .map_err(|e| Error::io(format!("opening {}", log_path.display()), e))?;
+    let log = workspace::open_append_nofollow(&log_path)
+        .map_err(|e| workspace::state_error("opening", &log_path, e))?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::io("finding herd-submit's own executable", e))?;
     let mut cmd = Command::new(&exe);
@@ -160,7 +157,10 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     }
     if answer.trim() != "ready" {
         let _ = child.wait();
-        let log = fs::read_to_string(&log_path).unwrap_or_default();
+        let log = workspace::read_optional(&log_path)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         return Err(Error::failed(format!(
             "the local runner did not start: {}",
             log.lines().last().unwrap_or("no message")
@@ -174,13 +174,29 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
 /// Write the cancel markers of `tasks` and TERM those that run (the runner sends KILL
 /// after the kill wait and records them `CANCELLED`).
 pub fn cancel(ws: &Workspace, job_id: &str, tasks: &[u64]) -> Result<(), Error> {
+    if !workspace::is_job_id(job_id) {
+        return Err(Error::failed(format!(
+            "refusing to cancel {job_id:?}: not a job id"
+        )));
+    }
     let dir = job_dir(ws, job_id);
     let cancel = dir.join("cancel");
+    // Markers go into the job's own directories, never through a planted link.
+    for d in [&dir, &cancel] {
+        if fs::symlink_metadata(d).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::failed(format!(
+                "refusing to write cancel markers in {}: it is a symbolic link",
+                d.display()
+            ))
+            .hint("herd keeps its state in regular files and directories; remove the link"));
+        }
+    }
     fs::create_dir_all(&cancel)
         .map_err(|e| Error::io(format!("creating {}", cancel.display()), e))?;
     for t in tasks {
         let p = cancel.join(t.to_string());
-        File::create(&p).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
+        workspace::open_nofollow(&p, OpenOptions::new().create(true).write(true))
+            .map_err(|e| workspace::state_error("writing", &p, e))?;
     }
     let events = read_events(&dir);
     for t in tasks {
@@ -284,7 +300,11 @@ fn parse_events(text: &str) -> Events {
 }
 
 fn read_events(dir: &Path) -> Events {
-    parse_events(&fs::read_to_string(dir.join("events")).unwrap_or_default())
+    let text = workspace::read_optional(&dir.join("events"))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    parse_events(&text)
 }
 
 fn now_ms() -> u64 {
@@ -341,9 +361,10 @@ fn signal_group(p: &Proc, sig: Signal) {
 /// resubmission cannot run next to them.
 pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
     let dir = job_dir(ws, job_id);
-    let spec: Option<Spec> = fs::read(dir.join("spec.json"))
+    let spec: Option<Spec> = workspace::read_optional(&dir.join("spec.json"))
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+        .flatten()
+        .and_then(|t| serde_json::from_str(&t).ok());
     let ev = read_events(&dir);
     let runner_alive = ev.runner.as_ref().is_some_and(alive);
     let gone_why = match &ev.runner {
@@ -426,17 +447,14 @@ struct Running {
 pub fn run_runner(dir: &Path) -> Result<(), Error> {
     close_inherited_fds();
     let spec_path = dir.join("spec.json");
-    let spec: Spec = fs::read(&spec_path)
-        .map_err(|e| Error::io(format!("reading {}", spec_path.display()), e))
-        .and_then(|b| {
-            serde_json::from_slice(&b).map_err(|e| Error::json("reading the local job", e))
+    let spec: Spec = workspace::read_optional(&spec_path)?
+        .ok_or_else(|| Error::failed(format!("{} is missing", spec_path.display())))
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| Error::json("reading the local job", e))
         })?;
     let events_path = dir.join("events");
-    let mut events = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&events_path)
-        .map_err(|e| Error::io(format!("opening {}", events_path.display()), e))?;
+    let mut events = workspace::open_append_nofollow(&events_path)
+        .map_err(|e| workspace::state_error("opening", &events_path, e))?;
     let me = this_process();
     crate::submit::crash_point("runner-start");
     let log = |events: &mut File, line: String| {
@@ -651,12 +669,7 @@ fn spawn_task(
     task: u64,
     (min, max): (u64, u64),
 ) -> std::io::Result<i32> {
-    let append = |name: String| {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(logs.join(name))
-    };
+    let append = |name: String| workspace::open_append_nofollow(&logs.join(name));
     let mut cmd = Command::new("bash");
     cmd.arg(script)
         .current_dir(&spec.workspace)
@@ -805,6 +818,32 @@ mod tests {
             task_offset: 0,
         }];
         assert_eq!(next_job_id(&ws, &jobs), "local-5");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn cancel_markers_never_go_through_a_planted_link() {
+        use std::os::unix::fs::symlink;
+        let root = std::env::temp_dir().join(format!("herd-local-link-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let ws = Workspace::new(&root);
+        let outside = root.join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("victim"), "precious").unwrap();
+        // A marker planted as a link to a file herd must not touch.
+        let markers = job_dir(&ws, "local-1").join("cancel");
+        fs::create_dir_all(&markers).unwrap();
+        symlink(outside.join("victim"), markers.join("0")).unwrap();
+        let e = cancel(&ws, "local-1", &[0]).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        // A job directory planted as a link to a directory elsewhere.
+        symlink(&outside, job_dir(&ws, "local-2")).unwrap();
+        assert!(cancel(&ws, "local-2", &[0]).is_err());
+        assert!(!outside.join("cancel").exists());
+        assert_eq!(
+            fs::read_to_string(outside.join("victim")).unwrap(),
+            "precious"
+        );
         let _ = fs::remove_dir_all(&root);
     }
 }

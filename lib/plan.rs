@@ -47,6 +47,7 @@ pub fn load_with(cfg: &Config, manifest: Option<Option<String>>) -> Result<Sweep
     // it is an error, not a panic.
     let plan = reconcile(stored, generated, next, true)
         .map_err(|orphans| Error::failed(refusal_message(&orphans)))?;
+    crate::workspace::check_new_indices(plan.next_index)?;
     Ok(Sweep {
         generated: count,
         plan,

@@ -105,7 +105,9 @@ pub fn reconcile(
             experiment_name: Some(t.name),
             status: Status::Ready,
         });
-        next += 1;
+        // Cannot overflow (next <= MAX_INDEX + 1); callers refuse a `next_index` past
+        // the largest index before anything is written.
+        next = next.saturating_add(1);
         added += 1;
     }
     Ok(Plan {

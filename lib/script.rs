@@ -105,10 +105,9 @@ fn int(v: &Json, out: &mut String) -> tinytemplate::error::Result<()> {
 
 /// Write a job script atomically and make it executable.
 pub fn write_executable(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
-    crate::workspace::write_atomic(path, text.as_bytes())?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| Error::io(format!("making {} executable", path.display()), e))
+    // The mode is set on the new file before it replaces the old: never through a
+    // link planted at `path`.
+    crate::workspace::write_atomic_mode(path, text.as_bytes(), Some(0o755))
 }
 
 /// Render the job script.

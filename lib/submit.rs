@@ -166,47 +166,60 @@ fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Er
     let Some(text) = workspace::read_optional(&path)? else {
         return Ok(None);
     };
-    let bad = || {
-        Error::failed(format!("{} is corrupt", path.display()))
+    let bad = |why: String| {
+        let why = if why.is_empty() {
+            why
+        } else {
+            format!(": {why}")
+        };
+        Error::failed(format!("{} is corrupt{why}", path.display()))
             .hint("inspect it; remove it only if no submission is in flight")
     };
     let Ok(Value::Map(m)) = workspace::parse_py_json(&text) else {
-        return Err(bad());
+        return Err(bad(String::new()));
     };
     let Some(Value::Str(job_name)) = m.get("job_name") else {
-        return Err(bad());
+        return Err(bad(String::new()));
     };
     let Some(Value::List(items)) = m.get("parts") else {
-        return Err(bad());
+        return Err(bad(String::new()));
+    };
+    let index = |v: &Value, k: usize, what: &str| match v {
+        Value::Int(i) if *i >= 0 => {
+            workspace::check_index(*i as u64).map_err(|m| bad(format!("part {k}: {what} {m}")))
+        }
+        other => Err(bad(format!(
+            "part {k}: {what} must be a non-negative integer, got {}",
+            other.kind()
+        ))),
     };
     let mut parts = Vec::new();
-    for it in items {
-        let Value::Map(p) = it else { return Err(bad()) };
-        let (Some(Value::Str(token)), Some(Value::Int(offset)), Some(Value::List(idx))) =
+    for (k, it) in items.iter().enumerate() {
+        let Value::Map(p) = it else {
+            return Err(bad(format!("part {k} is not an object")));
+        };
+        let (Some(Value::Str(token)), Some(offset), Some(Value::List(idx))) =
             (p.get("token"), p.get("offset"), p.get("indices"))
         else {
-            return Err(bad());
+            return Err(bad(format!("part {k} lacks its token, offset or indices")));
         };
+        let offset = index(offset, k, "offset")?;
         let indices = idx
             .iter()
-            .filter_map(|v| {
-                if let Value::Int(i) = v {
-                    Some(*i as u64)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let job_id = if let Some(Value::Str(j)) = p.get("job_id") {
-            Some(j.clone())
-        } else {
-            None
+            .map(|v| index(v, k, "indices"))
+            .collect::<Result<Vec<u64>, Error>>()?;
+        let job_id = match p.get("job_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::Str(j)) if workspace::is_job_id(j) => Some(j.clone()),
+            Some(other) => {
+                return Err(bad(format!(
+                    "part {k}: job_id {} is not a job id (digits, or local-<digits>)",
+                    crate::pyjson::compact(other, false)
+                )))
+            }
         };
         parts.push(JournalPart {
-            part: Part {
-                indices,
-                offset: *offset as u64,
-            },
+            part: Part { indices, offset },
             token: token.clone(),
             job_id,
         });
@@ -258,14 +271,18 @@ fn job_from_exit_records(
         let fresh = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .is_ok_and(|t| t >= since);
-        let text = std::fs::read_to_string(&path).ok().filter(|_| fresh)?;
+        let text = workspace::read_optional(&path)
+            .ok()
+            .flatten()
+            .filter(|_| fresh)?;
         let job = text
             .split_whitespace()
             .next()?
             .split('_')
             .next()?
             .to_string();
-        (!jobs.iter().any(|j| j.slurm_job_id == job)).then_some(job)
+        // The file is the job script's; what is not a job id is not taken for one.
+        (workspace::is_job_id(&job) && !jobs.iter().any(|j| j.slurm_job_id == job)).then_some(job)
     })
 }
 
@@ -367,5 +384,39 @@ mod tests {
         assert_eq!(p.len(), 4);
         assert!(p.iter().all(|p| p.offset == 0));
         assert_eq!(p.iter().map(|p| p.indices.len()).sum::<usize>(), 1000);
+    }
+
+    #[test]
+    fn a_journal_naming_a_path_or_a_huge_index_is_corrupt() {
+        let d = std::env::temp_dir().join(format!("herd-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let ws = Workspace::new(&d);
+        ws.create_dirs().unwrap();
+        let part = |job: &str, idx: &str| {
+            format!(
+                "{{\"job_name\": \"hyperherd_t\", \"parts\": [{{\"token\": \"herd:1\", \"offset\": 0, \"indices\": [{idx}], \"job_id\": {job}}}]}}"
+            )
+        };
+        std::fs::write(journal_path(&ws), part("\"77\"", "0, 1")).unwrap();
+        let (_, parts) = read_journal(&ws).unwrap().unwrap();
+        assert_eq!(parts[0].job_id.as_deref(), Some("77"));
+        assert_eq!(parts[0].part.indices, [0, 1]);
+        for (job, idx) in [
+            ("\"local-/../../x\"", "0"),
+            ("\"7;rm\"", "0"),
+            ("7", "0"),
+            ("\"7\"", "9223372036854775807"),
+            ("\"7\"", "-1"),
+            ("\"7\"", "\"0\""),
+        ] {
+            std::fs::write(journal_path(&ws), part(job, idx)).unwrap();
+            let e = read_journal(&ws).unwrap_err();
+            assert_eq!(e.exit_code(), 1);
+            assert!(
+                e.to_string().contains("submit.journal is corrupt: part 0"),
+                "{job} {idx}: {e}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&d);
     }
 }

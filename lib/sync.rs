@@ -15,7 +15,6 @@ use crate::slurm;
 
 use crate::workspace::{self, JobRecord, ManifestRecord, Workspace};
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
 
 /// What SLURM says about one array task.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -466,7 +465,9 @@ fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Erro
 
 /// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
 fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
-    let text = fs::read_to_string(ws.dir().join("exit").join(index.to_string())).ok()?;
+    let text = workspace::read_optional(&ws.dir().join("exit").join(index.to_string()))
+        .ok()
+        .flatten()?;
     let (who, what) = text.trim().split_once(' ')?;
     if who != job {
         return None;

@@ -91,6 +91,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
             } else if mode == Output::Json {
                 let first = ws.next_index(&[], &ws.read_job_ids()?)?;
+                crate::workspace::check_new_indices(first.saturating_add(fresh.count()))?;
                 fresh.write(first, &mut out)?;
             }
             if args.check || mode == Output::Json {

@@ -16,7 +16,7 @@ use crate::script::{self, Arm};
 use crate::slurm;
 use crate::submit::{self, JournalPart};
 use crate::sync;
-use crate::workspace::{ByIndex, ManifestRecord, Workspace};
+use crate::workspace::{self, ByIndex, ManifestRecord, Workspace};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -179,6 +179,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             "pass --keep-orphans to keep them in the manifest as orphans (nothing is resubmitted), or revert the config edit",
         )
     })?;
+    workspace::check_new_indices(plan.next_index)?;
     let mut manifest = plan.records;
     let selected = select(
         &cfg,

@@ -239,7 +239,9 @@ fn follow(
             .map(|(j, t)| format!("{j}_{t}")))
     };
     let exited = |job: &Option<String>| {
-        let text = std::fs::read_to_string(ws.dir().join("exit").join(index.to_string()))
+        let text = crate::workspace::read_optional(&ws.dir().join("exit").join(index.to_string()))
+            .ok()
+            .flatten()
             .unwrap_or_default();
         job.as_deref()
             .is_some_and(|j| text.split_whitespace().next() == Some(j))

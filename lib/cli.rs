@@ -12,8 +12,18 @@ use std::process::ExitCode;
 /// The signature of every tool's entry point.
 pub type Tool = fn(Vec<OsString>) -> Result<ExitCode, Error>;
 
+/// The running tool's name, for [`note`] (set once by [`main`]).
+static TOOL: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Print a note on standard error as `herd-x: msg`, the way every tool does.
+pub fn note(msg: &str) {
+    let name = TOOL.get().copied().unwrap_or("herd");
+    let _ = writeln!(io::stderr(), "{name}: {msg}");
+}
+
 /// Run `tool` with the process arguments and turn its result into the exit status.
-pub fn main(name: &str, tool: Tool) -> ExitCode {
+pub fn main(name: &'static str, tool: Tool) -> ExitCode {
+    let _ = TOOL.set(name);
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     match tool(args) {
         Ok(code) => code,
@@ -177,6 +187,18 @@ pub fn split_pin(s: &str) -> Result<(String, String), Error> {
         Some(("", _)) => Err(Error::usage(format!("--pin '{s}': empty parameter name"))),
         Some((k, v)) => Ok((k.to_string(), v.to_string())),
     }
+}
+
+/// A positional argument that names trials rather than a workspace: it does not
+/// exist as a path and reads as an index spec (digits, `,` and `-`), as the
+/// reference's `herd stop 3` and `herd tail 5`. Returns the spec.
+pub fn index_positional(arg: &std::path::Path) -> Option<String> {
+    let s = arg.to_str()?;
+    let spec_like = !s.is_empty()
+        && s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'-');
+    (spec_like && arg.symlink_metadata().is_err()).then(|| s.to_string())
 }
 
 /// Parse an index spec such as `0-4,7,9` (`%N` throttles are ignored, spec §6.3).

@@ -301,7 +301,16 @@ pub(crate) fn expr_name_of(name: &str) -> &str {
 /// `arg` defaults to `.` and is made absolute lexically (`.` and `..` collapsed, no
 /// symlink resolution). A directory means `<dir>/hyperherd.yaml`; a file is the config
 /// itself, whatever its name. Returns `(config file, workspace directory)`.
+///
+/// Without `arg`, the workspace is the nearest directory, from the current one
+/// upward, that holds `hyperherd.yaml` (as git finds `.git`), so a tool run in
+/// `.hyperherd/logs` finds its sweep; a note names it when it is not `.`.
 pub fn locate(arg: Option<&Path>) -> Result<(PathBuf, PathBuf), Error> {
+    if arg.is_none() {
+        if let Some(ws) = find_upward(&absolute(Path::new("."))?) {
+            return Ok((ws.join(CONFIG_FILE), ws));
+        }
+    }
     let given = arg.unwrap_or(Path::new("."));
     let abs = absolute(given)?;
     let hint = "create one with 'herd init' or pass the config file";
@@ -327,6 +336,19 @@ pub fn locate(arg: Option<&Path>) -> Result<(PathBuf, PathBuf), Error> {
         .hint(hint)),
         Err(e) => Err(Error::io(format!("reading {}", abs.display()), e)),
     }
+}
+
+/// The nearest of `start` and its ancestors that holds a `hyperherd.yaml` file;
+/// notes the workspace when it is not `start` itself.
+pub fn find_upward(start: &Path) -> Option<PathBuf> {
+    let found = start
+        .ancestors()
+        .find(|d| d.join(CONFIG_FILE).is_file())?
+        .to_path_buf();
+    if found != start {
+        crate::cli::note(&format!("using the workspace {}", found.display()));
+    }
+    Some(found)
 }
 
 /// Locate, read and validate the config (see [`locate`] and [`parse`]).

@@ -129,8 +129,8 @@ fn last_lines(path: &Path, n: usize) -> Result<Option<Vec<String>>, Error> {
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let (ws_arg, index_arg) = match args.positionals.as_slice() {
-        [i] => (PathBuf::from("."), i.clone()),
-        [w, i] => (w.clone(), i.clone()),
+        [i] => (None, i.clone()),
+        [w, i] => (Some(w.clone()), i.clone()),
         _ => return Err(Error::usage("missing INDEX (e.g. herd-tail 3)")),
     };
     let index: u64 = index_arg
@@ -142,7 +142,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 index_arg.display()
             ))
         })?;
-    let root = std::path::absolute(&ws_arg).map_err(|e| Error::io("resolving the workspace", e))?;
+    let here =
+        std::path::absolute(Path::new(".")).map_err(|e| Error::io("resolving the workspace", e))?;
+    let root = match ws_arg {
+        Some(w) => std::path::absolute(&w).map_err(|e| Error::io("resolving the workspace", e))?,
+        // As every tool: the nearest directory upward that holds hyperherd.yaml.
+        None => crate::config::find_upward(&here).unwrap_or(here),
+    };
     let root = if root.is_file() {
         root.parent().map(Path::to_path_buf).unwrap_or(root)
     } else {

@@ -16,7 +16,15 @@
 //! runner <pid> <start ticks> <boot id> <unix ms>
 //! start <task> <pid> <start ticks> <unix ms>
 //! end <task> <STATE> <exit code|-> <max rss bytes|-> <unix ms>
+//! lost <unix ms>
 //! ```
+//!
+//! `lost` is written by a status sync, never by the runner: it found no `runner` line,
+//! so the runner never started (herd-submit died first) and the job's trials are
+//! pending again. The runner writes its `runner` line, and the sync its `lost` line,
+//! while holding an `flock` on the events file, each only if the other line is absent:
+//! a runner that was still starting when its job was declared lost runs nothing, and a
+//! runner that recorded itself is never declared lost.
 //!
 //! [`observe`] folds it into SLURM-like observations for the status sync. Processes are
 //! identified by pid *and* start time *and* boot id, so a reused pid or a reboot is
@@ -131,6 +139,7 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     let text =
         serde_json::to_vec_pretty(spec).map_err(|e| Error::json("writing the local job", e))?;
     workspace::write_atomic(&dir.join("spec.json"), &text)?;
+    crate::submit::crash_point("before-runner");
     let log_path = dir.join("runner.log");
     let log = OpenOptions::new()
         .create(true)
@@ -223,6 +232,8 @@ struct TaskEvents {
 #[derive(Debug, Default)]
 struct Events {
     runner: Option<Proc>,
+    /// A sync declared the job lost before its runner recorded itself.
+    lost: bool,
     tasks: HashMap<u64, TaskEvents>,
 }
 
@@ -263,6 +274,7 @@ fn parse_events(text: &str) -> Events {
                     );
                 }
             }
+            Some(&"lost") => ev.lost = true,
             Some(&"end") if f.len() >= 6 => {
                 if let (Some(t), Some(ms)) = (num(1), num(5)) {
                     let e = ev.tasks.entry(t).or_default();
@@ -334,17 +346,54 @@ fn signal_group(p: &Proc, sig: Signal) {
     }
 }
 
-/// What the local backend says about each task of `job_id`, keyed by task id.
+/// Lock the events file of the job in `dir` (creating both if need be).
+fn lock_events(dir: &Path) -> std::io::Result<nix::fcntl::Flock<File>> {
+    fs::create_dir_all(dir)?;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("events"))?;
+    nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
+        .map_err(|(_, e)| std::io::Error::from(e))
+}
+
+/// The events of a job whose runner has not recorded itself (call under the workspace
+/// lock, so no herd-submit is starting it). Under the events file's lock: a runner
+/// that recorded itself meanwhile is found; otherwise the job is marked `lost`, so that
+/// a runner still starting runs nothing. Err when the mark cannot be written: the
+/// job's fate is then unknown, and nothing may be resubmitted.
+fn settle_unstarted(dir: &Path) -> std::io::Result<Events> {
+    let mut held = lock_events(dir)?;
+    let ev = read_events(dir);
+    if ev.runner.is_some() || ev.lost {
+        return Ok(ev);
+    }
+    held.write_all(format!("lost {}\n", now_ms()).as_bytes())?;
+    held.sync_data()?;
+    Ok(read_events(dir))
+}
+
+/// What the local backend says about each task of `job_id` (the tasks of its job
+/// record, `recorded`, and of its spec), keyed by task id.
 ///
 /// A task the runner will never finish (the runner died, the machine rebooted, the
 /// runner never started) is `LOST`; its leftover processes are killed first, so a
-/// resubmission cannot run next to them.
-pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
+/// resubmission cannot run next to them. A task whose end the runner did not record
+/// but whose exit record names this job ended as that record says: a finished trial
+/// is never lost.
+pub fn observe(ws: &Workspace, job_id: &str, recorded: &[u64]) -> BTreeMap<u64, Observation> {
     let dir = job_dir(ws, job_id);
     let spec: Option<Spec> = fs::read(dir.join("spec.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    let ev = read_events(&dir);
+    let mut ev = read_events(&dir);
+    let mut unsettled = None;
+    if ev.runner.is_none() && !ev.lost {
+        match settle_unstarted(&dir) {
+            Ok(e) => ev = e,
+            Err(e) => unsettled = Some(e),
+        }
+    }
     let runner_alive = ev.runner.as_ref().is_some_and(alive);
     let gone_why = match &ev.runner {
         None => "the local runner never started".to_string(),
@@ -362,7 +411,26 @@ pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
         .iter()
         .flat_map(|s| s.indices.iter().copied())
         .chain(ev.tasks.keys().copied())
+        .chain(recorded.iter().copied())
         .collect();
+    // How a task ended by its exit record (the job script writes it before it exits,
+    // so a runner killed before it recorded the end leaves it behind).
+    let by_record = |t: u64, started_ms: u64| {
+        let path = ws.dir().join("exit").join(t.to_string());
+        let mut o = crate::sync::exit_record(ws, t, &format!("{job_id}_{t}"))?;
+        if o.state == "CANCELLED" && cancelled(t) {
+            o.reason = Some("cancelled by herd-stop".into());
+        }
+        let ended = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as u64);
+        if let (Some(ended), true) = (ended, started_ms > 0) {
+            o.elapsed_seconds = Some(ended.saturating_sub(started_ms) / 1000);
+        }
+        Some(o)
+    };
     for t in tasks {
         let mut o = Observation {
             req_mem_bytes: req_mem,
@@ -390,21 +458,34 @@ pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
             }
             Some(task) => {
                 signal_group(&task.proc, Signal::SIGKILL);
-                o.state = "LOST".into();
-                o.reason = Some(gone_why.clone());
-                o.elapsed_seconds = Some(now.saturating_sub(task.started_ms) / 1000);
-            }
-            None if cancelled(t) && !runner_alive => {
-                o.state = "CANCELLED".into();
-                o.reason = Some("cancelled by herd-stop".into());
+                if let Some(ended) = by_record(t, task.started_ms) {
+                    o = Observation { req_mem_bytes: req_mem, ..ended };
+                } else {
+                    o.state = "LOST".into();
+                    o.reason = Some(gone_why.clone());
+                    o.elapsed_seconds = Some(now.saturating_sub(task.started_ms) / 1000);
+                }
             }
             None if runner_alive => {
                 o.state = "PENDING".into();
                 o.reason = Some("waiting for a free slot".into());
             }
             None => {
-                o.state = "LOST".into();
-                o.reason = Some(gone_why.clone());
+                if let Some(ended) = by_record(t, 0) {
+                    o = Observation { req_mem_bytes: req_mem, ..ended };
+                } else if cancelled(t) {
+                    o.state = "CANCELLED".into();
+                    o.reason = Some("cancelled by herd-stop".into());
+                } else if let Some(e) = &unsettled {
+                    // Not known to be dead: it must not be resubmitted.
+                    o.state = "PENDING".into();
+                    o.reason = Some(format!(
+                        "the local runner has not started, and its job cannot be marked lost: {e}"
+                    ));
+                } else {
+                    o.state = "LOST".into();
+                    o.reason = Some(gone_why.clone());
+                }
             }
         }
         out.insert(t, o);
@@ -432,19 +513,25 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             serde_json::from_slice(&b).map_err(|e| Error::json("reading the local job", e))
         })?;
     let events_path = dir.join("events");
-    let mut events = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&events_path)
-        .map_err(|e| Error::io(format!("opening {}", events_path.display()), e))?;
     let me = this_process();
     crate::submit::crash_point("runner-start");
     let log = |events: &mut File, line: String| {
         // One write per line: O_APPEND keeps lines whole across writers and crashes.
         let _ = events.write_all(line.as_bytes());
     };
+    // Record this runner under the events file's lock, unless a sync declared the job
+    // lost first (see the module doc): then its trials are pending again, and running
+    // them here could run them twice.
+    let mut held = lock_events(dir)
+        .map_err(|e| Error::io(format!("locking {}", events_path.display()), e))?;
+    if read_events(dir).lost {
+        return Err(Error::failed(format!(
+            "{} was declared lost before its runner started; its trials are pending again",
+            spec.job_id
+        )));
+    }
     log(
-        &mut events,
+        &mut held,
         format!(
             "runner {} {} {} {}\n",
             me.pid,
@@ -453,6 +540,9 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             now_ms()
         ),
     );
+    let mut events = held
+        .unlock()
+        .map_err(|(_, e)| Error::io(format!("unlocking {}", events_path.display()), e.into()))?;
     let mut pool = spec
         .pool
         .clone()
@@ -766,7 +856,7 @@ mod tests {
         };
         fs::write(dir.join("spec.json"), serde_json::to_vec(&spec).unwrap()).unwrap();
         // No events at all: the runner never started.
-        let obs = observe(&ws, "local-1");
+        let obs = observe(&ws, "local-1", &[]);
         assert!(obs
             .values()
             .all(|o| o.state == "LOST"
@@ -779,7 +869,7 @@ mod tests {
         )
         .unwrap();
         fs::write(dir.join("cancel").join("2"), "").unwrap();
-        let obs = observe(&ws, "local-1");
+        let obs = observe(&ws, "local-1", &[]);
         assert_eq!(obs[&0].state, "COMPLETED");
         assert_eq!(obs[&0].elapsed_seconds, Some(2));
         assert_eq!(obs[&0].req_mem_bytes, Some(1 << 20));

@@ -465,7 +465,7 @@ fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Erro
 }
 
 /// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
-fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
+pub(crate) fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
     let text = fs::read_to_string(ws.dir().join("exit").join(index.to_string())).ok()?;
     let (who, what) = text.trim().split_once(' ')?;
     if who != job {
@@ -577,7 +577,12 @@ pub fn sync(
     for i in &open {
         let job = latest[i].0;
         if local::is_local(job) && !local_obs.contains_key(job) {
-            local_obs.insert(job, local::observe(ws, job));
+            let recorded: Vec<u64> = jobs
+                .iter()
+                .filter(|j| j.slurm_job_id == job)
+                .flat_map(|j| j.indices.iter().copied())
+                .collect();
+            local_obs.insert(job, local::observe(ws, job, &recorded));
         }
     }
 

@@ -501,6 +501,23 @@ struct Running {
     /// Why it is being stopped (TIMEOUT or CANCELLED), and when TERM went out.
     stopping: Option<(&'static str, Instant)>,
     killed: bool,
+    /// The job script's wait status and when it was reaped; the trial ends once the
+    /// rest of its process group is gone too.
+    leader_end: Option<(i32, Instant)>,
+    /// The peak RSS of every process of the trial reaped so far, in bytes.
+    rss: u64,
+}
+
+/// How long the rest of a trial's process group may take to go after SIGKILL before
+/// the trial's end is recorded anyway.
+const GROUP_WAIT: Duration = Duration::from_secs(5);
+
+/// The process group of a process (also of a zombie not yet reaped).
+fn proc_pgrp(pid: i32) -> Option<i32> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &text[text.rfind(')')? + 2..];
+    // After comm: state, ppid, pgrp.
+    rest.split(' ').nth(2)?.parse().ok()
 }
 
 /// The runner: `herd-submit --local-runner DIR`. Runs until every task has ended.
@@ -558,6 +575,10 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
         unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&null), 1) };
     }
 
+    // Orphans of the trials become this process's children, so that their peak memory
+    // is seen when they are reaped (SLURM counts every process of the job).
+    // SAFETY: plain FFI call; PR_SET_CHILD_SUBREAPER takes one integer argument.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let mut chld = SigSet::empty();
     chld.add(Signal::SIGCHLD);
     let _ = chld.thread_block();
@@ -574,16 +595,63 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
     let mut pending: VecDeque<u64> = spec.indices.iter().copied().collect();
     let mut running: HashMap<i32, Running> = HashMap::new();
     loop {
-        // Reap every trial that ended.
+        // Reap every process that ended: a trial's job script, or any of its processes
+        // (the runner is their subreaper, so one orphaned by a TERM, such as a trainer
+        // whose launcher's bash died first, is reaped here and its peak memory counted).
         loop {
-            let mut status = 0;
-            // SAFETY: plain FFI call with valid out-pointers.
-            let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-            let pid = unsafe { libc::wait4(-1, &mut status, libc::WNOHANG, &mut ru) };
+            // Peek first: until it is reaped, the zombie still tells its process group.
+            // SAFETY: plain FFI calls with valid out-pointers.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            let peeked = unsafe {
+                libc::waitid(
+                    libc::P_ALL,
+                    0,
+                    &mut info,
+                    libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+                )
+            };
+            let pid = if peeked == 0 {
+                unsafe { info.si_pid() }
+            } else {
+                0
+            };
             if pid <= 0 {
                 break;
             }
+            let group = proc_pgrp(pid);
+            let mut status = 0;
+            let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+            if unsafe { libc::wait4(pid, &mut status, 0, &mut ru) } != pid {
+                break;
+            }
+            let rss = u64::try_from(ru.ru_maxrss).unwrap_or(0) * 1024;
+            if let Some(r) = running.get_mut(&pid) {
+                r.rss = r.rss.max(rss);
+                if r.leader_end.is_none() {
+                    r.leader_end = Some((status, Instant::now()));
+                    // Like SLURM at the end of a job: nothing of the trial outlives it.
+                    let _ = kill(Pid::from_raw(-pid), Signal::SIGKILL);
+                }
+            } else if let Some(r) = group.and_then(|g| running.get_mut(&g)) {
+                r.rss = r.rss.max(rss);
+            }
+        }
+        // A trial ends when its job script has ended and the rest of its process group
+        // is gone (or did not go within GROUP_WAIT of SIGKILL).
+        let ended: Vec<i32> = running
+            .iter()
+            .filter(|(pid, r)| {
+                r.leader_end.is_some_and(|(_, at)| {
+                    kill(Pid::from_raw(-**pid), None).is_err() || at.elapsed() >= GROUP_WAIT
+                })
+            })
+            .map(|(pid, _)| *pid)
+            .collect();
+        for pid in ended {
             let Some(r) = running.remove(&pid) else {
+                continue;
+            };
+            let Some((status, _)) = r.leader_end else {
                 continue;
             };
             if let Some(p) = &pool {
@@ -591,8 +659,6 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                     let _ = writeln!(std::io::stderr(), "the CPU pool: {e}");
                 }
             }
-            // Like SLURM at the end of a job: nothing of the trial outlives it.
-            let _ = kill(Pid::from_raw(-pid), Signal::SIGKILL);
             let code = if libc::WIFEXITED(status) {
                 i64::from(libc::WEXITSTATUS(status))
             } else {
@@ -610,7 +676,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                 None if code == 0 => ("COMPLETED", Some(0)),
                 None => ("FAILED", Some(code)),
             };
-            let rss = (ru.ru_maxrss > 0).then(|| ru.ru_maxrss as u64 * 1024);
+            let rss = (r.rss > 0).then_some(r.rss);
             log(
                 &mut events,
                 format!(
@@ -641,7 +707,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             });
         }
         let now = Instant::now();
-        for (pid, r) in running.iter_mut() {
+        for (pid, r) in running.iter_mut().filter(|(_, r)| r.leader_end.is_none()) {
             if r.stopping.is_none() {
                 let why = if cancelled.contains(&r.task) {
                     Some("CANCELLED")
@@ -698,6 +764,8 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                             started_ms,
                             stopping: None,
                             killed: false,
+                            leader_end: None,
+                            rss: 0,
                         },
                     );
                 }

@@ -658,3 +658,18 @@ fn a_trial_that_ended_before_its_runner_was_killed_keeps_its_exit_record() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("would submit 1 trial(s) as 1 array job(s): 1"), "{err}");
 }
+
+#[test]
+fn a_timed_out_trial_reports_the_peak_memory_of_its_processes() {
+    // The memory is held by a child of the launcher (as a trainer run by launch.sh
+    // would be) that takes half a second to save its work on TERM: the launcher's
+    // bash dies first and orphans it.
+    let body = "bash -c 'trap \"sleep 0.5; exit 143\" TERM; x=$(head -c 50000000 /dev/zero | tr \"\\0\" a); sleep 100 & wait'";
+    let ws = workspace("rss", &sweep("rss", 1, "00:00:02"), body);
+    let (o, _) = expand_submit(&ws, &["--local"], &[("HERD_LOCAL_KILL_WAIT", "1")]);
+    ok(&o);
+    let recs = wait_for(&ws, Duration::from_secs(30), all_final);
+    assert_eq!(field(&recs[0], "slurm_state"), "TIMEOUT", "{}", recs[0]);
+    let rss = recs[0]["max_rss_bytes"].as_u64().unwrap_or(0);
+    assert!(rss >= 40_000_000, "max_rss_bytes {rss}: {}", recs[0]);
+}

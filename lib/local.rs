@@ -459,7 +459,10 @@ pub fn observe(ws: &Workspace, job_id: &str, recorded: &[u64]) -> BTreeMap<u64, 
             Some(task) => {
                 signal_group(&task.proc, Signal::SIGKILL);
                 if let Some(ended) = by_record(t, task.started_ms) {
-                    o = Observation { req_mem_bytes: req_mem, ..ended };
+                    o = Observation {
+                        req_mem_bytes: req_mem,
+                        ..ended
+                    };
                 } else {
                     o.state = "LOST".into();
                     o.reason = Some(gone_why.clone());
@@ -472,7 +475,10 @@ pub fn observe(ws: &Workspace, job_id: &str, recorded: &[u64]) -> BTreeMap<u64, 
             }
             None => {
                 if let Some(ended) = by_record(t, 0) {
-                    o = Observation { req_mem_bytes: req_mem, ..ended };
+                    o = Observation {
+                        req_mem_bytes: req_mem,
+                        ..ended
+                    };
                 } else if cancelled(t) {
                     o.state = "CANCELLED".into();
                     o.reason = Some("cancelled by herd-stop".into());
@@ -539,8 +545,8 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
     // Record this runner under the events file's lock, unless a sync declared the job
     // lost first (see the module doc): then its trials are pending again, and running
     // them here could run them twice.
-    let mut held = lock_events(dir)
-        .map_err(|e| Error::io(format!("locking {}", events_path.display()), e))?;
+    let mut held =
+        lock_events(dir).map_err(|e| Error::io(format!("locking {}", events_path.display()), e))?;
     if read_events(dir).lost {
         return Err(Error::failed(format!(
             "{} was declared lost before its runner started; its trials are pending again",

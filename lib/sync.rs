@@ -939,7 +939,16 @@ mod tests {
         let squeue = parse_squeue("5_0|PD|BeginTime\n");
         let none = Observations::default();
         let obs = |t: u64, waiting: bool| {
-            slurm_observation(&sacct, &squeue, &none, &ws, t, (5, t), &format!("5_{t}"), waiting)
+            slurm_observation(
+                &sacct,
+                &squeue,
+                &none,
+                &ws,
+                t,
+                (5, t),
+                &format!("5_{t}"),
+                waiting,
+            )
         };
         assert_eq!(obs(0, true).unwrap().state, "PENDING", "still in the queue");
         let gone = obs(1, true).unwrap();

@@ -553,7 +553,11 @@ fn a_submission_killed_before_its_runner_started_leaves_lost_pending_trials() {
     let w = ws.to_str().unwrap();
     // herd-submit dies right after journaling `local-1`, before anything of the job
     // exists on disk.
-    let (o, _) = expand_submit(&ws, &["--local"], &[("HERD_TEST_CRASH_AT", "before-sbatch")]);
+    let (o, _) = expand_submit(
+        &ws,
+        &["--local"],
+        &[("HERD_TEST_CRASH_AT", "before-sbatch")],
+    );
     assert!(!o.status.success(), "the crash point did not fire");
     // The next sync records the journaled job and finds that it never started.
     let (o, recs) = status_json(&ws, &[]);
@@ -582,16 +586,17 @@ fn a_submission_killed_before_its_runner_started_leaves_lost_pending_trials() {
 fn a_runner_that_starts_after_its_job_was_declared_lost_runs_nothing() {
     let ws = workspace("late", &sweep("late", 2, "00:05:00"), "");
     // herd-submit dies with the job's directory written but its runner not started.
-    let (o, _) = expand_submit(&ws, &["--local"], &[("HERD_TEST_CRASH_AT", "before-runner")]);
+    let (o, _) = expand_submit(
+        &ws,
+        &["--local"],
+        &[("HERD_TEST_CRASH_AT", "before-runner")],
+    );
     assert!(!o.status.success(), "the crash point did not fire");
     let dir = ws.join(".hyperherd/local/local-1");
     assert!(dir.join("spec.json").exists());
     let (o, recs) = status_json(&ws, &[]);
     ok(&o);
-    assert!(
-        recs.iter().all(|r| r["slurm_state"] == "LOST"),
-        "{recs:#?}"
-    );
+    assert!(recs.iter().all(|r| r["slurm_state"] == "LOST"), "{recs:#?}");
     // The runner turns up late (it was starting while herd-submit died): it must not
     // run trials that are now pending again.
     let o = run(SUBMIT, &["--local-runner", dir.to_str().unwrap()], b"", &[]);
@@ -604,10 +609,7 @@ fn a_runner_that_starts_after_its_job_was_declared_lost_runs_nothing() {
     assert!(!ev.contains("start "), "a trial was started: {ev}");
     assert!(!ws.join("out/0.overrides").exists());
     let (_, recs) = status_json(&ws, &[]);
-    assert!(
-        recs.iter().all(|r| r["status"] == "failed"),
-        "{recs:#?}"
-    );
+    assert!(recs.iter().all(|r| r["status"] == "failed"), "{recs:#?}");
 }
 
 #[test]
@@ -628,7 +630,8 @@ fn a_trial_that_ended_before_its_runner_was_killed_keeps_its_exit_record() {
     let deadline = Instant::now() + Duration::from_secs(20);
     for (i, code) in [(0, 0), (1, 3)] {
         let want = format!("local-1_{i} {code}\n");
-        while fs::read_to_string(ws.join(format!(".hyperherd/exit/{i}"))).ok() != Some(want.clone()) {
+        while fs::read_to_string(ws.join(format!(".hyperherd/exit/{i}"))).ok() != Some(want.clone())
+        {
             assert!(Instant::now() < deadline, "no exit record for trial {i}");
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -640,23 +643,43 @@ fn a_trial_that_ended_before_its_runner_was_killed_keeps_its_exit_record() {
         assert!(Instant::now() < deadline, "the runner survived SIGKILL");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!events(&ws, "local-1").contains("\nend "), "the runner recorded an end");
+    assert!(
+        !events(&ws, "local-1").contains("\nend "),
+        "the runner recorded an end"
+    );
     let (o, recs) = status_json(&ws, &[]);
     ok(&o);
     let got: Vec<(&str, &str, Option<i64>)> = recs
         .iter()
-        .map(|r| (field(r, "status"), field(r, "slurm_state"), r["exit_code"].as_i64()))
+        .map(|r| {
+            (
+                field(r, "status"),
+                field(r, "slurm_state"),
+                r["exit_code"].as_i64(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
-        [("completed", "COMPLETED", Some(0)), ("failed", "FAILED", Some(3))],
+        [
+            ("completed", "COMPLETED", Some(0)),
+            ("failed", "FAILED", Some(3))
+        ],
         "{recs:#?}"
     );
     // Only the failed trial is submitted again.
-    let o = run(SUBMIT, &["--local", "--all", "--dry-run", ws.to_str().unwrap()], b"", &[]);
+    let o = run(
+        SUBMIT,
+        &["--local", "--all", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     ok(&o);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("would submit 1 trial(s) as 1 array job(s): 1"), "{err}");
+    assert!(
+        err.contains("would submit 1 trial(s) as 1 array job(s): 1"),
+        "{err}"
+    );
 }
 
 #[test]

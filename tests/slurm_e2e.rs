@@ -758,8 +758,16 @@ parameters:
         "{recs:#?}"
     );
     // It is pending again: a plain submission would resubmit exactly it.
-    let o = run(SUBMIT, &["--all", "--dry-run", ws.to_str().unwrap()], b"", &[]);
+    let o = run(
+        SUBMIT,
+        &["--all", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("would submit 1 trial(s) as 1 array job(s): 1"), "{err}");
+    assert!(
+        err.contains("would submit 1 trial(s) as 1 array job(s): 1"),
+        "{err}"
+    );
 }

@@ -572,7 +572,11 @@ mod tests {
             None,
             "the latest run has printed nothing yet"
         );
-        std::fs::write(&p, "\n==== HyperHerd run: job 7 array-task 0 x ====\n\nstep 1\n\n").unwrap();
+        std::fs::write(
+            &p,
+            "\n==== HyperHerd run: job 7 array-task 0 x ====\n\nstep 1\n\n",
+        )
+        .unwrap();
         assert_eq!(last_log_line(&p).as_deref(), Some("step 1"));
         std::fs::write(&p, "==== HyperHerd run ====\n").unwrap();
         assert_eq!(

@@ -16,7 +16,15 @@
 //! runner <pid> <start ticks> <boot id> <unix ms>
 //! start <task> <pid> <start ticks> <unix ms>
 //! end <task> <STATE> <exit code|-> <max rss bytes|-> <unix ms>
+//! lost <unix ms>
 //! ```
+//!
+//! `lost` is written by a status sync, never by the runner: it found no `runner` line,
+//! so the runner never started (herd-submit died first) and the job's trials are
+//! pending again. The runner writes its `runner` line, and the sync its `lost` line,
+//! while holding an `flock` on the events file, each only if the other line is absent:
+//! a runner that was still starting when its job was declared lost runs nothing, and a
+//! runner that recorded itself is never declared lost.
 //!
 //! [`observe`] folds it into SLURM-like observations for the status sync. Processes are
 //! identified by pid *and* start time *and* boot id, so a reused pid or a reboot is
@@ -131,6 +139,7 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     let text =
         serde_json::to_vec_pretty(spec).map_err(|e| Error::json("writing the local job", e))?;
     workspace::write_atomic(&dir.join("spec.json"), &text)?;
+    crate::submit::crash_point("before-runner");
     let log_path = dir.join("runner.log");
     let log = workspace::open_append_nofollow(&log_path)
         .map_err(|e| workspace::state_error("opening", &log_path, e))?;
@@ -239,6 +248,8 @@ struct TaskEvents {
 #[derive(Debug, Default)]
 struct Events {
     runner: Option<Proc>,
+    /// A sync declared the job lost before its runner recorded itself.
+    lost: bool,
     tasks: HashMap<u64, TaskEvents>,
 }
 
@@ -279,6 +290,7 @@ fn parse_events(text: &str) -> Events {
                     );
                 }
             }
+            Some(&"lost") => ev.lost = true,
             Some(&"end") if f.len() >= 6 => {
                 if let (Some(t), Some(ms)) = (num(1), num(5)) {
                     let e = ev.tasks.entry(t).or_default();
@@ -354,18 +366,52 @@ fn signal_group(p: &Proc, sig: Signal) {
     }
 }
 
-/// What the local backend says about each task of `job_id`, keyed by task id.
+/// Lock the events file of the job in `dir` (creating both if need be).
+fn lock_events(dir: &Path) -> std::io::Result<nix::fcntl::Flock<File>> {
+    fs::create_dir_all(dir)?;
+    let file = workspace::open_append_nofollow(&dir.join("events"))?;
+    nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
+        .map_err(|(_, e)| std::io::Error::from(e))
+}
+
+/// The events of a job whose runner has not recorded itself (call under the workspace
+/// lock, so no herd-submit is starting it). Under the events file's lock: a runner
+/// that recorded itself meanwhile is found; otherwise the job is marked `lost`, so that
+/// a runner still starting runs nothing. Err when the mark cannot be written: the
+/// job's fate is then unknown, and nothing may be resubmitted.
+fn settle_unstarted(dir: &Path) -> std::io::Result<Events> {
+    let mut held = lock_events(dir)?;
+    let ev = read_events(dir);
+    if ev.runner.is_some() || ev.lost {
+        return Ok(ev);
+    }
+    held.write_all(format!("lost {}\n", now_ms()).as_bytes())?;
+    held.sync_data()?;
+    Ok(read_events(dir))
+}
+
+/// What the local backend says about each task of `job_id` (the tasks of its job
+/// record, `recorded`, and of its spec), keyed by task id.
 ///
 /// A task the runner will never finish (the runner died, the machine rebooted, the
 /// runner never started) is `LOST`; its leftover processes are killed first, so a
-/// resubmission cannot run next to them.
-pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
+/// resubmission cannot run next to them. A task whose end the runner did not record
+/// but whose exit record names this job ended as that record says: a finished trial
+/// is never lost.
+pub fn observe(ws: &Workspace, job_id: &str, recorded: &[u64]) -> BTreeMap<u64, Observation> {
     let dir = job_dir(ws, job_id);
     let spec: Option<Spec> = workspace::read_optional(&dir.join("spec.json"))
         .ok()
         .flatten()
         .and_then(|t| serde_json::from_str(&t).ok());
-    let ev = read_events(&dir);
+    let mut ev = read_events(&dir);
+    let mut unsettled = None;
+    if ev.runner.is_none() && !ev.lost {
+        match settle_unstarted(&dir) {
+            Ok(e) => ev = e,
+            Err(e) => unsettled = Some(e),
+        }
+    }
     let runner_alive = ev.runner.as_ref().is_some_and(alive);
     let gone_why = match &ev.runner {
         None => "the local runner never started".to_string(),
@@ -383,7 +429,26 @@ pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
         .iter()
         .flat_map(|s| s.indices.iter().copied())
         .chain(ev.tasks.keys().copied())
+        .chain(recorded.iter().copied())
         .collect();
+    // How a task ended by its exit record (the job script writes it before it exits,
+    // so a runner killed before it recorded the end leaves it behind).
+    let by_record = |t: u64, started_ms: u64| {
+        let path = ws.dir().join("exit").join(t.to_string());
+        let mut o = crate::sync::exit_record(ws, t, &format!("{job_id}_{t}"))?;
+        if o.state == "CANCELLED" && cancelled(t) {
+            o.reason = Some("cancelled by herd-stop".into());
+        }
+        let ended = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as u64);
+        if let (Some(ended), true) = (ended, started_ms > 0) {
+            o.elapsed_seconds = Some(ended.saturating_sub(started_ms) / 1000);
+        }
+        Some(o)
+    };
     for t in tasks {
         let mut o = Observation {
             req_mem_bytes: req_mem,
@@ -411,21 +476,40 @@ pub fn observe(ws: &Workspace, job_id: &str) -> BTreeMap<u64, Observation> {
             }
             Some(task) => {
                 signal_group(&task.proc, Signal::SIGKILL);
-                o.state = "LOST".into();
-                o.reason = Some(gone_why.clone());
-                o.elapsed_seconds = Some(now.saturating_sub(task.started_ms) / 1000);
-            }
-            None if cancelled(t) && !runner_alive => {
-                o.state = "CANCELLED".into();
-                o.reason = Some("cancelled by herd-stop".into());
+                if let Some(ended) = by_record(t, task.started_ms) {
+                    o = Observation {
+                        req_mem_bytes: req_mem,
+                        ..ended
+                    };
+                } else {
+                    o.state = "LOST".into();
+                    o.reason = Some(gone_why.clone());
+                    o.elapsed_seconds = Some(now.saturating_sub(task.started_ms) / 1000);
+                }
             }
             None if runner_alive => {
                 o.state = "PENDING".into();
                 o.reason = Some("waiting for a free slot".into());
             }
             None => {
-                o.state = "LOST".into();
-                o.reason = Some(gone_why.clone());
+                if let Some(ended) = by_record(t, 0) {
+                    o = Observation {
+                        req_mem_bytes: req_mem,
+                        ..ended
+                    };
+                } else if cancelled(t) {
+                    o.state = "CANCELLED".into();
+                    o.reason = Some("cancelled by herd-stop".into());
+                } else if let Some(e) = &unsettled {
+                    // Not known to be dead: it must not be resubmitted.
+                    o.state = "PENDING".into();
+                    o.reason = Some(format!(
+                        "the local runner has not started, and its job cannot be marked lost: {e}"
+                    ));
+                } else {
+                    o.state = "LOST".into();
+                    o.reason = Some(gone_why.clone());
+                }
             }
         }
         out.insert(t, o);
@@ -441,6 +525,23 @@ struct Running {
     /// Why it is being stopped (TIMEOUT or CANCELLED), and when TERM went out.
     stopping: Option<(&'static str, Instant)>,
     killed: bool,
+    /// The job script's wait status and when it was reaped; the trial ends once the
+    /// rest of its process group is gone too.
+    leader_end: Option<(i32, Instant)>,
+    /// The peak RSS of every process of the trial reaped so far, in bytes.
+    rss: u64,
+}
+
+/// How long the rest of a trial's process group may take to go after SIGKILL before
+/// the trial's end is recorded anyway.
+const GROUP_WAIT: Duration = Duration::from_secs(5);
+
+/// The process group of a process (also of a zombie not yet reaped).
+fn proc_pgrp(pid: i32) -> Option<i32> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &text[text.rfind(')')? + 2..];
+    // After comm: state, ppid, pgrp.
+    rest.split(' ').nth(2)?.parse().ok()
 }
 
 /// The runner: `herd-submit --local-runner DIR`. Runs until every task has ended.
@@ -453,16 +554,25 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             serde_json::from_str(&t).map_err(|e| Error::json("reading the local job", e))
         })?;
     let events_path = dir.join("events");
-    let mut events = workspace::open_append_nofollow(&events_path)
-        .map_err(|e| workspace::state_error("opening", &events_path, e))?;
     let me = this_process();
     crate::submit::crash_point("runner-start");
     let log = |events: &mut File, line: String| {
         // One write per line: O_APPEND keeps lines whole across writers and crashes.
         let _ = events.write_all(line.as_bytes());
     };
+    // Record this runner under the events file's lock, unless a sync declared the job
+    // lost first (see the module doc): then its trials are pending again, and running
+    // them here could run them twice.
+    let mut held =
+        lock_events(dir).map_err(|e| Error::io(format!("locking {}", events_path.display()), e))?;
+    if read_events(dir).lost {
+        return Err(Error::failed(format!(
+            "{} was declared lost before its runner started; its trials are pending again",
+            spec.job_id
+        )));
+    }
     log(
-        &mut events,
+        &mut held,
         format!(
             "runner {} {} {} {}\n",
             me.pid,
@@ -471,6 +581,9 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             now_ms()
         ),
     );
+    let mut events = held
+        .unlock()
+        .map_err(|(_, e)| Error::io(format!("unlocking {}", events_path.display()), e.into()))?;
     let mut pool = spec
         .pool
         .clone()
@@ -486,6 +599,10 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
         unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&null), 1) };
     }
 
+    // Orphans of the trials become this process's children, so that their peak memory
+    // is seen when they are reaped (SLURM counts every process of the job).
+    // SAFETY: plain FFI call; PR_SET_CHILD_SUBREAPER takes one integer argument.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let mut chld = SigSet::empty();
     chld.add(Signal::SIGCHLD);
     let _ = chld.thread_block();
@@ -502,16 +619,63 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
     let mut pending: VecDeque<u64> = spec.indices.iter().copied().collect();
     let mut running: HashMap<i32, Running> = HashMap::new();
     loop {
-        // Reap every trial that ended.
+        // Reap every process that ended: a trial's job script, or any of its processes
+        // (the runner is their subreaper, so one orphaned by a TERM, such as a trainer
+        // whose launcher's bash died first, is reaped here and its peak memory counted).
         loop {
-            let mut status = 0;
-            // SAFETY: plain FFI call with valid out-pointers.
-            let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-            let pid = unsafe { libc::wait4(-1, &mut status, libc::WNOHANG, &mut ru) };
+            // Peek first: until it is reaped, the zombie still tells its process group.
+            // SAFETY: plain FFI calls with valid out-pointers.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            let peeked = unsafe {
+                libc::waitid(
+                    libc::P_ALL,
+                    0,
+                    &mut info,
+                    libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+                )
+            };
+            let pid = if peeked == 0 {
+                unsafe { info.si_pid() }
+            } else {
+                0
+            };
             if pid <= 0 {
                 break;
             }
+            let group = proc_pgrp(pid);
+            let mut status = 0;
+            let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+            if unsafe { libc::wait4(pid, &mut status, 0, &mut ru) } != pid {
+                break;
+            }
+            let rss = u64::try_from(ru.ru_maxrss).unwrap_or(0) * 1024;
+            if let Some(r) = running.get_mut(&pid) {
+                r.rss = r.rss.max(rss);
+                if r.leader_end.is_none() {
+                    r.leader_end = Some((status, Instant::now()));
+                    // Like SLURM at the end of a job: nothing of the trial outlives it.
+                    let _ = kill(Pid::from_raw(-pid), Signal::SIGKILL);
+                }
+            } else if let Some(r) = group.and_then(|g| running.get_mut(&g)) {
+                r.rss = r.rss.max(rss);
+            }
+        }
+        // A trial ends when its job script has ended and the rest of its process group
+        // is gone (or did not go within GROUP_WAIT of SIGKILL).
+        let ended: Vec<i32> = running
+            .iter()
+            .filter(|(pid, r)| {
+                r.leader_end.is_some_and(|(_, at)| {
+                    kill(Pid::from_raw(-**pid), None).is_err() || at.elapsed() >= GROUP_WAIT
+                })
+            })
+            .map(|(pid, _)| *pid)
+            .collect();
+        for pid in ended {
             let Some(r) = running.remove(&pid) else {
+                continue;
+            };
+            let Some((status, _)) = r.leader_end else {
                 continue;
             };
             if let Some(p) = &pool {
@@ -519,8 +683,6 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                     let _ = writeln!(std::io::stderr(), "the CPU pool: {e}");
                 }
             }
-            // Like SLURM at the end of a job: nothing of the trial outlives it.
-            let _ = kill(Pid::from_raw(-pid), Signal::SIGKILL);
             let code = if libc::WIFEXITED(status) {
                 i64::from(libc::WEXITSTATUS(status))
             } else {
@@ -538,7 +700,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                 None if code == 0 => ("COMPLETED", Some(0)),
                 None => ("FAILED", Some(code)),
             };
-            let rss = (ru.ru_maxrss > 0).then(|| ru.ru_maxrss as u64 * 1024);
+            let rss = (r.rss > 0).then_some(r.rss);
             log(
                 &mut events,
                 format!(
@@ -569,7 +731,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             });
         }
         let now = Instant::now();
-        for (pid, r) in running.iter_mut() {
+        for (pid, r) in running.iter_mut().filter(|(_, r)| r.leader_end.is_none()) {
             if r.stopping.is_none() {
                 let why = if cancelled.contains(&r.task) {
                     Some("CANCELLED")
@@ -626,6 +788,8 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                             started_ms,
                             stopping: None,
                             killed: false,
+                            leader_end: None,
+                            rss: 0,
                         },
                     );
                 }
@@ -779,7 +943,7 @@ mod tests {
         };
         fs::write(dir.join("spec.json"), serde_json::to_vec(&spec).unwrap()).unwrap();
         // No events at all: the runner never started.
-        let obs = observe(&ws, "local-1");
+        let obs = observe(&ws, "local-1", &[]);
         assert!(obs
             .values()
             .all(|o| o.state == "LOST"
@@ -792,7 +956,7 @@ mod tests {
         )
         .unwrap();
         fs::write(dir.join("cancel").join("2"), "").unwrap();
-        let obs = observe(&ws, "local-1");
+        let obs = observe(&ws, "local-1", &[]);
         assert_eq!(obs[&0].state, "COMPLETED");
         assert_eq!(obs[&0].elapsed_seconds, Some(2));
         assert_eq!(obs[&0].req_mem_bytes, Some(1 << 20));

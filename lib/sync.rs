@@ -464,7 +464,7 @@ fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Erro
 }
 
 /// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
-fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
+pub(crate) fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
     let text = workspace::read_optional(&ws.dir().join("exit").join(index.to_string()))
         .ok()
         .flatten()?;
@@ -578,7 +578,12 @@ pub fn sync(
     for i in &open {
         let job = latest[i].0;
         if local::is_local(job) && !local_obs.contains_key(job) {
-            local_obs.insert(job, local::observe(ws, job));
+            let recorded: Vec<u64> = jobs
+                .iter()
+                .filter(|j| j.slurm_job_id == job)
+                .flat_map(|j| j.indices.iter().copied())
+                .collect();
+            local_obs.insert(job, local::observe(ws, job, &recorded));
         }
     }
 
@@ -596,7 +601,10 @@ pub fn sync(
             }
         } else {
             let key = (job.parse::<u64>().unwrap_or(u64::MAX), *task);
-            match slurm_observation(&sacct, &squeue, &scontrol, ws, r.index, key, &job_task) {
+            let waiting = matches!(r.status, Status::Submitted | Status::Queued);
+            match slurm_observation(
+                &sacct, &squeue, &scontrol, ws, r.index, key, &job_task, waiting,
+            ) {
                 Some(o) => o,
                 None => continue,
             }
@@ -676,7 +684,9 @@ fn ask_slurm(
 }
 
 /// What SLURM says about trial `index`, task `key` (`job_task` as text); None while
-/// accounting lags a fresh submission (the status stays as it is).
+/// accounting lags a fresh submission (the status stays as it is). `waiting`: the
+/// trial was submitted or queued before this sync.
+#[allow(clippy::too_many_arguments)]
 fn slurm_observation(
     sacct: &Option<Observations>,
     squeue: &Observations,
@@ -685,8 +695,21 @@ fn slurm_observation(
     index: u64,
     key: (u64, u64),
     job_task: &str,
+    waiting: bool,
 ) -> Option<Observation> {
     let from_acct = sacct.as_ref().and_then(|s| s.get(&key)).cloned();
+    // A task that left the controller's queue while accounting still has it pending (or
+    // has no row for it) was taken out of the queue before it started: a pending task
+    // cancelled out of its array never gets an accounting row of its own, and the
+    // array's row keeps saying PENDING. Only a task that never ran is read this way:
+    // one that ran has an exit record from its job script.
+    let left_pending = || {
+        exit_record(ws, index, job_task).unwrap_or_else(|| Observation {
+            state: "CANCELLED".into(),
+            reason: Some("left the queue before it started (cancelled while pending)".into()),
+            ..Observation::default()
+        })
+    };
     // squeue is the controller's live view (the database lags): it wins while the
     // task is queued or running; accounting has the final word and the numbers.
     Some(match (squeue.get(&key), from_acct) {
@@ -696,6 +719,10 @@ fn slurm_observation(
             acct
         }
         (Some(live), None) => live.clone(),
+        (None, Some(acct)) if waiting && acct.state == "PENDING" => Observation {
+            req_mem_bytes: acct.req_mem_bytes,
+            ..left_pending()
+        },
         (None, Some(acct)) => acct,
         (None, None) => match scontrol
             .get(&key)
@@ -703,6 +730,7 @@ fn slurm_observation(
             .or_else(|| exit_record(ws, index, job_task))
         {
             Some(o) => o,
+            None if sacct.is_some() && waiting => left_pending(),
             None if sacct.is_some() => return None, // accounting lags a fresh submission
             None => Observation {
                 state: "LOST".into(),
@@ -899,6 +927,46 @@ mod tests {
         std::fs::create_dir_all(ws.dir()).unwrap();
         write_cache(&ws, &cache).unwrap();
         assert_eq!(read_cache(&ws), cache);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_waiting_task_gone_from_squeue_with_accounting_still_pending_was_cancelled() {
+        let root = std::env::temp_dir().join(format!("herd-leftq-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let ws = Workspace::new(&root);
+        std::fs::create_dir_all(ws.dir().join("exit")).unwrap();
+        let sacct = Some(parse_sacct("5_[0-2]|PENDING|0:0|00:00:00||100M\n", 1));
+        let squeue = parse_squeue("5_0|PD|BeginTime\n");
+        let none = Observations::default();
+        let obs = |t: u64, waiting: bool| {
+            slurm_observation(
+                &sacct,
+                &squeue,
+                &none,
+                &ws,
+                t,
+                (5, t),
+                &format!("5_{t}"),
+                waiting,
+            )
+        };
+        assert_eq!(obs(0, true).unwrap().state, "PENDING", "still in the queue");
+        let gone = obs(1, true).unwrap();
+        assert_eq!(gone.state, "CANCELLED");
+        assert!(gone.reason.unwrap().contains("cancelled while pending"));
+        assert_eq!(
+            obs(1, false).unwrap().state,
+            "PENDING",
+            "only a trial that was waiting"
+        );
+        // One that ran and ended before accounting saw it: its exit record says how.
+        std::fs::write(ws.dir().join("exit").join("2"), "5_2 0\n").unwrap();
+        assert_eq!(obs(2, true).unwrap().state, "COMPLETED");
+        // No accounting row at all: the same reading.
+        let sacct = Some(Observations::default());
+        let o = slurm_observation(&sacct, &squeue, &none, &ws, 1, (5, 1), "5_1", true);
+        assert_eq!(o.unwrap().state, "CANCELLED");
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -665,3 +665,166 @@ fn a_run_after_an_edit_survives_the_sync_it_triggers() {
     let m = manifest_statuses(&ws);
     assert!(!m.iter().any(|(i, _)| *i == 1), "{m:?}");
 }
+
+/// (status, slurm_state, reason) of every record.
+fn states(recs: &[serde_json::Value]) -> Vec<(String, String, String)> {
+    recs.iter()
+        .map(|r| {
+            (
+                field(r, "status").to_string(),
+                field(r, "slurm_state").to_string(),
+                field(r, "reason").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_submission_killed_before_its_runner_started_leaves_lost_pending_trials() {
+    let ws = workspace("nevers", &sweep("nevers", 2, "00:05:00"), "");
+    let w = ws.to_str().unwrap();
+    // herd-submit dies right after journaling `local-1`, before anything of the job
+    // exists on disk.
+    let (o, _) = expand_submit(
+        &ws,
+        &["--local"],
+        &[("HERD_TEST_CRASH_AT", "before-sbatch")],
+    );
+    assert!(!o.status.success(), "the crash point did not fire");
+    // The next sync records the journaled job and finds that it never started.
+    let (o, recs) = status_json(&ws, &[]);
+    ok(&o);
+    let never = (
+        "failed".to_string(),
+        "LOST".to_string(),
+        "the local runner never started".to_string(),
+    );
+    assert_eq!(states(&recs), [never.clone(), never], "{recs:#?}");
+    assert_eq!(job_ids(&ws).len(), 1, "the journaled job is recorded");
+    // `herd-status --wait` returns at once: nothing is live.
+    let o = run(STATUS, &["--wait", "1", "--json", w], b"", &[]);
+    ok(&o);
+    // A plain herd-submit resubmits them, and they run.
+    let o = run(SUBMIT, &["--local", "--all", w], b"", &[]);
+    ok(&o);
+    let recs = wait_for(&ws, Duration::from_secs(60), all_final);
+    for r in &recs {
+        assert_eq!(field(r, "status"), "completed", "{r}");
+        assert!(field(r, "slurm_job_id").starts_with("local-2_"), "{r}");
+    }
+}
+
+#[test]
+fn a_runner_that_starts_after_its_job_was_declared_lost_runs_nothing() {
+    let ws = workspace("late", &sweep("late", 2, "00:05:00"), "");
+    // herd-submit dies with the job's directory written but its runner not started.
+    let (o, _) = expand_submit(
+        &ws,
+        &["--local"],
+        &[("HERD_TEST_CRASH_AT", "before-runner")],
+    );
+    assert!(!o.status.success(), "the crash point did not fire");
+    let dir = ws.join(".hyperherd/local/local-1");
+    assert!(dir.join("spec.json").exists());
+    let (o, recs) = status_json(&ws, &[]);
+    ok(&o);
+    assert!(recs.iter().all(|r| r["slurm_state"] == "LOST"), "{recs:#?}");
+    // The runner turns up late (it was starting while herd-submit died): it must not
+    // run trials that are now pending again.
+    let o = run(SUBMIT, &["--local-runner", dir.to_str().unwrap()], b"", &[]);
+    assert!(!o.status.success(), "the late runner ran");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).trim().is_empty(),
+        "the late runner said it was ready"
+    );
+    let ev = events(&ws, "local-1");
+    assert!(!ev.contains("start "), "a trial was started: {ev}");
+    assert!(!ws.join("out/0.overrides").exists());
+    let (_, recs) = status_json(&ws, &[]);
+    assert!(recs.iter().all(|r| r["status"] == "failed"), "{recs:#?}");
+}
+
+#[test]
+fn a_trial_that_ended_before_its_runner_was_killed_keeps_its_exit_record() {
+    // Trial 0 exits 0, trial 1 exits 3, once the test leaves `out/finish`.
+    let body = "while [ ! -e \"$HYPERHERD_WORKSPACE/out/finish\" ]; do sleep 0.1; done\n[ \"$HYPERHERD_TRIAL_ID\" = 0 ] || exit 3";
+    let ws = workspace("ended", &sweep("ended", 2, "00:05:00"), body);
+    let (o, _) = expand_submit(&ws, &["--local", "-j", "2"], &[]);
+    ok(&o);
+    wait_for(&ws, Duration::from_secs(30), |recs| {
+        recs.iter().all(|r| r["status"] == "running")
+    });
+    // Freeze the runner, let the trials end (the job script writes their exit
+    // records), then kill the runner before it could record the ends.
+    let runner = runner_pid(&ws, "local-1").unwrap();
+    assert!(nix_kill(runner, 19));
+    fs::write(ws.join("out/finish"), "").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for (i, code) in [(0, 0), (1, 3)] {
+        let want = format!("local-1_{i} {code}\n");
+        while fs::read_to_string(ws.join(format!(".hyperherd/exit/{i}"))).ok() != Some(want.clone())
+        {
+            assert!(Instant::now() < deadline, "no exit record for trial {i}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    assert!(nix_kill(runner, 9));
+    while fs::read_to_string(format!("/proc/{runner}/stat"))
+        .is_ok_and(|s| !s.contains(") Z") && !s.contains(") X"))
+    {
+        assert!(Instant::now() < deadline, "the runner survived SIGKILL");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !events(&ws, "local-1").contains("\nend "),
+        "the runner recorded an end"
+    );
+    let (o, recs) = status_json(&ws, &[]);
+    ok(&o);
+    let got: Vec<(&str, &str, Option<i64>)> = recs
+        .iter()
+        .map(|r| {
+            (
+                field(r, "status"),
+                field(r, "slurm_state"),
+                r["exit_code"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("completed", "COMPLETED", Some(0)),
+            ("failed", "FAILED", Some(3))
+        ],
+        "{recs:#?}"
+    );
+    // Only the failed trial is submitted again.
+    let o = run(
+        SUBMIT,
+        &["--local", "--all", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("would submit 1 trial(s) as 1 array job(s): 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_timed_out_trial_reports_the_peak_memory_of_its_processes() {
+    // The memory is held by a child of the launcher (as a trainer run by launch.sh
+    // would be) that takes half a second to save its work on TERM: the launcher's
+    // bash dies first and orphans it.
+    let body = "bash -c 'trap \"sleep 0.5; exit 143\" TERM; x=$(head -c 50000000 /dev/zero | tr \"\\0\" a); sleep 100 & wait'";
+    let ws = workspace("rss", &sweep("rss", 1, "00:00:02"), body);
+    let (o, _) = expand_submit(&ws, &["--local"], &[("HERD_LOCAL_KILL_WAIT", "1")]);
+    ok(&o);
+    let recs = wait_for(&ws, Duration::from_secs(30), all_final);
+    assert_eq!(field(&recs[0], "slurm_state"), "TIMEOUT", "{}", recs[0]);
+    let rss = recs[0]["max_rss_bytes"].as_u64().unwrap_or(0);
+    assert!(rss >= 40_000_000, "max_rss_bytes {rss}: {}", recs[0]);
+}

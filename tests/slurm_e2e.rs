@@ -810,3 +810,65 @@ fn one_sync_of_500_trials_in_3_submissions_calls_sacct_and_squeue_once() {
     );
     scancel_all(&ws);
 }
+
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn a_task_cancelled_while_pending_is_cancelled_at_the_next_sync() {
+    let _cluster = cluster();
+    // Held by --begin: every task stays pending for the whole test.
+    let yaml = "name: pendcancel
+grid: all
+launcher: ./launch.sh
+slurm: {partition: debug, time: \"00:05:00\", mem: 100M, extra_args: [\"--begin=now+1hour\"]}
+parameters:
+  x: {type: discrete, values: [1, 2, 3]}
+";
+    let ws = workspace("pendcancel", yaml, "");
+    let (o, _) = expand_submit(&ws, &[], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let job = recorded_jobs(&ws)[0].clone();
+    let (o, recs) = status_json(&ws, &[]);
+    ok(&o);
+    assert!(recs.iter().all(|r| r["status"] == "queued"), "{recs:#?}");
+    // Cancelled outside herd while pending: SLURM takes the task out of the array's
+    // pending record; squeue no longer lists it, and accounting never gets a row of
+    // its own for it.
+    let c = Command::new("scancel")
+        .arg(format!("{job}_1"))
+        .status()
+        .unwrap();
+    assert!(c.success());
+    let (o, recs) = status_json(&ws, &[]);
+    ok(&o);
+    let got: Vec<(&str, &str)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap_or(""),
+                r["slurm_state"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("queued", "PENDING"),
+            ("cancelled", "CANCELLED"),
+            ("queued", "PENDING")
+        ],
+        "{recs:#?}"
+    );
+    // It is pending again: a plain submission would resubmit exactly it.
+    let o = run(
+        SUBMIT,
+        &["--all", "--dry-run", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("would submit 1 trial(s) as 1 array job(s): 1"),
+        "{err}"
+    );
+}

@@ -138,6 +138,8 @@ pub(crate) struct View {
     pub stale: Option<String>,
     /// Every submission is local (no controller is asked).
     pub local_only: bool,
+    /// The trials' logs (the table reads error logs too).
+    pub(crate) logs: Logs,
 }
 
 /// Open the workspace, settle any interrupted submission, sync, build the records.
@@ -177,6 +179,7 @@ pub(crate) fn synced_view(
             records,
             stale,
             local_only,
+            logs,
         },
         pins,
     ))
@@ -206,13 +209,32 @@ impl Logs {
         Logs { dir, present }
     }
 
-    /// The last non-blank line of trial `index`'s stdout log.
+    /// The last line of trial `index`'s stdout log (see [`last_log_line`]).
     pub(crate) fn last_line(&self, index: u64) -> Option<String> {
         if !self.present.contains(&index) {
             return None;
         }
         last_log_line(&self.dir.join(format!("{index}.out")))
     }
+
+    /// The LAST LOG column of the table: what the trial's latest run said last. A
+    /// failed trial's last error line (a traceback's last line), else its stdout's; a
+    /// trial that has not started yet shows nothing, since its logs are an earlier
+    /// run's.
+    fn table_line(&self, r: &TrialRecord) -> Option<String> {
+        match r.status {
+            Status::Submitted | Status::Queued => None,
+            Status::Failed => last_log_line(&self.dir.join(format!("{}.err", r.index)))
+                .or_else(|| r.last_log_line.clone()),
+            _ => r.last_log_line.clone(),
+        }
+    }
+}
+
+/// True for herd's run divider (`==== HyperHerd run: job J array-task T <time> ====`),
+/// which the job script prints to both logs when a run starts.
+fn is_divider(line: &str) -> bool {
+    line.starts_with("==== HyperHerd run: job ") && line.ends_with(" ====")
 }
 
 /// A trial record with everything known about its latest submission.
@@ -243,7 +265,9 @@ pub(crate) fn detailed_record(
     rec
 }
 
-/// The last non-blank line of a log (B29), reading only its tail.
+/// The last non-blank line that the latest run wrote to a log (B29), reading only its
+/// tail: lines before the last run divider are an earlier run's, and the divider is
+/// herd's own. None when the latest run has written nothing yet.
 pub(crate) fn last_log_line(path: &Path) -> Option<String> {
     let mut f = std::fs::File::open(path).ok()?;
     let len = f.metadata().ok()?.len();
@@ -254,7 +278,9 @@ pub(crate) fn last_log_line(path: &Path) -> Option<String> {
     let text = String::from_utf8_lossy(&buf);
     text.lines()
         .map(str::trim)
-        .rfind(|l| !l.is_empty())
+        .rev()
+        .take_while(|l| !is_divider(l))
+        .find(|l| !l.is_empty())
         .map(str::to_string)
 }
 
@@ -299,7 +325,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                     // Home the cursor and clear the screen: the table updates in place.
                     out.write_all(b"\x1b[H\x1b[2J")?;
                 }
-                out.write_all(render_table(&shown, &view.records).as_bytes())?;
+                out.write_all(render_table(&shown, &view.records, &view.logs).as_bytes())?;
             }
         }
         out.flush()?;
@@ -467,7 +493,7 @@ fn clean(s: &str, max: usize) -> String {
     out
 }
 
-fn render_table(shown: &[&TrialRecord], all: &[TrialRecord]) -> String {
+fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> String {
     let mut t = Table::new(&[
         ("INDEX", Align::Right),
         ("STATUS", Align::Left),
@@ -485,7 +511,7 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord]) -> String {
             r.elapsed_seconds.map(human_secs).unwrap_or_default(),
             r.max_rss_bytes.map(human_bytes).unwrap_or_default(),
             clean(r.experiment_name.as_deref().unwrap_or(""), 60),
-            clean(r.last_log_line.as_deref().unwrap_or(""), 60),
+            clean(logs.table_line(r).as_deref().unwrap_or(""), 60),
         ]);
     }
     let mut s = if shown.is_empty() {
@@ -538,12 +564,25 @@ mod tests {
         let p = std::env::temp_dir().join(format!("herd-lastlog-{}", std::process::id()));
         std::fs::write(
             &p,
-            "epoch 1\nepoch 2 loss=0.5\n\n==== HyperHerd run ====\n\n\n",
+            "epoch 1\nepoch 2 loss=0.5\n\n==== HyperHerd run: job 7 array-task 0 2025-01-01T00:00:00+00:00 ====\n\n\n",
         )
         .unwrap();
         assert_eq!(
             last_log_line(&p).as_deref(),
-            Some("==== HyperHerd run ====")
+            None,
+            "the latest run has printed nothing yet"
+        );
+        std::fs::write(
+            &p,
+            "\n==== HyperHerd run: job 7 array-task 0 x ====\n\nstep 1\n\n",
+        )
+        .unwrap();
+        assert_eq!(last_log_line(&p).as_deref(), Some("step 1"));
+        std::fs::write(&p, "==== HyperHerd run ====\n").unwrap();
+        assert_eq!(
+            last_log_line(&p).as_deref(),
+            Some("==== HyperHerd run ===="),
+            "only herd's divider is skipped"
         );
         std::fs::write(&p, "epoch 3\n\n  \n").unwrap();
         assert_eq!(last_log_line(&p).as_deref(), Some("epoch 3"));

@@ -120,10 +120,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let is_new = index + (sweep.plan.added as u64) >= sweep.plan.next_index;
     let ws = Workspace::new(&cfg.workspace);
     if !args.force {
+        // The latest job that ran the trial: the one whose results are there now.
         if let Some(job) = ws
             .read_job_ids()?
             .into_iter()
-            .find(|j| j.indices.contains(&index))
+            .rfind(|j| j.indices.contains(&index))
         {
             return Err(Error::invalid(format!(
                 "trial {index} was submitted before (job {}): the results this run logs would mix with that job's",

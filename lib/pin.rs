@@ -41,6 +41,14 @@ impl Pins {
                 ) => v,
                 _ => Value::Str(text.clone()),
             };
+            // The tables print null as Python does, `None`: accept what they show,
+            // unless the parameter really has the string "None" among its values.
+            let value = match value {
+                Value::Str(t) if t == "None" && !has_string_value(cfg, name, "None") => {
+                    Value::Null
+                }
+                v => v,
+            };
             out.push((name.clone(), value));
         }
         Ok(Pins(out))
@@ -67,4 +75,13 @@ impl Pins {
             .collect();
         parts.join(", ")
     }
+}
+
+/// True when discrete parameter `name` lists the string `text` among its values.
+fn has_string_value(cfg: &Config, name: &str, text: &str) -> bool {
+    cfg.parameters.iter().any(|p| {
+        p.name == name
+            && matches!(&p.kind, crate::config::ParamKind::Discrete { values, .. }
+                if values.iter().any(|v| matches!(v, Value::Str(s) if s == text)))
+    })
 }

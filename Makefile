@@ -35,11 +35,13 @@ dist_name = herd-$(VERSION)-$(1)-linux
 
 all: build
 
-## A fresh machine has rustup's toolchain but not the musl target: add it once.
+## A fresh machine has rustup's toolchain but not the musl targets: each rule that
+## builds for one adds it first (once).
+add_target = if command -v rustup >/dev/null 2>&1 && \
+	    ! rustup target list --installed | grep -qx '$(1)'; then \
+	  rustup target add $(1); fi
 toolchain:
-	@if command -v rustup >/dev/null 2>&1 && \
-	    ! rustup target list --installed | grep -qx '$(TARGET)'; then \
-	  rustup target add $(TARGET); fi
+	@$(call add_target,$(TARGET))
 
 build: toolchain
 	$(CARGO) build --locked -j$(JOBS) --profile $(PROFILE) --target $(TARGET) --bins
@@ -52,6 +54,7 @@ demo: build
 build-all: $(BUILD_ARCHES)
 
 $(BUILD_ARCHES): build-%:
+	@$(call add_target,$*-unknown-linux-musl)
 	$(CARGO) build --locked -j$(JOBS) --profile $(PROFILE) --target $*-unknown-linux-musl --bins
 
 ## What the tests run besides herd: tmux (the terminal test of --watch). Installed
@@ -81,6 +84,7 @@ test-slurm:
 ## it checks does not depend on the CPU; `make test` runs it in full).
 A64_DEV := target/aarch64-unknown-linux-musl/debug
 test-aarch64:
+	@$(call add_target,aarch64-unknown-linux-musl)
 	$(CARGO) build --locked -j$(JOBS) --target aarch64-unknown-linux-musl --bins
 	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUNNER="$(CURDIR)/tests/qemu-runner $(QEMU_AARCH64)" \
 	HERD_FUZZ_ITERS=$${HERD_FUZZ_ITERS:-2000} \

@@ -44,9 +44,7 @@ impl Pins {
             // The tables print null as Python does, `None`: accept what they show,
             // unless the parameter really has the string "None" among its values.
             let value = match value {
-                Value::Str(t) if t == "None" && !has_string_value(cfg, name, "None") => {
-                    Value::Null
-                }
+                Value::Str(t) if t == "None" && !has_string_value(cfg, name, "None") => Value::Null,
                 v => v,
             };
             out.push((name.clone(), value));

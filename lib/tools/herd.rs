@@ -21,6 +21,7 @@ Commands:
   test      run one trial here, in the foreground, exactly as its job would
   run       plan and submit the sweep (herd-expand | herd-submit); --local here
   status    sync trial statuses from SLURM and show them
+  stats     the same (state, elapsed time, peak memory per trial)
   tail      show the last lines of a trial's logs
   stop      cancel running or queued trials
   res       show one row per trial with its parameters and metrics
@@ -87,12 +88,25 @@ const COMMANDS: &[(&str, &str)] = &[
     ("test", "herd-test"),
     ("run", ""),
     ("status", "herd-status"),
+    ("stats", "herd-status"),
     ("tail", "herd-tail"),
     ("stop", "herd-stop"),
     ("res", "herd-res"),
     ("log", "herd-log"),
     ("expand", "herd-expand"),
     ("submit", "herd-submit"),
+];
+
+/// The reference's commands that herd covers another way: name, what to run instead.
+const REPLACED: &[(&str, &str)] = &[
+    (
+        "clean",
+        "herd has no 'clean': to cancel every live trial and start over, run 'herd stop --all' then 'rm -r .hyperherd' in the workspace ('rm -r .hyperherd/logs' removes the logs only)",
+    ),
+    (
+        "snapshot",
+        "herd has no 'snapshot': 'herd status --json' prints every trial with its status, SLURM fields and last log line, 'herd res --json' with its metrics, as NDJSON for jq",
+    ),
 ];
 
 /// Entry point of `herd`.
@@ -116,6 +130,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         "run" => return run_pipeline(rest),
         "help" => return help(&rest),
         _ => {}
+    }
+    if let Some((_, instead)) = REPLACED.iter().find(|(n, _)| *n == name) {
+        return Err(Error::invalid(format!("unknown command '{name}'")).hint(*instead));
     }
     let program = match COMMANDS.iter().find(|(n, _)| *n == name) {
         Some((_, prog)) => (*prog).to_string(),

@@ -269,7 +269,9 @@ pub(crate) fn detailed_record(
 /// tail: lines before the last run divider are an earlier run's, and the divider is
 /// herd's own. None when the latest run has written nothing yet.
 pub(crate) fn last_log_line(path: &Path) -> Option<String> {
-    let mut f = std::fs::File::open(path).ok()?;
+    // A FIFO or device planted as a log must not block the sync (herd(7), SAFETY).
+    let mut f =
+        crate::workspace::open_nofollow(path, std::fs::OpenOptions::new().read(true)).ok()?;
     let len = f.metadata().ok()?.len();
     let start = len.saturating_sub(64 * 1024);
     f.seek(SeekFrom::Start(start)).ok()?;
@@ -541,6 +543,29 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO or a symlink planted as a trial's log gives no last line; it neither
+    /// blocks the sync (a FIFO with no writer would) nor is followed.
+    #[test]
+    fn a_planted_fifo_or_link_as_a_log_is_skipped_at_once() {
+        let d = std::env::temp_dir().join(format!("herd-lastlog-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let fifo = d.join("0.out");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        std::fs::write(d.join("secret"), "secret line\n").unwrap();
+        std::os::unix::fs::symlink(d.join("secret"), d.join("1.out")).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let paths = [fifo, d.join("1.out")];
+        std::thread::spawn(move || {
+            let _ = tx.send(paths.iter().map(|p| last_log_line(p)).collect::<Vec<_>>());
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("reading a FIFO log blocked");
+        assert_eq!(got, [None, None]);
+        let _ = std::fs::remove_dir_all(&d);
+    }
 
     #[test]
     fn ansi_is_stripped_and_long_lines_cut() {

@@ -90,10 +90,10 @@ struct TailJson {
 
 /// The last `n` lines of a file (reading only its end), or None if it does not exist.
 fn last_lines(path: &Path, n: usize) -> Result<Option<Vec<String>>, Error> {
-    let mut f = match File::open(path) {
+    let mut f = match crate::workspace::open_nofollow(path, File::options().read(true)) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        Err(e) => return Err(crate::workspace::state_error("reading", path, e)),
     };
     if n == 0 {
         return Ok(Some(Vec::new()));
@@ -270,7 +270,9 @@ fn follow(
     loop {
         let finished = exited(&job);
         for (p, at) in pos.iter_mut() {
-            let Ok(mut f) = File::open(&*p) else { continue };
+            let Ok(mut f) = crate::workspace::open_nofollow(p, File::options().read(true)) else {
+                continue;
+            };
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             if len < *at {
                 *at = 0; // truncated

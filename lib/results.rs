@@ -387,8 +387,92 @@ pub(crate) fn stream_line(step: i64, value: &Value, ts: f64) -> String {
     line
 }
 
+/// Parse JSON as Python writes it, integers of any size included: one outside 64 bits
+/// (which serde_json would refuse, or round to a float) becomes [`Value::BigInt`]
+/// holding its exact text. Text without such an integer takes the plain path.
+pub(crate) fn parse_exact(text: &str) -> Result<Value, String> {
+    const MARK: &str = "\u{0}herd:int:";
+    if !has_long_digit_run(text.as_bytes()) {
+        return parse_py_json(text);
+    }
+    // Replace each out-of-range integer token (outside strings) by a marker string,
+    // parse, and turn the markers back into BigInt.
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 32);
+    let (mut i, mut copied, mut in_str) = (0, 0, false);
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' {
+            in_str = true;
+            i += 1;
+            continue;
+        }
+        if c == b'-' || c.is_ascii_digit() {
+            let start = i;
+            while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                i += 1;
+            }
+            let tok = &text[start..i];
+            let digits = tok.strip_prefix('-').unwrap_or(tok);
+            if !digits.is_empty()
+                && digits.bytes().all(|d| d.is_ascii_digit())
+                && tok.parse::<i64>().is_err()
+            {
+                out.push_str(&text[copied..start]);
+                out.push_str("\"\\u0000herd:int:");
+                out.push_str(tok);
+                out.push('"');
+                copied = i;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    fn restore(v: Value) -> Value {
+        match v {
+            Value::Str(s) => match s.strip_prefix(MARK) {
+                Some(digits) => Value::BigInt(digits.to_string()),
+                None => Value::Str(s),
+            },
+            Value::List(items) => Value::List(items.into_iter().map(restore).collect()),
+            Value::Map(m) => Value::Map(Assoc(
+                m.0.into_iter().map(|(k, v)| (k, restore(v))).collect(),
+            )),
+            other => other,
+        }
+    }
+    parse_py_json(&out).map(restore)
+}
+
+/// True when `b` has 19 or more digits in a row: the only way an integer outside
+/// 64 bits can be written (i64::MAX has 19 digits).
+fn has_long_digit_run(b: &[u8]) -> bool {
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 19 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 fn parse_summary(text: &str) -> Result<Assoc, String> {
-    match parse_py_json(text)? {
+    match parse_exact(text)? {
         Value::Map(m) => Ok(m),
         other => Err(format!("expected a JSON object, got {}", other.kind())),
     }
@@ -403,7 +487,7 @@ pub(crate) fn parse_stream(text: &str) -> Vec<Point> {
         if line.is_empty() {
             continue;
         }
-        let Ok(Value::Map(m)) = parse_py_json(line) else {
+        let Ok(Value::Map(m)) = parse_exact(line) else {
             continue;
         };
         let step = match m.get("step") {
@@ -801,6 +885,31 @@ not json
         if let Err(p) = result {
             std::panic::resume_unwind(p);
         }
+    }
+
+    #[test]
+    fn integers_of_any_size_round_trip_exactly() {
+        // python3 -c 'import json; print(json.dumps({"t": 2**70, "u": 2**64-1, "n": -2**63-1, "i": 2**63-1, "s": "12345678901234567890", "f": 1e-300, "l": [2**70]}, indent=2), end="")'
+        let text = "{\n  \"t\": 1180591620717411303424,\n  \"u\": 18446744073709551615,\n  \"n\": -9223372036854775809,\n  \"i\": 9223372036854775807,\n  \"s\": \"12345678901234567890\",\n  \"f\": 1e-300,\n  \"l\": [\n    1180591620717411303424\n  ]\n}";
+        let v = parse_exact(text).unwrap();
+        let Value::Map(m) = &v else { panic!("{v:?}") };
+        assert_eq!(
+            m.get("t"),
+            Some(&Value::BigInt("1180591620717411303424".into()))
+        );
+        assert_eq!(
+            m.get("n"),
+            Some(&Value::BigInt("-9223372036854775809".into()))
+        );
+        assert_eq!(m.get("i"), Some(&Value::Int(i64::MAX)));
+        assert_eq!(m.get("s"), Some(&Value::Str("12345678901234567890".into())));
+        assert_eq!(pyjson::indented(&v), text);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"t":1180591620717411303424,"u":18446744073709551615,"n":-9223372036854775809,"i":9223372036854775807,"s":"12345678901234567890","f":1e-300,"l":[1180591620717411303424]}"#
+        );
+        assert_eq!(v.clone(), parse_exact(&pyjson::compact(&v, false)).unwrap());
+        assert!(parse_exact("{\"a\": 12345678901234567890x}").is_err());
     }
 
     #[test]

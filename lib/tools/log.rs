@@ -7,9 +7,10 @@
 //! sweep does not have; later calls cost one `stat` more.
 
 use crate::error::Error;
+use crate::results::parse_exact;
 use crate::results::TrialResults;
 use crate::value::Value;
-use crate::workspace::{parse_py_json, Workspace};
+use crate::workspace::Workspace;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -215,7 +216,7 @@ pub(crate) fn parse_value(text: &str, force_string: bool) -> Value {
     if t.is_empty() {
         return Value::Str(text.to_string());
     }
-    if let Ok(v) = parse_py_json(t) {
+    if let Ok(v) = parse_exact(t) {
         return v;
     }
     match t.parse::<f64>() {
@@ -360,7 +361,7 @@ fn batch_from_args(args: &Args) -> Batch {
 
 /// Parse stdin: one JSON value (which may span lines), else one per non-blank line.
 fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Error> {
-    let docs: Vec<(usize, Value)> = match parse_py_json(text) {
+    let docs: Vec<(usize, Value)> = match parse_exact(text) {
         Ok(v) => vec![(0, v)],
         Err(_) => {
             let mut docs = Vec::new();
@@ -368,7 +369,7 @@ fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Erro
                 if line.trim().is_empty() {
                     continue;
                 }
-                let v = parse_py_json(line)
+                let v = parse_exact(line)
                     .map_err(|e| Error::invalid(format!("stdin line {}: not JSON: {e}", at + 1)))?;
                 docs.push((at + 1, v));
             }

@@ -16,7 +16,7 @@ use crate::plan;
 use crate::pyfmt::fmt_g;
 use crate::record::Status;
 use crate::results::TrialResults;
-use crate::table::{Align, Table};
+use crate::table::{write_tsv_field, Align, Table};
 use crate::value::{Assoc, Value};
 use crate::workspace::{ManifestRecord, Workspace};
 use serde::Deserialize;
@@ -58,7 +58,9 @@ Options:
 When stdin is a pipe or a file, it is read as trial records (herd-status, herd-expand)
 and only those trials are shown. Floats print with 6 significant digits (%g) in
 TSV, CSV and the table; --json keeps exact values (NaN and infinities become null).
-TSV escapes tab, newline, carriage return and backslash as \\t \\n \\r \\\\.
+TSV and the table escape tab, newline, carriage return and backslash as \\t \\n \\r
+\\\\, other control characters as \\xHH and bidi controls as \\u{HHHH}, so no value
+can drive the terminal; CSV and --json keep values exact.
 
 Examples:
   herd-res --sort -val_acc --top 5
@@ -288,42 +290,8 @@ fn cell(v: &Value) -> Cow<'_, str> {
     }
 }
 
-/// TSV field: backslash, tab, newline and carriage return escaped.
-fn tsv_field(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// Writes one field of a delimited row.
 type WriteField = fn(&mut dyn Write, &str) -> io::Result<()>;
-
-/// Write a TSV field, escaped as [`tsv_field`] does, without copying it.
-fn write_tsv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'\\' => b"\\\\",
-            b'\t' => b"\\t",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            _ => continue,
-        };
-        out.write_all(&bytes[start..i])?;
-        out.write_all(esc)?;
-        start = i + 1;
-    }
-    out.write_all(&bytes[start..])
-}
 
 /// Write a CSV field, quoted as [`csv_field`] does.
 fn write_csv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
@@ -534,13 +502,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 let mut line = vec![
                     row.rec.index.to_string(),
                     row.rec.status.to_string(),
-                    tsv_field(row.rec.experiment_name.as_deref().unwrap_or("")),
+                    row.rec.experiment_name.clone().unwrap_or_default(),
                 ];
                 for (i, v) in values(row).enumerate() {
                     if let Some(v) = v {
                         numeric[3 + i] &= v.as_number().is_some();
                     }
-                    line.push(v.map(|v| tsv_field(&cell(v))).unwrap_or_default());
+                    line.push(v.map(|v| cell(v).into_owned()).unwrap_or_default());
                 }
                 cells.push(line);
             }
@@ -581,10 +549,9 @@ mod tests {
 
     #[test]
     fn fields_escape() {
-        assert_eq!(tsv_field("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
         let mut w = Vec::new();
         write_tsv_field(&mut w, "a\tb\nc\\d\re").unwrap();
-        assert_eq!(String::from_utf8(w).unwrap(), tsv_field("a\tb\nc\\d\re"));
+        assert_eq!(String::from_utf8(w).unwrap(), "a\\tb\\nc\\\\d\\re");
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");

@@ -413,7 +413,7 @@ fn counts(all: &[TrialRecord]) -> Vec<String> {
         counts
             .iter()
             .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
-            .map(|(k, n)| format!("{n} {k}")),
+            .map(|(k, n)| format!("{n} {}", crate::table::escape(k))),
     );
     parts
 }

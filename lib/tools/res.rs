@@ -266,6 +266,42 @@ fn warn(kind: &str, msg: &dyn std::fmt::Display) {
     let _ = writeln!(io::stderr(), "{NAME}: {kind}: {msg}");
 }
 
+/// Say on stderr when `results/` holds results of trials the manifest does not have
+/// (`results/99.json`, `results/99/`): they are not shown, and silence would hide them.
+fn note_stray_results(ws: &Workspace, manifest: &[ManifestRecord]) {
+    let Ok(entries) = std::fs::read_dir(ws.results_dir()) else {
+        return;
+    };
+    let known: BTreeSet<u64> = manifest.iter().map(|r| r.index).collect();
+    let stray: BTreeSet<u64> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name();
+            let name = name.to_str()?;
+            let stem = name.strip_suffix(".json").unwrap_or(name);
+            let is_trial = stem.len() < name.len() || e.file_type().ok()?.is_dir();
+            let i: u64 = stem.parse().ok().filter(|_| is_trial)?;
+            (!known.contains(&i)).then_some(i)
+        })
+        .collect();
+    if stray.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = stray.iter().take(SHOWN).map(u64::to_string).collect();
+    if stray.len() > SHOWN {
+        list.push("...".into());
+    }
+    warn(
+        "note",
+        &format!(
+            "results of {} trial(s) not in the manifest are not shown: {}",
+            stray.len(),
+            list.join(", ")
+        ),
+    );
+}
+
 /// The summary metrics of a trial, then (with `last`) its streams' latest values as
 /// `NAME@last`; also how many entries are summary metrics.
 fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize), Error> {
@@ -350,7 +386,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // The trials that exist: the manifest's. Before the first submission, the trials
     // the config plans (all ready, no results), so the table still shows the grid.
     let all: Vec<ManifestRecord> = match ws.read_manifest()? {
-        Some(m) => m,
+        Some(m) => {
+            note_stray_results(&ws, &m);
+            m
+        }
         None => plan::load(&cfg)?.plan.records,
     };
     let mut records: Vec<&ManifestRecord> = all.iter().collect();

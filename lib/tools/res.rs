@@ -16,6 +16,7 @@ use crate::plan;
 use crate::pyfmt::fmt_g;
 use crate::record::Status;
 use crate::results::TrialResults;
+use crate::sync;
 use crate::table::{write_tsv_field, Align, Table};
 use crate::value::{Assoc, Value};
 use crate::workspace::{ManifestRecord, Workspace};
@@ -499,9 +500,23 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let values = |row| row_values(row, &param_names, &metric_names);
     match format {
         Format::Json => {
+            // What herd-status last stored, without syncing (herd-res never asks
+            // SLURM): the latest job id from job_ids.json, the details from
+            // slurm_state.json when they are about that job.
+            let jobs = match ws.read_job_ids() {
+                Ok(j) => j,
+                Err(e) => {
+                    failures += 1;
+                    warn("error", &e);
+                    Vec::new()
+                }
+            };
+            let latest = sync::latest_jobs(&jobs);
+            let details = sync::read_cache(&ws);
             let mut lines = ndjson::Lines::default();
             for row in rows {
                 let mut rec = plan::record(&cfg, row.rec);
+                sync::apply_detail(&mut rec, &details, &latest);
                 rec.metrics = row.metrics;
                 lines.write(&mut out, &rec)?;
             }

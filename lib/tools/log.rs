@@ -426,13 +426,14 @@ fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Erro
 /// Entry point of `herd-log`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
+    // A usage error first, before the workspace and manifest are looked at.
+    if args.stdin && crate::cli::stdin_is_terminal() {
+        return Err(Error::usage(
+            "'-' reads metrics from stdin, which is a terminal; pipe a JSON object in",
+        ));
+    }
     let (ws, index) = target(&args)?;
     let batch = if args.stdin {
-        if crate::cli::stdin_is_terminal() {
-            return Err(Error::usage(
-                "'-' reads metrics from stdin, which is a terminal; pipe a JSON object in",
-            ));
-        }
         let mut text = String::new();
         std::io::stdin()
             .lock()

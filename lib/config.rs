@@ -588,6 +588,7 @@ fn show_into(out: &mut String, v: &Value) {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
+        Value::BigInt(s) => out.push_str(s),
         Value::Float(f) => out.push_str(&py_float(*f)),
         Value::Str(s) => out.push_str(&repr(s)),
         Value::List(items) => {

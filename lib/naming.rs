@@ -26,6 +26,7 @@ pub fn pyrepr(v: &Value) -> String {
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::Int(i) => i.to_string(),
+        Value::BigInt(s) => s.clone(),
         Value::Float(f) => repr_f64(*f),
         Value::Str(s) => repr_str(s),
         Value::List(items) => {

@@ -119,6 +119,7 @@ pub fn write_value(out: &mut Vec<u8>, v: &Value) {
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Int(i) => write_i64(out, *i),
+        Value::BigInt(s) => out.extend_from_slice(s.as_bytes()),
         Value::Float(f) => {
             // Writing to a Vec cannot fail.
             let _ = serde_json::to_writer(&mut *out, f);

@@ -33,6 +33,7 @@ fn write_scalar(out: &mut String, v: &Value) -> bool {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
+        Value::BigInt(s) => out.push_str(s),
         Value::Float(f) => ftext::push(out, *f, Kind::Json),
         Value::Str(s) => json_str(out, s),
         Value::List(_) | Value::Map(_) => return false,

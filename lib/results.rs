@@ -16,16 +16,25 @@
 //!
 //! Readers accept what Python writes, `NaN` and `Infinity` included. Streams are
 //! deduplicated per step (the largest `ts` wins, ties go to the later line) and lines
-//! that do not parse are skipped, as the reference does.
+//! that do not parse are skipped, as the reference does; so is a torn last line (a
+//! writer that died, or the reference on a full disk).
+//!
+//! A failed append (a full disk) leaves the stream as it was: the length is taken
+//! under the lock and the file cut back to it. An append after a torn tail starts
+//! on a line of its own, so one torn record never takes the next with it.
+//!
+//! Every results file is opened without following symbolic links and must be a
+//! regular file (a FIFO would block, a link could point anywhere).
 
 use crate::error::Error;
 use crate::pyjson;
 use crate::value::{Assoc, Value};
-use crate::workspace::{parse_py_json, read_optional, write_atomic, Workspace};
+use crate::workspace::{parse_py_json, write_atomic, Workspace};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{self, ErrorKind, Read, Write};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// The results of one trial of a workspace.
@@ -140,9 +149,10 @@ impl TrialResults {
     /// object is an error naming it (exit 1).
     pub fn read_summary(&self) -> Result<Option<Assoc>, Error> {
         let path = self.summary_path();
-        let Some(text) = read_optional(&path)? else {
+        let Some(bytes) = read_regular(&path)? else {
             return Ok(None);
         };
+        let text = String::from_utf8(bytes).map_err(|_| corrupt(&path, "it is not UTF-8"))?;
         parse_summary(&text)
             .map(Some)
             .map_err(|msg| corrupt(&path, &msg))
@@ -157,12 +167,10 @@ impl TrialResults {
         }
         create_dir(&self.results)?;
         let lock_path = self.lock_path();
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(format!("opening {}", lock_path.display()), e))?;
+        let file = open_regular(
+            OpenOptions::new().create(true).truncate(false).write(true),
+            &lock_path,
+        )?;
         let _held = Held::lock(file, &lock_path)?;
         let mut summary = self.read_summary()?.unwrap_or_default();
         for (k, v) in entries {
@@ -184,22 +192,24 @@ impl TrialResults {
         check_stream_name(name)?;
         let line = stream_line(step, value, ts);
         let path = self.stream_path(name);
-        let open = || OpenOptions::new().create(true).append(true).open(&path);
-        let file = match open() {
+        let mut opts = OpenOptions::new();
+        opts.create(true).append(true).read(true);
+        let file = match open_regular(&opts, &path) {
             Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
+            Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
                 if let Some(dir) = path.parent() {
                     create_dir(dir)?;
                 }
-                open().map_err(|e| Error::io(format!("opening {}", path.display()), e))?
+                open_regular(&opts, &path)?
             }
-            Err(e) => return Err(Error::io(format!("opening {}", path.display()), e)),
+            Err(e) => return Err(e),
         };
         let held = Held::lock(file, &path)?;
         // One write(2) of the whole line: O_APPEND makes it land at the end in one
-        // piece. write_all only loops on a short write, which regular files do not do.
-        held.file()
-            .write_all(line.as_bytes())
+        // piece. Only a full disk (or quota) makes it short, and then the file is cut
+        // back to what it was.
+        let mut write = |f: &File, buf: &[u8]| (&*f).write(buf);
+        append_restoring(held.file(), line.as_bytes(), &mut write)
             .map_err(|e| Error::io(format!("appending to {}", path.display()), e))
     }
 
@@ -220,12 +230,10 @@ impl TrialResults {
     /// Read the stream of metric `name`: one point per step, sorted by step.
     pub fn read_stream(&self, name: &str) -> Result<Vec<Point>, Error> {
         let path = self.stream_path(name);
-        let text = match fs::read(&path) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        let Some(bytes) = read_regular(&path)? else {
+            return Ok(Vec::new());
         };
-        Ok(parse_stream(&text))
+        Ok(parse_stream(&String::from_utf8_lossy(&bytes)))
     }
 
     /// The value at the highest step of each stream, in stream-name order.
@@ -241,15 +249,101 @@ impl TrialResults {
 
     /// The stop request of the trial, if `_signal` holds `prune` or `pause`.
     pub fn signal(&self) -> Result<Option<Signal>, Error> {
-        let Some(text) = read_optional(&self.signal_path())? else {
+        let Some(bytes) = read_regular(&self.signal_path())? else {
             return Ok(None);
         };
-        Ok(match text.trim() {
+        Ok(match String::from_utf8_lossy(&bytes).trim() {
             "prune" => Some(Signal::Prune),
             "pause" => Some(Signal::Pause),
             _ => None,
         })
     }
+}
+
+/// Open a results file without following a symbolic link (`O_NOFOLLOW`) or blocking
+/// on a FIFO (`O_NONBLOCK`, which regular files ignore), and refuse anything but a
+/// regular file.
+fn open_regular(opts: &OpenOptions, path: &Path) -> Result<File, Error> {
+    use nix::fcntl::OFlag;
+    let not_regular = |what: &str| {
+        Error::failed(format!("{} is {what}, not a regular file", path.display()))
+            .hint("results files are written by herd-log and log_result only; remove it")
+    };
+    let mut opts = opts.clone();
+    opts.custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits());
+    let file = match opts.open(path) {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(Errno::ELOOP as i32) => {
+            return Err(not_regular("a symbolic link"))
+        }
+        // Opening a FIFO for writing with no reader.
+        Err(e) if e.raw_os_error() == Some(Errno::ENXIO as i32) => {
+            return Err(not_regular("a FIFO or device"))
+        }
+        Err(e) => return Err(Error::io(format!("opening {}", path.display()), e)),
+    };
+    let md = file
+        .metadata()
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    if !md.file_type().is_file() {
+        return Err(not_regular(if md.is_dir() {
+            "a directory"
+        } else {
+            "a FIFO, socket or device"
+        }));
+    }
+    Ok(file)
+}
+
+/// Read a results file that may not exist (see [`open_regular`]).
+fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, Error> {
+    let mut file = match open_regular(OpenOptions::new().read(true), path) {
+        Ok(f) => f,
+        Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut buf = Vec::new();
+    file.read_to_end(&mut buf)
+        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    Ok(Some(buf))
+}
+
+/// Append `line` to `file` (opened with `O_APPEND`, locked) with `write`: after a
+/// torn last line, on a line of its own; on a failed or short write, the file is
+/// cut back to its length before, so a full disk never leaves half a record.
+/// `write` is `File::write` except in tests, which make the disk fill up.
+fn append_restoring(
+    file: &File,
+    line: &[u8],
+    write: &mut dyn FnMut(&File, &[u8]) -> io::Result<usize>,
+) -> io::Result<()> {
+    let len = file.metadata()?.len();
+    let mut last = [0u8; 1];
+    let torn = len > 0 && file.read_at(&mut last, len - 1)? == 1 && last[0] != b'\n';
+    let buf: std::borrow::Cow<'_, [u8]> = if torn {
+        let mut b = Vec::with_capacity(line.len() + 1);
+        b.push(b'\n');
+        b.extend_from_slice(line);
+        b.into()
+    } else {
+        line.into()
+    };
+    let mut rest = &buf[..];
+    while !rest.is_empty() {
+        let err = match write(file, rest) {
+            Ok(0) => io::Error::from(ErrorKind::WriteZero),
+            Ok(n) => {
+                rest = &rest[n..];
+                continue;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => e,
+        };
+        // Best effort: if even this fails, readers still skip the torn line.
+        let _ = file.set_len(len);
+        return Err(err);
+    }
+    Ok(())
 }
 
 /// Refuse stream names that would leave `stream/`: empty names, absolute names, and
@@ -293,8 +387,92 @@ pub(crate) fn stream_line(step: i64, value: &Value, ts: f64) -> String {
     line
 }
 
+/// Parse JSON as Python writes it, integers of any size included: one outside 64 bits
+/// (which serde_json would refuse, or round to a float) becomes [`Value::BigInt`]
+/// holding its exact text. Text without such an integer takes the plain path.
+pub(crate) fn parse_exact(text: &str) -> Result<Value, String> {
+    const MARK: &str = "\u{0}herd:int:";
+    if !has_long_digit_run(text.as_bytes()) {
+        return parse_py_json(text);
+    }
+    // Replace each out-of-range integer token (outside strings) by a marker string,
+    // parse, and turn the markers back into BigInt.
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 32);
+    let (mut i, mut copied, mut in_str) = (0, 0, false);
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' {
+            in_str = true;
+            i += 1;
+            continue;
+        }
+        if c == b'-' || c.is_ascii_digit() {
+            let start = i;
+            while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                i += 1;
+            }
+            let tok = &text[start..i];
+            let digits = tok.strip_prefix('-').unwrap_or(tok);
+            if !digits.is_empty()
+                && digits.bytes().all(|d| d.is_ascii_digit())
+                && tok.parse::<i64>().is_err()
+            {
+                out.push_str(&text[copied..start]);
+                out.push_str("\"\\u0000herd:int:");
+                out.push_str(tok);
+                out.push('"');
+                copied = i;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    fn restore(v: Value) -> Value {
+        match v {
+            Value::Str(s) => match s.strip_prefix(MARK) {
+                Some(digits) => Value::BigInt(digits.to_string()),
+                None => Value::Str(s),
+            },
+            Value::List(items) => Value::List(items.into_iter().map(restore).collect()),
+            Value::Map(m) => Value::Map(Assoc(
+                m.0.into_iter().map(|(k, v)| (k, restore(v))).collect(),
+            )),
+            other => other,
+        }
+    }
+    parse_py_json(&out).map(restore)
+}
+
+/// True when `b` has 19 or more digits in a row: the only way an integer outside
+/// 64 bits can be written (i64::MAX has 19 digits).
+fn has_long_digit_run(b: &[u8]) -> bool {
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 19 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 fn parse_summary(text: &str) -> Result<Assoc, String> {
-    match parse_py_json(text)? {
+    match parse_exact(text)? {
         Value::Map(m) => Ok(m),
         other => Err(format!("expected a JSON object, got {}", other.kind())),
     }
@@ -309,7 +487,7 @@ pub(crate) fn parse_stream(text: &str) -> Vec<Point> {
         if line.is_empty() {
             continue;
         }
-        let Ok(Value::Map(m)) = parse_py_json(line) else {
+        let Ok(Value::Map(m)) = parse_exact(line) else {
             continue;
         };
         let step = match m.get("step") {
@@ -564,6 +742,174 @@ not json
         assert_eq!(t.signal().unwrap(), Some(Signal::Prune));
         fs::write(t.signal_path(), "other").unwrap();
         assert_eq!(t.signal().unwrap(), None);
+    }
+
+    #[test]
+    fn an_append_after_a_torn_tail_starts_a_fresh_line() {
+        let d = tempdir("torn");
+        let t = TrialResults::new(&Workspace::new(&d), 0);
+        fs::create_dir_all(t.stream_dir()).unwrap();
+        // A writer died (or the disk filled) in the middle of step 2's line.
+        fs::write(
+            t.stream_path("loss"),
+            "{\"step\": 1, \"value\": 1, \"ts\": 1.0}\n{\"step\": 2, \"val",
+        )
+        .unwrap();
+        // Readers skip the torn last line rather than misread it.
+        assert_eq!(t.read_stream("loss").unwrap().len(), 1);
+        t.append_stream("loss", 3, &Value::Int(3), 3.0).unwrap();
+        let steps: Vec<i64> = t
+            .read_stream("loss")
+            .unwrap()
+            .iter()
+            .map(|p| p.step)
+            .collect();
+        assert_eq!(steps, vec![1, 3], "step 3 was glued onto the torn line");
+        assert!(fs::read_to_string(t.stream_path("loss"))
+            .unwrap()
+            .ends_with("\"val\n{\"step\": 3, \"value\": 3, \"ts\": 3.0}\n"));
+    }
+
+    #[test]
+    fn planted_symlinks_are_refused_not_followed() {
+        let d = tempdir("symlink");
+        let t = TrialResults::new(&Workspace::new(&d), 0);
+        fs::create_dir_all(t.stream_dir()).unwrap();
+        let victim = d.join("victim");
+        fs::write(&victim, "secret").unwrap();
+        std::os::unix::fs::symlink(&victim, t.stream_path("loss")).unwrap();
+        let e = t
+            .append_stream("loss", 0, &Value::Int(0), 1.0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("loss.jsonl") && e.contains("symbolic link"),
+            "{e}"
+        );
+        assert!(t.read_stream("loss").is_err());
+        std::os::unix::fs::symlink(&victim, t.summary_path()).unwrap();
+        let e = t.read_summary().unwrap_err().to_string();
+        assert!(e.contains("0.json") && e.contains("symbolic link"), "{e}");
+        assert!(t.merge_summary(&[("a".into(), Value::Int(1))]).is_err());
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "secret");
+    }
+
+    #[test]
+    fn fifos_are_refused_without_blocking() {
+        let d = tempdir("fifo");
+        let t = TrialResults::new(&Workspace::new(&d), 0);
+        fs::create_dir_all(t.stream_dir()).unwrap();
+        for p in [t.stream_path("loss"), t.summary_path()] {
+            nix::unistd::mkfifo(&p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        }
+        let e = t
+            .append_stream("loss", 0, &Value::Int(0), 1.0)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+        let e = t.read_stream("loss").unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+        let e = t.read_summary().unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_append_leaves_the_file_as_it_was() {
+        let d = tempdir("enospc-seam");
+        let path = d.join("s.jsonl");
+        fs::write(&path, "{\"step\": 1}\n").unwrap();
+        let file = OpenOptions::new()
+            .append(true)
+            .read(true)
+            .open(&path)
+            .unwrap();
+        // The disk fills after 10 bytes of the line.
+        let mut budget = 10usize;
+        let mut full_disk = |f: &File, buf: &[u8]| -> std::io::Result<usize> {
+            if budget == 0 {
+                return Err(std::io::Error::from_raw_os_error(nix::libc::ENOSPC));
+            }
+            let n = buf.len().min(budget);
+            budget -= n;
+            (&*f).write(&buf[..n])
+        };
+        let e = append_restoring(&file, b"{\"step\": 2, \"value\": 0.5}\n", &mut full_disk)
+            .unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(nix::libc::ENOSPC));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"step\": 1}\n");
+    }
+
+    /// A real full disk: a 64 KiB tmpfs filled up, then a stream append that does
+    /// not fit. Run as root: `cargo test --lib -- --ignored enospc`.
+    #[test]
+    #[ignore = "needs root: mounts a 64 KiB tmpfs"]
+    fn enospc_on_a_real_full_disk_leaves_the_stream_intact() {
+        let d = tempdir("enospc-tmpfs");
+        let mnt = d.join("mnt");
+        fs::create_dir_all(&mnt).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(&mnt)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "mount -t tmpfs failed (not root?)");
+        let result = std::panic::catch_unwind(|| {
+            fs::create_dir_all(mnt.join(".hyperherd")).unwrap();
+            let t = TrialResults::new(&Workspace::new(&mnt), 0);
+            t.append_stream("loss", 1, &Value::Float(0.5), 1.0).unwrap();
+            let before = fs::read(t.stream_path("loss")).unwrap();
+            // Fill the filesystem.
+            let mut filler = File::create(mnt.join("filler")).unwrap();
+            let block = vec![b'x'; 4096];
+            while filler.write_all(&block).is_ok() {}
+            let _ = filler.write_all(b"x");
+            // A line longer than the slack of the stream's last page.
+            let big = Value::Str("y".repeat(20_000));
+            let e = t.append_stream("loss", 2, &big, 2.0).unwrap_err();
+            assert!(e.to_string().contains("No space left"), "{e}");
+            assert_eq!(fs::read(t.stream_path("loss")).unwrap(), before);
+            // Room again: the next append lands on a line of its own.
+            fs::remove_file(mnt.join("filler")).unwrap();
+            t.append_stream("loss", 3, &Value::Float(0.25), 3.0)
+                .unwrap();
+            let steps: Vec<i64> = t
+                .read_stream("loss")
+                .unwrap()
+                .iter()
+                .map(|p| p.step)
+                .collect();
+            assert_eq!(steps, vec![1, 3]);
+        });
+        let _ = std::process::Command::new("umount").arg(&mnt).status();
+        if let Err(p) = result {
+            std::panic::resume_unwind(p);
+        }
+    }
+
+    #[test]
+    fn integers_of_any_size_round_trip_exactly() {
+        // python3 -c 'import json; print(json.dumps({"t": 2**70, "u": 2**64-1, "n": -2**63-1, "i": 2**63-1, "s": "12345678901234567890", "f": 1e-300, "l": [2**70]}, indent=2), end="")'
+        let text = "{\n  \"t\": 1180591620717411303424,\n  \"u\": 18446744073709551615,\n  \"n\": -9223372036854775809,\n  \"i\": 9223372036854775807,\n  \"s\": \"12345678901234567890\",\n  \"f\": 1e-300,\n  \"l\": [\n    1180591620717411303424\n  ]\n}";
+        let v = parse_exact(text).unwrap();
+        let Value::Map(m) = &v else { panic!("{v:?}") };
+        assert_eq!(
+            m.get("t"),
+            Some(&Value::BigInt("1180591620717411303424".into()))
+        );
+        assert_eq!(
+            m.get("n"),
+            Some(&Value::BigInt("-9223372036854775809".into()))
+        );
+        assert_eq!(m.get("i"), Some(&Value::Int(i64::MAX)));
+        assert_eq!(m.get("s"), Some(&Value::Str("12345678901234567890".into())));
+        assert_eq!(pyjson::indented(&v), text);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"t":1180591620717411303424,"u":18446744073709551615,"n":-9223372036854775809,"i":9223372036854775807,"s":"12345678901234567890","f":1e-300,"l":[1180591620717411303424]}"#
+        );
+        assert_eq!(v.clone(), parse_exact(&pyjson::compact(&v, false)).unwrap());
+        assert!(parse_exact("{\"a\": 12345678901234567890x}").is_err());
     }
 
     #[test]

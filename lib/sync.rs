@@ -365,6 +365,29 @@ pub(crate) fn latest_jobs(jobs: &[JobRecord]) -> Latest<'_> {
     latest
 }
 
+/// Fill `rec`'s SLURM fields: the job id of the trial's latest submission, and the
+/// details of the last sync only if they are about that submission (a
+/// just-resubmitted trial has none yet). Reads nothing: herd-status and herd-res
+/// pass what they have.
+pub(crate) fn apply_detail(
+    rec: &mut crate::record::TrialRecord,
+    details: &BTreeMap<u64, Detail>,
+    latest: &Latest<'_>,
+) {
+    rec.slurm_job_id = latest.get(&rec.index).map(|(j, t)| format!("{j}_{t}"));
+    if let Some(d) = details
+        .get(&rec.index)
+        .filter(|d| Some(&d.job) == rec.slurm_job_id.as_ref())
+    {
+        rec.slurm_state = (!d.obs.state.is_empty()).then(|| d.obs.state.clone());
+        rec.reason = d.obs.reason.clone();
+        rec.exit_code = d.obs.exit_code;
+        rec.elapsed_seconds = d.obs.elapsed_seconds;
+        rec.max_rss_bytes = d.obs.max_rss_bytes;
+        rec.req_mem_bytes = d.obs.req_mem_bytes;
+    }
+}
+
 /// Trial index → (job id, task id) of its latest submission.
 pub(crate) type Latest<'a> = FxHashMap<u64, (&'a str, u64)>;
 

@@ -1,4 +1,49 @@
 //! Aligned text tables for terminals: columns padded to their widest cell.
+//!
+//! Every cell and header goes through [`escape`], so text from the config (names)
+//! or from results (metric names, string values) cannot move the cursor, clear the
+//! screen or reorder a line: control characters become visible escapes. The same
+//! escaper writes TSV fields ([`write_tsv_field`]). JSON output stays exact.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+/// True for characters a terminal would act on instead of showing, and the
+/// separators of a TSV line: C0 controls, DEL, C1 controls, backslash (the escape
+/// character itself), the Unicode line/paragraph separators and bidi controls.
+fn needs_escape(c: char) -> bool {
+    matches!(c,
+        '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\\'
+        | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text made safe to print: `\\`, `\t`, `\n`, `\r`, other controls below U+0100 as
+/// `\xHH`, separators and bidi controls as `\u{HHHH}`. Borrowed when nothing changes.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            '\t' => o.push_str("\\t"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            c if needs_escape(c) && (c as u32) < 0x100 => {
+                o.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if needs_escape(c) => o.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// Write a TSV field, escaped as [`escape`] does (tab and newline cannot split it).
+pub fn write_tsv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
+    out.write_all(escape(s).as_bytes())
+}
 
 /// Column alignment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,13 +65,23 @@ impl Table {
     /// A table with these column headers.
     pub fn new(headers: &[(&str, Align)]) -> Table {
         Table {
-            headers: headers.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
+            headers: headers
+                .iter()
+                .map(|(h, a)| (escape(h).into_owned(), *a))
+                .collect(),
             rows: Vec::new(),
         }
     }
 
-    /// Append a row (missing cells are blank).
+    /// Append a row (missing cells are blank); cells are escaped.
     pub fn push(&mut self, row: Vec<String>) {
+        let row = row
+            .into_iter()
+            .map(|c| match escape(&c) {
+                Cow::Borrowed(_) => c,
+                Cow::Owned(e) => e,
+            })
+            .collect();
         self.rows.push(row);
     }
 
@@ -87,5 +142,21 @@ mod tests {
         t.push(vec!["1".into(), "a".into()]);
         t.push(vec!["10".into(), "bbbb".into()]);
         assert_eq!(t.render(), "idx  name\n  1  a\n 10  bbbb\n");
+    }
+
+    #[test]
+    fn controls_become_visible_escapes() {
+        assert_eq!(escape("plain ü"), "plain ü");
+        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("a\tb\nc\rd\\e\x1b[2J\x7f\u{9b}\u{202e}\u{2028}"),
+            "a\\tb\\nc\\rd\\\\e\\x1b[2J\\x7f\\x9b\\u{202e}\\u{2028}"
+        );
+        let mut t = Table::new(&[("n\x1b", Align::Left), ("v", Align::Left)]);
+        t.push(vec!["\x1b[31mred".into(), "ok".into()]);
+        assert_eq!(t.render(), "n\\x1b        v\n\\x1b[31mred  ok\n");
+        let mut w = Vec::new();
+        write_tsv_field(&mut w, "a\tb\x1b").unwrap();
+        assert_eq!(w, b"a\\tb\\x1b");
     }
 }

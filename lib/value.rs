@@ -18,6 +18,10 @@ pub enum Value {
     Bool(bool),
     /// An integer that fits in 64 bits.
     Int(i64),
+    /// An integer outside 64 bits, as its decimal text (`-` and digits). Python's ints
+    /// are unbounded and its json module writes them bare (a token count of 2^70);
+    /// such values are only read from results files and written back verbatim.
+    BigInt(String),
     /// A double.
     Float(f64),
     /// A string.
@@ -75,6 +79,7 @@ impl Value {
         match self {
             Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
             Value::Int(i) => Some(*i as f64),
+            Value::BigInt(s) => s.parse().ok(),
             Value::Float(f) => Some(*f),
             _ => None,
         }
@@ -85,7 +90,7 @@ impl Value {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
+            Value::Int(_) | Value::BigInt(_) => "an integer",
             Value::Float(_) => "a number",
             Value::Str(_) => "a string",
             Value::List(_) => "a list",
@@ -121,6 +126,12 @@ impl Serialize for Value {
             Value::Null => s.serialize_unit(),
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Int(i) => s.serialize_i64(*i),
+            Value::BigInt(digits) => {
+                // serde_json writes a raw value verbatim: the exact digits.
+                let raw = serde_json::value::RawValue::from_string(digits.clone())
+                    .map_err(serde::ser::Error::custom)?;
+                raw.serialize(s)
+            }
             Value::Float(f) => s.serialize_f64(*f),
             Value::Str(v) => s.serialize_str(v),
             Value::List(items) => {

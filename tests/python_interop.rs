@@ -135,6 +135,8 @@ log_result("loss", 0.5)
 log_result("acc", float("nan"))
 log_result("name", "caf\u00e9 \"q\" \\ end")
 log_result("list", [1, 2.5, None, True, {"a": 1e-05}])
+log_result("tokens", 2**70)
+log_result("ctx", -2**65, step=0)
 log_result("train/loss", 1.0, step=0)
 log_result("train/loss", 0.75, step=1)
 log_result("val", 3, step=0)
@@ -207,8 +209,8 @@ sys.stdout.write(json.dumps(json.load(open(p)), indent=2))
                 compared += 1;
             }
         }
-        // 2 trials x (experiment_name, lr, 10 metrics).
-        assert_eq!(compared, 24);
+        // 2 trials x (experiment_name, lr, 11 metrics).
+        assert_eq!(compared, 26);
     }
     let _ = std::fs::remove_dir_all(&ws);
 }

@@ -13,7 +13,12 @@ fn workspace() -> PathBuf {
     let d = std::env::temp_dir().join(format!("herd-concurrency-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(d.join(".hyperherd")).unwrap();
-    std::fs::write(d.join(".hyperherd/manifest.json"), "[]").unwrap();
+    // herd-log refuses a trial the manifest does not have.
+    std::fs::write(
+        d.join(".hyperherd/manifest.json"),
+        "[{\"index\": 0, \"params\": {}, \"extras\": {}, \"status\": \"running\"}]",
+    )
+    .unwrap();
     d
 }
 

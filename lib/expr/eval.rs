@@ -46,6 +46,8 @@ impl Obj {
             Value::Null => Obj::None,
             Value::Bool(b) => Obj::Bool(*b),
             Value::Int(i) => Obj::Int(*i),
+            // Only results files hold these; an expression sees the nearest float.
+            Value::BigInt(_) => Obj::Float(v.as_number().unwrap_or(f64::NAN)),
             Value::Float(f) => Obj::Float(*f),
             Value::Str(s) => Obj::Str(s.clone()),
             Value::List(items) => Obj::List(items.iter().map(Obj::from_value).collect()),

@@ -1,15 +1,18 @@
 //! `herd-log NAME VALUE …`: log metrics of the current trial (summary or stream).
 //!
-//! Runs inside training loops, once per step, so it does the least it can: no config,
-//! no manifest; it checks that `.hyperherd/` exists, appends or merges, and (in
-//! stream mode) looks for a stop signal.
+//! Runs inside training loops, once per step, so it does the least it can: no config;
+//! it checks that `.hyperherd/` exists, appends or merges, and (in stream mode) looks
+//! for a stop signal. The manifest is read only on a trial's first log (when
+//! `results/<i>` and `results/<i>.json` do not exist yet), to refuse a trial id the
+//! sweep does not have; later calls cost one `stat` more.
 
 use crate::error::Error;
+use crate::results::parse_exact;
 use crate::results::TrialResults;
 use crate::value::Value;
-use crate::workspace::{parse_py_json, Workspace};
+use crate::workspace::Workspace;
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,7 +39,9 @@ Options:
 
 Values: a JSON literal (1, 0.5, 1e-3, true, null, [1, 2], {\"a\": 1}, \"text\") is
 stored typed, as are nan, inf and -inf (written NaN, Infinity, -Infinity as Python
-does) and other number forms such as .5; anything else is stored as a string.
+does) and other number forms such as .5; anything else is stored as a string, with
+a warning when it looks like a mistyped number (0,93). An empty VALUE is refused;
+--string logs it as \"\".
 
 Summary metrics go to .hyperherd/results/<trial>.json (a known metric is overwritten
 in place); streamed ones are appended to .hyperherd/results/<trial>/stream/<NAME>.jsonl,
@@ -72,9 +77,20 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Short('V') | Long("version") => return Err(Error::Version),
             Long("step") => {
                 let text = p.value()?.string()?;
-                args.step = Some(parse_step(&text).ok_or_else(|| {
-                    Error::usage(format!("--step '{text}': expected an integer step"))
-                })?);
+                args.step = Some(match parse_step(&text) {
+                    Step::Ok(s) => s,
+                    Step::Fraction => {
+                        return Err(Error::usage(format!(
+                            "--step '{text}': steps are integers, and {} has a fraction",
+                            text.trim()
+                        )))
+                    }
+                    Step::Bad => {
+                        return Err(Error::usage(format!(
+                            "--step '{text}': expected an integer step"
+                        )))
+                    }
+                });
             }
             Long("string") => args.string = true,
             Short('w') | Long("workspace") => args.workspace = Some(p.value()?.into()),
@@ -123,17 +139,70 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     if let Some((name, _)) = args.pairs.iter().find(|(n, _)| n.is_empty()) {
         return Err(Error::usage(format!("empty metric name in '{name}=…'")));
     }
+    if !args.string {
+        if let Some((name, _)) = args.pairs.iter().find(|(_, v)| v.trim().is_empty()) {
+            return Err(
+                Error::invalid(format!("metric '{name}' has an empty value")).hint(format!(
+                    "to log an empty string, pass --string (herd-log --string {name}=)"
+                )),
+            );
+        }
+    }
     Ok(args)
 }
 
-/// A step: an integer, or a number truncated toward zero as Python's `int()` does.
-fn parse_step(text: &str) -> Option<i64> {
+/// What a `--step` text is.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// An integer, or a number with no fraction (`7.0`, `1e3`).
+    Ok(i64),
+    /// A number with a fraction (`1.5`): refused, as truncating it would merge two
+    /// points into one step (readers keep one record per step).
+    Fraction,
+    /// Not a number, or out of range.
+    Bad,
+}
+
+fn parse_step(text: &str) -> Step {
     let t = text.trim();
     if let Ok(i) = t.parse::<i64>() {
-        return Some(i);
+        return Step::Ok(i);
     }
-    let f = t.parse::<f64>().ok()?;
-    (f.is_finite() && f.abs() < 9.2e18).then_some(f.trunc() as i64)
+    step_of_float(t.parse::<f64>().unwrap_or(f64::NAN))
+}
+
+/// The step of a float: whole numbers only.
+fn step_of_float(f: f64) -> Step {
+    if !f.is_finite() || f.abs() >= 9.2e18 {
+        Step::Bad
+    } else if f.fract() != 0.0 {
+        Step::Fraction
+    } else {
+        Step::Ok(f as i64)
+    }
+}
+
+/// The largest trial index herd accepts (one bound for every tool).
+use crate::workspace::MAX_INDEX;
+
+/// Why a text that is not a number looks like one a user meant: a decimal comma,
+/// a dangling exponent, two points. `Some(suggestion)` when a fix is plain.
+fn numeric_looking(text: &str) -> Option<Option<String>> {
+    let t = text.trim();
+    let first = t.bytes().next()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.' | b',')) {
+        return None;
+    }
+    if !t.bytes().any(|b| b.is_ascii_digit())
+        || !t.bytes().all(|b| {
+            b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b',' | b'e' | b'E' | b'_')
+        })
+    {
+        return None;
+    }
+    let fixed = t.replace(',', ".");
+    let plain = t.matches(',').count() == 1 && !t.contains('.') && fixed.parse::<f64>().is_ok();
+    Some(plain.then_some(fixed))
 }
 
 /// The typed value of command-line text (see USAGE): a JSON literal, else a number in
@@ -146,7 +215,7 @@ pub(crate) fn parse_value(text: &str, force_string: bool) -> Value {
     if t.is_empty() {
         return Value::Str(text.to_string());
     }
-    if let Ok(v) = parse_py_json(t) {
+    if let Ok(v) = parse_exact(t) {
         return v;
     }
     match t.parse::<f64>() {
@@ -181,13 +250,18 @@ fn target(args: &Args) -> Result<(Workspace, u64), Error> {
             }
         },
     };
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(format!(
+            "{from}='{text}' is not a trial index (a non-negative integer)"
+        )));
+    }
     let index = text
         .parse::<u64>()
         .ok()
-        .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|i| *i <= MAX_INDEX)
         .ok_or_else(|| {
             Error::invalid(format!(
-                "{from}='{text}' is not a trial index (a non-negative integer)"
+                "{from}='{text}' is above the largest trial index, {MAX_INDEX} (2^53-1)"
             ))
         })?;
     let ws = Workspace::new(&root);
@@ -204,7 +278,44 @@ fn target(args: &Args) -> Result<(Workspace, u64), Error> {
         };
         return Err(e);
     }
+    check_trial(&ws, index, from)?;
     Ok((ws, index))
+}
+
+/// Refuse a trial the sweep does not have. Only a trial's first log pays for it:
+/// once `results/<i>` or `results/<i>.json` exists, the trial was checked (or the
+/// reference logged for it), and one `stat` is all this costs.
+fn check_trial(ws: &Workspace, index: u64, from: &str) -> Result<(), Error> {
+    let results = ws.results_dir();
+    if results.join(index.to_string()).exists() || results.join(format!("{index}.json")).exists() {
+        return Ok(());
+    }
+    let Some(text) = ws.read_manifest_text()? else {
+        return Err(Error::invalid(format!(
+            "{} has no manifest.json, so trial {index} is not part of a sweep",
+            ws.dir().display()
+        ))
+        .hint("run it inside a trial (herd-submit, herd-test); herd-test stores the trial first"));
+    };
+    // Both tools write the manifest indented, each record starting with its index:
+    // a text search settles the usual case without parsing a large manifest.
+    if text.contains(&format!("{{\n    \"index\": {index},")) {
+        return Ok(());
+    }
+    let records = ws.parse_manifest(Some(text))?.unwrap_or_default();
+    if records.iter().any(|r| r.index == index) {
+        return Ok(());
+    }
+    let ids: Vec<u64> = records.iter().map(|r| r.index).collect();
+    let have = if ids.is_empty() {
+        "it has none yet".to_string()
+    } else {
+        format!("its trials: {}", crate::script::array_spec(&ids))
+    };
+    Err(Error::invalid(format!(
+        "{from} {index}: the sweep has no trial {index} ({have})"
+    ))
+    .hint("log for the trial the job runs (HYPERHERD_TRIAL_ID), or add trials with herd-submit"))
 }
 
 /// What one invocation logs: summary entries, and stream records `(name, step, value)`.
@@ -216,19 +327,40 @@ struct Batch {
 
 fn batch_from_args(args: &Args) -> Batch {
     let mut b = Batch::default();
+    let mut warned = false;
     for (name, text) in &args.pairs {
         let v = parse_value(text, args.string);
+        if let (Value::Str(_), false) = (&v, args.string) {
+            if let Some(fix) = numeric_looking(text) {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "herd-log: warning: metric '{name}': '{text}' is not a number, so it is stored as a string"
+                );
+                let _ = match fix {
+                    Some(f) => writeln!(err, "; did you mean {f}?"),
+                    None => writeln!(err),
+                };
+                warned = true;
+            }
+        }
         match args.step {
             Some(s) => b.stream.push((name.clone(), s, v)),
             None => b.summary.push((name.clone(), v)),
         }
+    }
+    if warned {
+        let _ = writeln!(
+            std::io::stderr(),
+            "hint: write a number as 0.93, 1e-3 or 12; to store text as it is, pass --string"
+        );
     }
     b
 }
 
 /// Parse stdin: one JSON value (which may span lines), else one per non-blank line.
 fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Error> {
-    let docs: Vec<(usize, Value)> = match parse_py_json(text) {
+    let docs: Vec<(usize, Value)> = match parse_exact(text) {
         Ok(v) => vec![(0, v)],
         Err(_) => {
             let mut docs = Vec::new();
@@ -236,7 +368,7 @@ fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Erro
                 if line.trim().is_empty() {
                     continue;
                 }
-                let v = parse_py_json(line)
+                let v = parse_exact(line)
                     .map_err(|e| Error::invalid(format!("stdin line {}: not JSON: {e}", at + 1)))?;
                 docs.push((at + 1, v));
             }
@@ -259,7 +391,14 @@ fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Erro
         let step = match m.get("step") {
             None => default_step,
             Some(Value::Int(s)) => Some(*s),
-            Some(Value::Float(f)) if f.is_finite() && f.abs() < 9.2e18 => Some(f.trunc() as i64),
+            Some(Value::Float(f)) if step_of_float(*f) == Step::Fraction => {
+                return Err(Error::invalid(format!(
+                    "{place}: \"step\" must be an integer, got {f}, which has a fraction"
+                )))
+            }
+            Some(Value::Float(f)) if matches!(step_of_float(*f), Step::Ok(_)) => {
+                Some(f.trunc() as i64)
+            }
             Some(other) => {
                 return Err(Error::invalid(format!(
                     "{place}: \"step\" must be an integer, got {}",
@@ -286,13 +425,14 @@ fn batch_from_stdin(text: &str, default_step: Option<i64>) -> Result<Batch, Erro
 /// Entry point of `herd-log`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
+    // A usage error first, before the workspace and manifest are looked at.
+    if args.stdin && crate::cli::stdin_is_terminal() {
+        return Err(Error::usage(
+            "'-' reads metrics from stdin, which is a terminal; pipe a JSON object in",
+        ));
+    }
     let (ws, index) = target(&args)?;
     let batch = if args.stdin {
-        if crate::cli::stdin_is_terminal() {
-            return Err(Error::usage(
-                "'-' reads metrics from stdin, which is a terminal; pipe a JSON object in",
-            ));
-        }
         let mut text = String::new();
         std::io::stdin()
             .lock()
@@ -400,13 +540,28 @@ mod tests {
     }
 
     #[test]
-    fn steps_truncate_like_python_int() {
-        assert_eq!(parse_step("7"), Some(7));
-        assert_eq!(parse_step("-2"), Some(-2));
-        assert_eq!(parse_step("3.9"), Some(3));
-        assert_eq!(parse_step("-3.9"), Some(-3));
-        assert_eq!(parse_step("nan"), None);
-        assert_eq!(parse_step("ten"), None);
+    fn steps_are_whole_numbers() {
+        assert_eq!(parse_step("7"), Step::Ok(7));
+        assert_eq!(parse_step("-2"), Step::Ok(-2));
+        assert_eq!(parse_step("7.0"), Step::Ok(7));
+        assert_eq!(parse_step("1e3"), Step::Ok(1000));
+        assert_eq!(parse_step("3.9"), Step::Fraction);
+        assert_eq!(parse_step("-0.5"), Step::Fraction);
+        assert_eq!(parse_step("nan"), Step::Bad);
+        assert_eq!(parse_step("1e30"), Step::Bad);
+        assert_eq!(parse_step("ten"), Step::Bad);
+    }
+
+    #[test]
+    fn numbers_meant_but_mistyped_are_noticed() {
+        assert_eq!(numeric_looking("0,93"), Some(Some("0.93".into())));
+        assert_eq!(numeric_looking("-1,5"), Some(Some("-1.5".into())));
+        assert_eq!(numeric_looking("1e"), Some(None));
+        assert_eq!(numeric_looking("1.2.3"), Some(None));
+        assert_eq!(numeric_looking("1,000,000"), Some(None));
+        for text in ["adam", "e5", "v1.2", "", "-", "x1", "ResNet-50"] {
+            assert_eq!(numeric_looking(text), None, "{text}");
+        }
     }
 
     #[test]
@@ -415,7 +570,7 @@ mod tests {
         assert_eq!(b.summary.len(), 2);
         assert!(b.stream.is_empty());
         let b = batch_from_stdin(
-            "{\"step\": 1, \"loss\": 0.5}\n\n{\"step\": 2.7, \"loss\": 0.4}\n{\"final\": 1}\n",
+            "{\"step\": 1, \"loss\": 0.5}\n\n{\"step\": 2.0, \"loss\": 0.4}\n{\"final\": 1}\n",
             None,
         )
         .unwrap();
@@ -436,6 +591,7 @@ mod tests {
             ),
             ("{\"a\": 1}\n{oops\n", "stdin line 2: not JSON"),
             ("{\"step\": \"x\", \"a\": 1}", "\"step\" must be an integer"),
+            ("{\"step\": 2.7, \"a\": 1}", "got 2.7, which has a fraction"),
         ] {
             let e = batch_from_stdin(text, None).unwrap_err().to_string();
             assert!(e.contains(msg), "{text}: {e}");

@@ -16,7 +16,8 @@ use crate::plan;
 use crate::pyfmt::fmt_g;
 use crate::record::Status;
 use crate::results::TrialResults;
-use crate::table::{Align, Table};
+use crate::sync;
+use crate::table::{write_tsv_field, Align, Table};
 use crate::value::{Assoc, Value};
 use crate::workspace::{ManifestRecord, Workspace};
 use serde::Deserialize;
@@ -58,7 +59,9 @@ Options:
 When stdin is a pipe or a file, it is read as trial records (herd-status, herd-expand)
 and only those trials are shown. Floats print with 6 significant digits (%g) in
 TSV, CSV and the table; --json keeps exact values (NaN and infinities become null).
-TSV escapes tab, newline, carriage return and backslash as \\t \\n \\r \\\\.
+TSV and the table escape tab, newline, carriage return and backslash as \\t \\n \\r
+\\\\, other control characters as \\xHH and bidi controls as \\u{HHHH}, so no value
+can drive the terminal; CSV and --json keep values exact.
 
 Examples:
   herd-res --sort -val_acc --top 5
@@ -264,6 +267,42 @@ fn warn(kind: &str, msg: &dyn std::fmt::Display) {
     let _ = writeln!(io::stderr(), "{NAME}: {kind}: {msg}");
 }
 
+/// Say on stderr when `results/` holds results of trials the manifest does not have
+/// (`results/99.json`, `results/99/`): they are not shown, and silence would hide them.
+fn note_stray_results(ws: &Workspace, manifest: &[ManifestRecord]) {
+    let Ok(entries) = std::fs::read_dir(ws.results_dir()) else {
+        return;
+    };
+    let known: BTreeSet<u64> = manifest.iter().map(|r| r.index).collect();
+    let stray: BTreeSet<u64> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name();
+            let name = name.to_str()?;
+            let stem = name.strip_suffix(".json").unwrap_or(name);
+            let is_trial = stem.len() < name.len() || e.file_type().ok()?.is_dir();
+            let i: u64 = stem.parse().ok().filter(|_| is_trial)?;
+            (!known.contains(&i)).then_some(i)
+        })
+        .collect();
+    if stray.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = stray.iter().take(SHOWN).map(u64::to_string).collect();
+    if stray.len() > SHOWN {
+        list.push("...".into());
+    }
+    warn(
+        "note",
+        &format!(
+            "results of {} trial(s) not in the manifest are not shown: {}",
+            stray.len(),
+            list.join(", ")
+        ),
+    );
+}
+
 /// The summary metrics of a trial, then (with `last`) its streams' latest values as
 /// `NAME@last`; also how many entries are summary metrics.
 fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize), Error> {
@@ -288,42 +327,8 @@ fn cell(v: &Value) -> Cow<'_, str> {
     }
 }
 
-/// TSV field: backslash, tab, newline and carriage return escaped.
-fn tsv_field(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// Writes one field of a delimited row.
 type WriteField = fn(&mut dyn Write, &str) -> io::Result<()>;
-
-/// Write a TSV field, escaped as [`tsv_field`] does, without copying it.
-fn write_tsv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'\\' => b"\\\\",
-            b'\t' => b"\\t",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            _ => continue,
-        };
-        out.write_all(&bytes[start..i])?;
-        out.write_all(esc)?;
-        start = i + 1;
-    }
-    out.write_all(&bytes[start..])
-}
 
 /// Write a CSV field, quoted as [`csv_field`] does.
 fn write_csv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
@@ -382,7 +387,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // The trials that exist: the manifest's. Before the first submission, the trials
     // the config plans (all ready, no results), so the table still shows the grid.
     let all: Vec<ManifestRecord> = match ws.read_manifest()? {
-        Some(m) => m,
+        Some(m) => {
+            note_stray_results(&ws, &m);
+            m
+        }
         None => plan::load(&cfg)?.plan.records,
     };
     let mut records: Vec<&ManifestRecord> = all.iter().collect();
@@ -492,9 +500,23 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let values = |row| row_values(row, &param_names, &metric_names);
     match format {
         Format::Json => {
+            // What herd-status last stored, without syncing (herd-res never asks
+            // SLURM): the latest job id from job_ids.json, the details from
+            // slurm_state.json when they are about that job.
+            let jobs = match ws.read_job_ids() {
+                Ok(j) => j,
+                Err(e) => {
+                    failures += 1;
+                    warn("error", &e);
+                    Vec::new()
+                }
+            };
+            let latest = sync::latest_jobs(&jobs);
+            let details = sync::read_cache(&ws);
             let mut lines = ndjson::Lines::default();
             for row in rows {
                 let mut rec = plan::record(&cfg, row.rec);
+                sync::apply_detail(&mut rec, &details, &latest);
                 rec.metrics = row.metrics;
                 lines.write(&mut out, &rec)?;
             }
@@ -534,13 +556,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 let mut line = vec![
                     row.rec.index.to_string(),
                     row.rec.status.to_string(),
-                    tsv_field(row.rec.experiment_name.as_deref().unwrap_or("")),
+                    row.rec.experiment_name.clone().unwrap_or_default(),
                 ];
                 for (i, v) in values(row).enumerate() {
                     if let Some(v) = v {
                         numeric[3 + i] &= v.as_number().is_some();
                     }
-                    line.push(v.map(|v| tsv_field(&cell(v))).unwrap_or_default());
+                    line.push(v.map(|v| cell(v).into_owned()).unwrap_or_default());
                 }
                 cells.push(line);
             }
@@ -581,10 +603,9 @@ mod tests {
 
     #[test]
     fn fields_escape() {
-        assert_eq!(tsv_field("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
         let mut w = Vec::new();
         write_tsv_field(&mut w, "a\tb\nc\\d\re").unwrap();
-        assert_eq!(String::from_utf8(w).unwrap(), tsv_field("a\tb\nc\\d\re"));
+        assert_eq!(String::from_utf8(w).unwrap(), "a\\tb\\nc\\\\d\\re");
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");

@@ -247,20 +247,7 @@ pub(crate) fn detailed_record(
 ) -> TrialRecord {
     let index = r.index;
     let mut rec = plan::into_record(cfg, r);
-    // The job id is always the latest submission's; the details only if they are
-    // about that submission (a just-resubmitted trial has none yet).
-    rec.slurm_job_id = latest.get(&index).map(|(j, t)| format!("{j}_{t}"));
-    if let Some(d) = details
-        .get(&index)
-        .filter(|d| Some(&d.job) == rec.slurm_job_id.as_ref())
-    {
-        rec.slurm_state = (!d.obs.state.is_empty()).then(|| d.obs.state.clone());
-        rec.reason = d.obs.reason.clone();
-        rec.exit_code = d.obs.exit_code;
-        rec.elapsed_seconds = d.obs.elapsed_seconds;
-        rec.max_rss_bytes = d.obs.max_rss_bytes;
-        rec.req_mem_bytes = d.obs.req_mem_bytes;
-    }
+    sync::apply_detail(&mut rec, details, latest);
     rec.last_log_line = logs.last_line(index);
     rec
 }
@@ -441,7 +428,7 @@ fn counts(all: &[TrialRecord]) -> Vec<String> {
         counts
             .iter()
             .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
-            .map(|(k, n)| format!("{n} {k}")),
+            .map(|(k, n)| format!("{n} {}", crate::table::escape(k))),
     );
     parts
 }

@@ -1,4 +1,36 @@
-//! Aligned text tables for terminals: columns padded to their widest cell.
+//! Aligned text tables for terminals: columns padded to their widest cell, and the
+//! text of a value in a cell (one function, so every tool shows a value alike).
+
+use crate::naming::pystr;
+use crate::pyfmt::fmt_g;
+use crate::value::Value;
+use std::borrow::Cow;
+
+/// The text of a value in a cell: floats as `%.6g`, everything else as Python `str()`.
+pub fn cell(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::Str(s) => Cow::Borrowed(s),
+        Value::Float(f) => Cow::Owned(fmt_g(*f, 6)),
+        Value::Int(i) => Cow::Owned(i.to_string()),
+        other => Cow::Owned(pystr(other)),
+    }
+}
+
+/// A field's text with backslash, tab, newline and carriage return escaped, so that
+/// it keeps to its column (TSV fields, table cells).
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            '\t' => o.push_str("\\t"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            c => o.push(c),
+        }
+    }
+    o
+}
 
 /// Column alignment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,5 +119,19 @@ mod tests {
         t.push(vec!["1".into(), "a".into()]);
         t.push(vec!["10".into(), "bbbb".into()]);
         assert_eq!(t.render(), "idx  name\n  1  a\n 10  bbbb\n");
+    }
+
+    #[test]
+    fn cells_follow_the_reference() {
+        assert_eq!(cell(&Value::Float(0.912345678)), "0.912346");
+        assert_eq!(cell(&Value::Float(1e-5)), "1e-05");
+        assert_eq!(cell(&Value::Float(f64::NAN)), "nan");
+        assert_eq!(cell(&Value::Int(10)), "10");
+        assert_eq!(cell(&Value::Bool(true)), "True");
+        assert_eq!(cell(&Value::Null), "None");
+        assert_eq!(
+            cell(&Value::List(vec![Value::Int(1), Value::Float(2.5)])),
+            "[1, 2.5]"
+        );
     }
 }

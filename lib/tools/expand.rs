@@ -7,7 +7,7 @@ use crate::fragments::Fresh;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
-use crate::table::{Align, Table};
+use crate::table::{cell, escape, Align, Table};
 use crate::fxhash::FxHashSet as HashSet;
 use crate::workspace::{ManifestRecord, Workspace};
 use std::ffi::OsString;
@@ -123,7 +123,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         if rows.is_empty() && !pins.is_empty() {
             return Err(no_match(&pins, total));
         }
-        out.write_all(table(&rows).as_bytes())?;
+        out.write_all(table(&cfg, &rows).as_bytes())?;
         writeln!(out, "\n{}", summary(&cfg, sweep.generated))?;
         for line in legend(&rows) {
             writeln!(out, "{line}")?;
@@ -239,14 +239,22 @@ fn rows<'a>(sweep: &'a plan::Sweep, pins: &Pins) -> Vec<(&'a ManifestRecord, Cha
     rows
 }
 
-/// The table; the CHANGE column only when a row has a mark.
-fn table(rows: &[(&ManifestRecord, Change)]) -> String {
+/// The table: the CHANGE column only when a row has a mark, then one column per
+/// parameter (values as herd-res shows them; numbers right-aligned).
+fn table(cfg: &Config, rows: &[(&ManifestRecord, Change)]) -> String {
     let marks = rows.iter().any(|(_, c)| *c != Change::Same);
     let mut heads = vec![("INDEX", Align::Right), ("STATUS", Align::Left)];
     if marks {
         heads.push(("CHANGE", Align::Left));
     }
     heads.extend([("HASH", Align::Left), ("NAME", Align::Left)]);
+    for p in &cfg.parameters {
+        let numeric = rows
+            .iter()
+            .filter_map(|(r, _)| r.params.get(&p.name))
+            .all(|v| v.as_number().is_some());
+        heads.push((&p.name, if numeric { Align::Right } else { Align::Left }));
+    }
     let mut table = Table::new(&heads);
     for (r, change) in rows {
         let mut row = vec![r.index.to_string(), r.status.to_string()];
@@ -255,6 +263,9 @@ fn table(rows: &[(&ManifestRecord, Change)]) -> String {
         }
         row.push(r.hash.clone());
         row.push(r.experiment_name.clone().unwrap_or_default());
+        for p in &cfg.parameters {
+            row.push(r.params.get(&p.name).map_or_else(String::new, |v| escape(&cell(v))));
+        }
         table.push(row);
     }
     table.render()

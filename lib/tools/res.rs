@@ -13,14 +13,12 @@ use crate::naming::pystr;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
-use crate::pyfmt::fmt_g;
 use crate::record::Status;
 use crate::results::TrialResults;
-use crate::table::{Align, Table};
+use crate::table::{cell, escape, Align, Table};
 use crate::value::{Assoc, Value};
 use crate::workspace::{ManifestRecord, Workspace};
 use serde::Deserialize;
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -278,35 +276,10 @@ fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize)
     Ok((m, n))
 }
 
-/// The text of a value in a cell: floats as `%.6g`, everything else as Python `str()`.
-fn cell(v: &Value) -> Cow<'_, str> {
-    match v {
-        Value::Str(s) => Cow::Borrowed(s),
-        Value::Float(f) => Cow::Owned(fmt_g(*f, 6)),
-        Value::Int(i) => Cow::Owned(i.to_string()),
-        other => Cow::Owned(pystr(other)),
-    }
-}
-
-/// TSV field: backslash, tab, newline and carriage return escaped.
-fn tsv_field(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// Writes one field of a delimited row.
 type WriteField = fn(&mut dyn Write, &str) -> io::Result<()>;
 
-/// Write a TSV field, escaped as [`tsv_field`] does, without copying it.
+/// Write a TSV field, escaped as [`escape`] does, without copying it.
 fn write_tsv_field(out: &mut dyn Write, s: &str) -> io::Result<()> {
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -534,13 +507,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 let mut line = vec![
                     row.rec.index.to_string(),
                     row.rec.status.to_string(),
-                    tsv_field(row.rec.experiment_name.as_deref().unwrap_or("")),
+                    escape(row.rec.experiment_name.as_deref().unwrap_or("")),
                 ];
                 for (i, v) in values(row).enumerate() {
                     if let Some(v) = v {
                         numeric[3 + i] &= v.as_number().is_some();
                     }
-                    line.push(v.map(|v| tsv_field(&cell(v))).unwrap_or_default());
+                    line.push(v.map(|v| escape(&cell(v))).unwrap_or_default());
                 }
                 cells.push(line);
             }
@@ -581,28 +554,14 @@ mod tests {
 
     #[test]
     fn fields_escape() {
-        assert_eq!(tsv_field("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
+        assert_eq!(escape("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
         let mut w = Vec::new();
         write_tsv_field(&mut w, "a\tb\nc\\d\re").unwrap();
-        assert_eq!(String::from_utf8(w).unwrap(), tsv_field("a\tb\nc\\d\re"));
+        assert_eq!(String::from_utf8(w).unwrap(), escape("a\tb\nc\\d\re"));
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn cells_follow_the_reference() {
-        assert_eq!(cell(&Value::Float(0.912345678)), "0.912346");
-        assert_eq!(cell(&Value::Float(1e-5)), "1e-05");
-        assert_eq!(cell(&Value::Float(f64::NAN)), "nan");
-        assert_eq!(cell(&Value::Int(10)), "10");
-        assert_eq!(cell(&Value::Bool(true)), "True");
-        assert_eq!(cell(&Value::Null), "None");
-        assert_eq!(
-            cell(&Value::List(vec![Value::Int(1), Value::Float(2.5)])),
-            "[1, 2.5]"
-        );
     }
 
     #[test]

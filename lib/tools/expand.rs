@@ -4,11 +4,12 @@ use crate::cli::{self, Common, Output};
 use crate::config::{self, Config, Grid};
 use crate::error::Error;
 use crate::fragments::Fresh;
+use crate::fxhash::FxHashSet as HashSet;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
+use crate::submit;
 use crate::table::{cell, escape, Align, Table};
-use crate::fxhash::FxHashSet as HashSet;
 use crate::workspace::{ManifestRecord, Workspace};
 use std::ffi::OsString;
 use std::io::Write;
@@ -89,6 +90,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     {
         if !exists {
             if args.check {
+                check(&cfg, &[])?;
                 writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
             } else if mode == Output::Json {
                 let first = ws.next_index(&[], &ws.read_job_ids()?)?;
@@ -113,6 +115,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     }
     let sweep = plan::load_with(&cfg, manifest)?;
     if args.check {
+        check(&cfg, &sweep.plan.orphans)?;
         writeln!(out, "{}", summary(&cfg, sweep.generated))?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
@@ -173,6 +176,21 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // record by record would.
     std::mem::forget(sweep);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--check` after the config: what herd-submit would refuse. The launcher (exit 2)
+/// and an edit that removes running, queued or completed trials (exit 1, judged by
+/// the stored statuses: nothing is synced) are errors; a workspace path SLURM cannot
+/// hold is a warning, as `herd-submit --local` accepts it.
+fn check(cfg: &Config, orphans: &[ManifestRecord]) -> Result<(), Error> {
+    submit::preflight(cfg, true)?;
+    if let Err(e) = submit::check_slurm_path(cfg) {
+        cli::warn(&e, " (herd-submit --local accepts it)");
+    }
+    if !orphans.is_empty() {
+        return Err(submit::orphan_refusal(orphans));
+    }
+    Ok(())
 }
 
 fn no_match(pins: &Pins, total: usize) -> Error {
@@ -264,7 +282,11 @@ fn table(cfg: &Config, rows: &[(&ManifestRecord, Change)]) -> String {
         row.push(r.hash.clone());
         row.push(r.experiment_name.clone().unwrap_or_default());
         for p in &cfg.parameters {
-            row.push(r.params.get(&p.name).map_or_else(String::new, |v| escape(&cell(v))));
+            row.push(
+                r.params
+                    .get(&p.name)
+                    .map_or_else(String::new, |v| escape(&cell(v))),
+            );
         }
         table.push(row);
     }

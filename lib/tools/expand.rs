@@ -26,7 +26,8 @@ Arguments:
                         file [default: .]
 
 Options:
-  -c, --check           validate the config and print a one-line summary
+  -c, --check           validate the config, print a one-line summary, and fail as
+                        herd-submit would (launcher, orphaned trials)
   -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
       --json            print NDJSON trial records (the default when piped)
       --table           print a table (the default on a terminal)
@@ -34,14 +35,18 @@ Options:
   -V, --version         print the version
 
 Read-only: when .hyperherd/manifest.json exists, indices, statuses and frozen names
-come from it, and trials the config adds show as they would be appended.
+come from it, and trials the config adds show as they would be appended. The table
+shows one column per parameter and marks what a config edit does: new, drop
+(removed from the manifest on submission), orphan (herd-submit refuses the edit
+unless --keep-orphans).
 
 Examples:
   herd-expand --check
   herd-expand ~/sweeps/lr | jq -c 'select(.params.lr < 0.01)' | herd-submit
   herd-expand -p opt=adam --table
 
-Exit status: 0 ok, 1 a workspace file is unreadable or corrupt, 2 usage or config error.
+Exit status: 0 ok, 1 a workspace file is unreadable or corrupt (--check: the edit
+orphans trials), 2 usage or config error (--check: the launcher is missing).
 ";
 
 #[derive(Debug, Default)]

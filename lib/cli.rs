@@ -21,6 +21,17 @@ pub fn note(msg: &str) {
     let _ = writeln!(io::stderr(), "{name}: {msg}");
 }
 
+/// Report an error as a warning on stderr, `<tool>: warning: <what>` (+ `hint: <fix>`),
+/// without stopping.
+pub fn warn(e: &Error, more: &str) {
+    let name = TOOL.get().copied().unwrap_or("herd");
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{name}: warning: {e}");
+    if let Some(h) = e.hint_text() {
+        let _ = writeln!(err, "hint: {h}{more}");
+    }
+}
+
 /// Run `tool` with the process arguments and turn its result into the exit status.
 pub fn main(name: &'static str, tool: Tool) -> ExitCode {
     let _ = TOOL.set(name);

@@ -9,12 +9,45 @@
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::reconcile::refusal_message;
 use crate::record::Status;
 use crate::script::{self, Arm, Script};
 use crate::slurm;
 use crate::value::{Assoc, Value};
 use crate::workspace::{self, JobRecord, ManifestRecord, Workspace};
 use std::path::PathBuf;
+
+/// What herd-submit refuses before it submits anything, and `herd-expand --check`
+/// reports: the launcher must exist; for SLURM the workspace path reaches `#SBATCH`
+/// lines, so whitespace, '%' and control characters in it are refused (B1).
+pub fn preflight(cfg: &Config, local: bool) -> Result<(), Error> {
+    cfg.check_launcher()?;
+    if !local {
+        check_slurm_path(cfg)?;
+    }
+    Ok(())
+}
+
+/// The workspace path must fit SLURM's `--output`/`--error` directives (not needed by
+/// `--local`).
+pub fn check_slurm_path(cfg: &Config) -> Result<(), Error> {
+    let ws = cfg.workspace.display().to_string();
+    if ws
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '%')
+    {
+        return Err(Error::invalid(format!("the workspace path {ws:?} contains whitespace, '%' or a control character"))
+            .hint("SLURM's --output/--error directives cannot hold such paths; move the sweep to a plain path"));
+    }
+    Ok(())
+}
+
+/// The refusal of a config edit that removes running, queued or completed trials.
+pub fn orphan_refusal(orphans: &[ManifestRecord]) -> Error {
+    Error::failed(refusal_message(orphans)).hint(
+        "pass --keep-orphans to herd-submit (herd run --keep-orphans) to keep them in the manifest as orphans (nothing is resubmitted), or revert the config edit",
+    )
+}
 
 /// SLURM refuses batch scripts over 4 MB by default; stay well below.
 pub const SCRIPT_BUDGET: usize = 3_500_000;

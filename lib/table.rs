@@ -5,8 +5,22 @@
 //! screen or reorder a line: control characters become visible escapes. The same
 //! escaper writes TSV fields ([`write_tsv_field`]). JSON output stays exact.
 
+use crate::naming::pystr;
+use crate::pyfmt::fmt_g;
+use crate::value::Value;
 use std::borrow::Cow;
 use std::io::{self, Write};
+
+/// The text of a value in a cell (one function, so every tool shows a value alike):
+/// floats as `%.6g`, everything else as Python `str()`.
+pub fn cell(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::Str(s) => Cow::Borrowed(s),
+        Value::Float(f) => Cow::Owned(fmt_g(*f, 6)),
+        Value::Int(i) => Cow::Owned(i.to_string()),
+        other => Cow::Owned(pystr(other)),
+    }
+}
 
 /// True for characters a terminal would act on instead of showing, and the
 /// separators of a TSV line: C0 controls, DEL, C1 controls, backslash (the escape
@@ -158,5 +172,19 @@ mod tests {
         let mut w = Vec::new();
         write_tsv_field(&mut w, "a\tb\x1b").unwrap();
         assert_eq!(w, b"a\\tb\\x1b");
+    }
+
+    #[test]
+    fn cells_follow_the_reference() {
+        assert_eq!(cell(&Value::Float(0.912345678)), "0.912346");
+        assert_eq!(cell(&Value::Float(1e-5)), "1e-05");
+        assert_eq!(cell(&Value::Float(f64::NAN)), "nan");
+        assert_eq!(cell(&Value::Int(10)), "10");
+        assert_eq!(cell(&Value::Bool(true)), "True");
+        assert_eq!(cell(&Value::Null), "None");
+        assert_eq!(
+            cell(&Value::List(vec![Value::Int(1), Value::Float(2.5)])),
+            "[1, 2.5]"
+        );
     }
 }

@@ -4,11 +4,13 @@ use crate::cli::{self, Common, Output};
 use crate::config::{self, Config, Grid};
 use crate::error::Error;
 use crate::fragments::Fresh;
+use crate::fxhash::FxHashSet as HashSet;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
-use crate::table::{Align, Table};
-use crate::workspace::Workspace;
+use crate::submit;
+use crate::table::{cell, Align, Table};
+use crate::workspace::{ManifestRecord, Workspace};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,7 +26,8 @@ Arguments:
                         file [default: .]
 
 Options:
-  -c, --check           validate the config and print a one-line summary
+  -c, --check           validate the config, print a one-line summary, and fail as
+                        herd-submit would (launcher, orphaned trials)
   -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
       --json            print NDJSON trial records (the default when piped)
       --table           print a table (the default on a terminal)
@@ -32,14 +35,18 @@ Options:
   -V, --version         print the version
 
 Read-only: when .hyperherd/manifest.json exists, indices, statuses and frozen names
-come from it, and trials the config adds show as they would be appended.
+come from it, and trials the config adds show as they would be appended. The table
+shows one column per parameter and marks what a config edit does: new, drop
+(removed from the manifest on submission), orphan (herd-submit refuses the edit
+unless --keep-orphans).
 
 Examples:
   herd-expand --check
   herd-expand ~/sweeps/lr | jq -c 'select(.params.lr < 0.01)' | herd-submit
   herd-expand -p opt=adam --table
 
-Exit status: 0 ok, 1 a workspace file is unreadable or corrupt, 2 usage or config error.
+Exit status: 0 ok, 1 a workspace file is unreadable or corrupt (--check: the edit
+orphans trials), 2 usage or config error (--check: the launcher is missing).
 ";
 
 #[derive(Debug, Default)]
@@ -88,6 +95,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     {
         if !exists {
             if args.check {
+                check(&cfg, &[])?;
                 writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
             } else if mode == Output::Json {
                 let first = ws.next_index(&[], &ws.read_job_ids()?)?;
@@ -112,21 +120,30 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     }
     let sweep = plan::load_with(&cfg, manifest)?;
     if args.check {
+        check(&cfg, &sweep.plan.orphans)?;
         writeln!(out, "{}", summary(&cfg, sweep.generated))?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let total = sweep.plan.records.len();
-    let orphans = sweep.plan.orphans.len();
+    if mode == Output::Table {
+        let rows = rows(&sweep, &pins);
+        if rows.is_empty() && !pins.is_empty() {
+            return Err(no_match(&pins, total));
+        }
+        out.write_all(table(&cfg, &rows).as_bytes())?;
+        writeln!(out, "\n{}", summary(&cfg, sweep.generated))?;
+        for line in legend(&rows) {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+        std::mem::forget(sweep);
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut shown = 0usize;
-    let mut table = Table::new(&[
-        ("INDEX", Align::Right),
-        ("STATUS", Align::Left),
-        ("HASH", Align::Left),
-        ("NAME", Align::Left),
-    ]);
     // Records are written as they are made, from the plan's own fields, through one
-    // reused line buffer.
+    // reused line buffer. Trials the edit drops are not records of the sweep: they
+    // are left out (herd-submit would skip them).
     let workspace = cfg.workspace.display().to_string();
     let mut line = Vec::with_capacity(1024);
     let mut overrides = String::new();
@@ -137,56 +154,164 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         .filter(|r| pins.matches(&r.params))
     {
         shown += 1;
-        match mode {
-            Output::Json => {
-                overrides.clear();
-                plan::push_overrides(&mut overrides, &cfg, r);
-                line.clear();
-                ndjson::write_planned_line(
-                    &mut line,
-                    &ndjson::Head {
-                        sweep: &cfg.name,
-                        workspace: &workspace,
-                        index: r.index,
-                        hash: &r.hash,
-                        experiment_name: r.experiment_name.as_deref(),
-                        params: ndjson::Entries::Map(&r.params),
-                        extras: &r.extras,
-                        overrides: &overrides,
-                        status: &r.status,
-                    },
-                );
-                out.write_all(&line)?;
-            }
-            Output::Table => table.push(vec![
-                r.index.to_string(),
-                r.status.to_string(),
-                r.hash.clone(),
-                r.experiment_name.clone().unwrap_or_default(),
-            ]),
-        }
+        overrides.clear();
+        plan::push_overrides(&mut overrides, &cfg, r);
+        line.clear();
+        ndjson::write_planned_line(
+            &mut line,
+            &ndjson::Head {
+                sweep: &cfg.name,
+                workspace: &workspace,
+                index: r.index,
+                hash: &r.hash,
+                experiment_name: r.experiment_name.as_deref(),
+                params: ndjson::Entries::Map(&r.params),
+                extras: &r.extras,
+                overrides: &overrides,
+                status: &r.status,
+            },
+        );
+        out.write_all(&line)?;
     }
     if shown == 0 && !pins.is_empty() {
-        return Err(Error::invalid(format!(
-            "no trials match --pin {} (of {total} total)",
-            pins.describe()
-        )));
-    }
-    if mode == Output::Table {
-        out.write_all(table.render().as_bytes())?;
-        writeln!(out, "\n{}", summary(&cfg, sweep.generated))?;
-        if orphans > 0 {
-            writeln!(
-                out,
-                "{orphans} active trial(s) are no longer generated by the config (herd-submit keeps them only with --keep-orphans)"
-            )?;
-        }
+        return Err(no_match(&pins, total));
     }
     out.flush()?;
     // The process ends here; the OS takes back a large plan faster than freeing it
     // record by record would.
     std::mem::forget(sweep);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--check` after the config: what herd-submit would refuse. The launcher (exit 2)
+/// and an edit that removes running, queued or completed trials (exit 1, judged by
+/// the stored statuses: nothing is synced) are errors; a workspace path SLURM cannot
+/// hold is a warning, as `herd-submit --local` accepts it.
+fn check(cfg: &Config, orphans: &[ManifestRecord]) -> Result<(), Error> {
+    submit::preflight(cfg, true)?;
+    if let Err(e) = submit::check_slurm_path(cfg) {
+        cli::warn(&e, " (herd-submit --local accepts it)");
+    }
+    if !orphans.is_empty() {
+        return Err(submit::orphan_refusal(orphans));
+    }
+    Ok(())
+}
+
+fn no_match(pins: &Pins, total: usize) -> Error {
+    Error::invalid(format!(
+        "no trials match --pin {} (of {total} total)",
+        pins.describe()
+    ))
+}
+
+/// What the config edit does to a trial, as herd-submit would apply it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    /// Stored and still generated, or listed from the config alone (no manifest).
+    Same,
+    /// Generated, not stored: herd-submit appends it.
+    New,
+    /// Stored, not active, no longer generated: herd-submit removes it.
+    Drop,
+    /// Stored, active, no longer generated: herd-submit refuses without --keep-orphans.
+    Orphan,
+}
+
+impl Change {
+    fn mark(self) -> &'static str {
+        match self {
+            Change::Same => "",
+            Change::New => "new",
+            Change::Drop => "drop",
+            Change::Orphan => "orphan",
+        }
+    }
+}
+
+/// The table's rows, by index: the plan's records and (with a manifest) the trials the
+/// edit drops, each with what the edit does to it; only those the pins match.
+fn rows<'a>(sweep: &'a plan::Sweep, pins: &Pins) -> Vec<(&'a ManifestRecord, Change)> {
+    let plan = &sweep.plan;
+    let first_new = plan.records.len() - plan.added;
+    let orphans: HashSet<(u64, &str)> = plan
+        .orphans
+        .iter()
+        .map(|r| (r.index, r.hash.as_str()))
+        .collect();
+    let mut rows: Vec<(&ManifestRecord, Change)> = plan
+        .records
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let change = if !sweep.had_manifest {
+                Change::Same
+            } else if k >= first_new {
+                Change::New
+            } else if orphans.contains(&(r.index, r.hash.as_str())) {
+                Change::Orphan
+            } else {
+                Change::Same
+            };
+            (r, change)
+        })
+        .chain(plan.dropped.iter().map(|r| (r, Change::Drop)))
+        .filter(|(r, _)| pins.matches(&r.params))
+        .collect();
+    rows.sort_by_key(|(r, _)| r.index);
+    rows
+}
+
+/// The table: the CHANGE column only when a row has a mark, then one column per
+/// parameter (values as herd-res shows them; numbers right-aligned).
+fn table(cfg: &Config, rows: &[(&ManifestRecord, Change)]) -> String {
+    let marks = rows.iter().any(|(_, c)| *c != Change::Same);
+    let mut heads = vec![("INDEX", Align::Right), ("STATUS", Align::Left)];
+    if marks {
+        heads.push(("CHANGE", Align::Left));
+    }
+    heads.extend([("HASH", Align::Left), ("NAME", Align::Left)]);
+    for p in &cfg.parameters {
+        let numeric = rows
+            .iter()
+            .filter_map(|(r, _)| r.params.get(&p.name))
+            .all(|v| v.as_number().is_some());
+        heads.push((&p.name, if numeric { Align::Right } else { Align::Left }));
+    }
+    let mut table = Table::new(&heads);
+    for (r, change) in rows {
+        let mut row = vec![r.index.to_string(), r.status.to_string()];
+        if marks {
+            row.push(change.mark().to_string());
+        }
+        row.push(r.hash.clone());
+        row.push(r.experiment_name.clone().unwrap_or_default());
+        for p in &cfg.parameters {
+            row.push(
+                r.params
+                    .get(&p.name)
+                    .map_or_else(String::new, |v| cell(v).into_owned()),
+            );
+        }
+        table.push(row);
+    }
+    table.render()
+}
+
+/// One line per kind of mark the rows hold, saying what herd-submit does with them.
+fn legend(rows: &[(&ManifestRecord, Change)]) -> Vec<String> {
+    let count = |c: Change| rows.iter().filter(|(_, x)| *x == c).count();
+    [
+        (Change::New, "trial(s) the config edit adds (herd-submit appends them to the manifest)"),
+        (Change::Drop, "trial(s) the config no longer generates (herd-submit removes them from the manifest)"),
+        (Change::Orphan, "running, queued or completed trial(s) the config no longer generates (herd-submit refuses the edit unless --keep-orphans)"),
+    ]
+    .into_iter()
+    .filter_map(|(c, what)| {
+        let n = count(c);
+        (n > 0).then(|| format!("{:<8}{n} {what}", format!("{}:", c.mark())))
+    })
+    .collect()
 }
 
 /// `12 trials, 3 parameters (grid: lr, wd)`.

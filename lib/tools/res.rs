@@ -13,15 +13,13 @@ use crate::naming::pystr;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
-use crate::pyfmt::fmt_g;
 use crate::record::Status;
 use crate::results::TrialResults;
 use crate::sync;
-use crate::table::{write_tsv_field, Align, Table};
+use crate::table::{cell, write_tsv_field, Align, Table};
 use crate::value::{Assoc, Value};
 use crate::workspace::{ManifestRecord, Workspace};
 use serde::Deserialize;
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -317,16 +315,6 @@ fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize)
     Ok((m, n))
 }
 
-/// The text of a value in a cell: floats as `%.6g`, everything else as Python `str()`.
-fn cell(v: &Value) -> Cow<'_, str> {
-    match v {
-        Value::Str(s) => Cow::Borrowed(s),
-        Value::Float(f) => Cow::Owned(fmt_g(*f, 6)),
-        Value::Int(i) => Cow::Owned(i.to_string()),
-        other => Cow::Owned(pystr(other)),
-    }
-}
-
 /// Writes one field of a delimited row.
 type WriteField = fn(&mut dyn Write, &str) -> io::Result<()>;
 
@@ -610,20 +598,6 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn cells_follow_the_reference() {
-        assert_eq!(cell(&Value::Float(0.912345678)), "0.912346");
-        assert_eq!(cell(&Value::Float(1e-5)), "1e-05");
-        assert_eq!(cell(&Value::Float(f64::NAN)), "nan");
-        assert_eq!(cell(&Value::Int(10)), "10");
-        assert_eq!(cell(&Value::Bool(true)), "True");
-        assert_eq!(cell(&Value::Null), "None");
-        assert_eq!(
-            cell(&Value::List(vec![Value::Int(1), Value::Float(2.5)])),
-            "[1, 2.5]"
-        );
     }
 
     #[test]

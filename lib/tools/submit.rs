@@ -10,7 +10,7 @@ use crate::local;
 use crate::ndjson;
 use crate::pin::Pins;
 use crate::plan;
-use crate::reconcile::{reconcile, refusal_message};
+use crate::reconcile::reconcile;
 use crate::record::{read_refs, workspace_arg, Status, TrialRecord, TrialRef};
 use crate::script::{self, Arm};
 use crate::slurm;
@@ -146,7 +146,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // `herd-expand WS | herd-submit` needs WS only once.
     let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
-    preflight(&cfg, args.local)?;
+    submit::preflight(&cfg, args.local)?;
     let pins = Pins::parse(&cfg, &args.pins)?;
     let generated = expand(&cfg)?;
     let ws = Workspace::new(&cfg.workspace);
@@ -174,11 +174,8 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     }
     let next = ws.next_index(&stored, &jobs)?;
     let keep_orphans = args.keep_orphans || args.force;
-    let plan = reconcile(stored, generated, next, keep_orphans).map_err(|orphans| {
-        Error::failed(refusal_message(&orphans)).hint(
-            "pass --keep-orphans to keep them in the manifest as orphans (nothing is resubmitted), or revert the config edit",
-        )
-    })?;
+    let plan = reconcile(stored, generated, next, keep_orphans)
+        .map_err(|orphans| submit::orphan_refusal(&orphans))?;
     workspace::check_new_indices(plan.next_index)?;
     let mut manifest = plan.records;
     let selected = select(
@@ -385,22 +382,6 @@ fn local_spec(cfg: &Config, job_id: &str, part: &submit::Part, slots: u64) -> lo
         pool: cpupool::default_path(),
         pool_cpus: cpupool::default_cpus(),
     }
-}
-
-/// The launcher must exist before anything is submitted; for SLURM the workspace path
-/// reaches `#SBATCH` lines, so whitespace in it is refused (B1).
-fn preflight(cfg: &Config, local: bool) -> Result<(), Error> {
-    cfg.check_launcher()?;
-    let ws = cfg.workspace.display().to_string();
-    if !local
-        && ws
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '%')
-    {
-        return Err(Error::invalid(format!("the workspace path {ws:?} contains whitespace, '%' or a control character"))
-            .hint("SLURM's --output/--error directives cannot hold such paths; move the sweep to a plain path"));
-    }
-    Ok(())
 }
 
 /// Which named trials that have completed (or were pruned or paused) may run again.

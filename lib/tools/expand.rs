@@ -23,7 +23,8 @@ Usage: herd-expand [OPTIONS] [WS|FILE]
 
 Arguments:
   [WS|FILE]             the workspace directory (holding hyperherd.yaml) or a config
-                        file [default: .]
+                        file [default: the nearest of . and its parents that holds
+                        hyperherd.yaml]
 
 Options:
   -c, --check           validate the config, print a one-line summary, and fail as

@@ -58,7 +58,7 @@ Usage: herd run [OPTIONS] [WS]
 
 Arguments:
   [WS]        the workspace directory (holding hyperherd.yaml) or its config file
-              [default: .]
+              [default: the nearest of . and its parents with hyperherd.yaml]
 
 Options:
   OPTIONS are herd-submit's (see 'herd-submit --help'), for example

@@ -36,7 +36,8 @@ Usage: herd-res [OPTIONS] [WS|FILE]
 
 Arguments:
   [WS|FILE]             the workspace directory (holding hyperherd.yaml) or a config
-                        file [default: .]
+                        file [default: the nearest of . and its parents that holds
+                        hyperherd.yaml]
 
 Options:
       --last            add the latest value (highest step) of every streamed metric,

@@ -24,7 +24,8 @@ herd-status: sync trial statuses from SLURM and print them
 Usage: herd-status [OPTIONS] [WS]
 
 Arguments:
-  [WS]                  the workspace directory [default: .]
+  [WS]                  the workspace directory [default: the nearest of . and its
+                        parents that holds hyperherd.yaml]
 
 Options:
   -s, --status LIST     only trials with these statuses, e.g. failed,cancelled

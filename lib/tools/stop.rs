@@ -25,7 +25,8 @@ herd-stop: cancel running or queued trials
 Usage: herd-stop [OPTIONS] [WS]
 
 Arguments:
-  [WS]                the workspace directory [default: .]
+  [WS]                the workspace directory [default: the nearest of . and its
+                      parents that holds hyperherd.yaml]
 
 Options:
   -i, --indices SPEC  cancel these trials, e.g. 3 or 0-4,7

@@ -31,7 +31,7 @@ Usage: herd-submit [OPTIONS] [WS]
 Arguments:
   [WS]                      the workspace directory (holding hyperherd.yaml) or its
                             config file [default: the workspace of the stdin records,
-                            else .]
+                            else the nearest of . and its parents with hyperherd.yaml]
 
 Options:
   -n, --dry-run             write nothing, submit nothing: print the job script(s) and

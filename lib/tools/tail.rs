@@ -17,7 +17,8 @@ herd-tail: show the last lines of a trial's stdout and stderr logs
 Usage: herd-tail [OPTIONS] [WS] INDEX
 
 Arguments:
-  [WS]                the workspace directory [default: .]
+  [WS]                the workspace directory [default: the nearest of . and its
+                      parents that holds hyperherd.yaml]
   INDEX               the trial index
 
 Options:

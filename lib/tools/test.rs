@@ -23,7 +23,8 @@ Usage: herd-test [OPTIONS] [WS] [INDEX]
 
 Arguments:
   [WS]             the workspace directory (holding hyperherd.yaml) or its config
-                   file [default: .]
+                   file [default: the nearest of . and its parents that holds
+                   hyperherd.yaml]
   [INDEX]          the trial to run [default: the lowest index]; a lone number that
                    is not a directory is the INDEX
 

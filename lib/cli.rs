@@ -353,7 +353,13 @@ mod tests {
         let e = parse_indices("0-10000000").unwrap_err().to_string();
         assert!(e.contains("more than 5000000 indices"), "{e}");
         assert!(parse_indices("0-18446744073709551615").is_err());
-        assert!(parse_indices(&"0-4000000,".repeat(3).trim_end_matches(',').replace(",0", ",1")).is_err());
+        assert!(parse_indices(
+            &"0-4000000,"
+                .repeat(3)
+                .trim_end_matches(',')
+                .replace(",0", ",1")
+        )
+        .is_err());
         assert_eq!(parse_indices("0-4999999").unwrap().len(), 5_000_000);
         assert_eq!(MAX_INDICES, crate::config::MAX_TRIALS);
         assert_eq!(some_indices([1, 2].into_iter()), "1, 2");

@@ -1077,7 +1077,8 @@ fn prescan(p: &mut Problems, text: &str) -> bool {
 fn ambiguity(text: &str) -> String {
     let body = text.trim_start_matches(['-', '+']);
     if body.contains(':') {
-        "YAML 1.1 (the reference tool) reads it as a base-60 number, YAML 1.2 (herd) as a string".into()
+        "YAML 1.1 (the reference tool) reads it as a base-60 number, YAML 1.2 (herd) as a string"
+            .into()
     } else if body.contains('_') {
         "YAML 1.1 (the reference tool) reads the underscores as digit separators, YAML 1.2 (herd) reads it as a string".into()
     } else if body.len() > 1 && matches!(body.as_bytes()[1], b'b' | b'B') {
@@ -2526,6 +2527,28 @@ mod tests {
         );
         assert!(problems[0]
             .contains("a\\nb' contains the control character U+000A (rename the directory"));
+        // C1 controls and the Unicode separators too (they passed, then broke the
+        // job script's rendering).
+        for (c, what) in [
+            ('\u{85}', "the control character U+0085"),
+            ('\u{2028}', "the line separator U+2028"),
+            ('\u{2029}', "the paragraph separator U+2029"),
+        ] {
+            let d = temp_dir("load-ws-c1").join(format!("a{c}b"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(CONFIG_FILE), BASE).unwrap();
+            let Err(Error::Config { problems, .. }) = load(Some(&d)) else {
+                panic!("expected a config error for {what}")
+            };
+            assert!(
+                problems[0].starts_with("workspace directory: '"),
+                "{problems:?}"
+            );
+            assert!(
+                problems[0].contains(&format!("contains {what} (rename the directory")),
+                "{problems:?}"
+            );
+        }
     }
 
     // ---- the document -------------------------------------------------------
@@ -3190,6 +3213,44 @@ mod tests {
     }
 
     #[test]
+    fn hostile_inputs_are_refused_or_loaded_in_linear_time() {
+        use std::time::{Duration, Instant};
+        // Generous bounds for a debug build on a busy machine: the quadratic paths
+        // these guard took minutes (release) at these sizes.
+        let t = Instant::now();
+        let deep = format!(
+            "{}x: {}{}\n",
+            params("  a: {type: discrete, values: [1]}\n"),
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(one(&deep).contains("brackets nested more than 128 deep at line 7"));
+        let many: String = (0..50_000)
+            .map(|i| format!("  p{i}: {{type: discrete, values: [1]}}\n"))
+            .collect();
+        let c = ok(&params(&many));
+        // Loaded, then refused: one trial's override string cannot be passed.
+        let e = crate::expand::expand(&c).unwrap_err().to_string();
+        assert!(e.contains("its override string is 877795 bytes"), "{e}");
+        let values: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+        let labels: Vec<String> = (0..100_000).map(|i| format!("v{i}")).collect();
+        let c = ok(&params(&format!(
+            "  a: {{type: discrete, values: [{}], labels: [{}]}}\n",
+            values.join(","),
+            labels.join(",")
+        )));
+        assert!(crate::fragments::Fresh::new(&c).is_some());
+        assert_eq!(crate::expand::expand(&c).unwrap()[99_999].name, "a-v99999");
+        for steps in ["1000000000", "9223372036854775807"] {
+            assert!(one(&params(&format!(
+                "  a: {{type: continuous, low: 0, high: 1, steps: {steps}}}\n"
+            )))
+            .contains("is more steps than a sweep may have trials"));
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+    }
+
+    #[test]
     fn numbers_yaml_1_1_and_1_2_read_differently_are_refused() {
         // B22: YAML 1.1 (the reference) reads 010 as 8, YAML 1.2 as 10, serde_norway
         // as the string "010"; each such form is refused with its line and the fix.
@@ -3209,7 +3270,8 @@ mod tests {
         );
         // slurm.time stays a string in YAML 1.2 (base 60 only matters for values).
         assert_eq!(ok(&slurm_with("  time: 4:00:00\n")).slurm.time, "4:00:00");
-        assert!(one(&slurm_with("  cpus_per_task: 08\n")).contains("ambiguous YAML number 08 at line 5"));
+        assert!(one(&slurm_with("  cpus_per_task: 08\n"))
+            .contains("ambiguous YAML number 08 at line 5"));
     }
 
     #[test]

@@ -12,9 +12,7 @@ use crate::expr::{truthy, Expr};
 use crate::ftext::{self, Kind};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::glibm;
-use crate::naming::{
-    push_override_string, py_eq, pyrepr, pystr, Namer, MAX_OVERRIDE_BYTES,
-};
+use crate::naming::{push_override_string, py_eq, pyrepr, pystr, Namer, MAX_OVERRIDE_BYTES};
 use crate::pyfmt::repr_str;
 use crate::value::{Assoc, Value};
 
@@ -154,8 +152,11 @@ pub(crate) fn check_size(cfg: &Config) -> Result<(), String> {
                 .map(|p| (p.name.as_str(), count_of(p))),
         ),
         Grid::List(names) => {
-            let by_name: FxHashMap<&str, &Parameter> =
-                cfg.parameters.iter().map(|p| (p.name.as_str(), p)).collect();
+            let by_name: FxHashMap<&str, &Parameter> = cfg
+                .parameters
+                .iter()
+                .map(|p| (p.name.as_str(), p))
+                .collect();
             let mut axes = Vec::with_capacity(names.len());
             for n in names {
                 let p = by_name
@@ -203,8 +204,7 @@ fn product_collisions(
     namer: &Namer,
     lists: &[Vec<Value>],
 ) -> Option<Result<(), Vec<String>>> {
-    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) || !cannot_repeat(cfg, lists)
-    {
+    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) || !cannot_repeat(cfg, lists) {
         return None;
     }
     let mut repeats: Vec<Option<(usize, usize)>> = Vec::with_capacity(lists.len());
@@ -309,8 +309,9 @@ fn value_bound(v: &Value) -> usize {
 }
 
 fn words_bound(a: &Assoc) -> usize {
-    a.iter()
-        .fold(0usize, |n, (k, v)| n.saturating_add(2 + k.len() + value_bound(v)))
+    a.iter().fold(0usize, |n, (k, v)| {
+        n.saturating_add(2 + k.len() + value_bound(v))
+    })
 }
 
 /// Every trial's override string must fit in one argument of the launcher (see

@@ -11,6 +11,7 @@ use crate::pyfmt::{repr_f64, repr_str};
 use crate::pyjson;
 use crate::sha1::sha1_hex;
 use crate::value::{Assoc, Value};
+use std::collections::HashMap;
 
 /// Python `str()` of a value (spec §0.4).
 pub fn pystr(v: &Value) -> String {
@@ -118,7 +119,9 @@ pub struct Namer<'c> {
     cfg: &'c Config,
     by_name: FxHashMap<&'c str, usize>,
     /// Per parameter with labels: value key → positions in `values` with that key.
-    labels: Vec<Option<FxHashMap<LabelKey, Vec<usize>>>>,
+    /// (std's hasher: a float's bits, whose low bits are zero for whole numbers, would
+    /// all land in one bucket of an Fx map.)
+    labels: Vec<Option<HashMap<LabelKey, Vec<usize>>>>,
 }
 
 /// What Python's dict lookup hashes a value by: numbers (and bools) by numeric value,
@@ -158,7 +161,7 @@ impl<'c> Namer<'c> {
                     values,
                     labels: Some(_),
                 } => {
-                    let mut m: FxHashMap<LabelKey, Vec<usize>> = FxHashMap::default();
+                    let mut m: HashMap<LabelKey, Vec<usize>> = HashMap::new();
                     for (i, v) in values.iter().enumerate() {
                         m.entry(label_key(v)).or_default().push(i);
                     }
@@ -217,13 +220,11 @@ impl<'c> Namer<'c> {
             ) = (self.labels.get(i), &param.kind)
             {
                 // The last equal value's label wins (see `label`).
-                let hit = map
-                    .get(&label_key(v))
-                    .and_then(|at| {
-                        at.iter()
-                            .rev()
-                            .find(|&&j| j < labels.len() && py_eq(&values[j], v))
-                    });
+                let hit = map.get(&label_key(v)).and_then(|at| {
+                    at.iter()
+                        .rev()
+                        .find(|&&j| j < labels.len() && py_eq(&values[j], v))
+                });
                 if let Some(&j) = hit {
                     out.push_str(&labels[j]);
                     return;

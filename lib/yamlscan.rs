@@ -291,10 +291,29 @@ mod tests {
 
     #[test]
     fn ambiguous_forms() {
-        for t in ["010", "-010", "+07", "00", "08", "0b101", "0o17", "1_000", "1_000.5", "1:30", "12:30:45", "-1:30", "1:30.5"] {
+        for t in [
+            "010", "-010", "+07", "00", "08", "0b101", "0o17", "1_000", "1_000.5", "1:30",
+            "12:30:45", "-1:30", "1:30.5",
+        ] {
             assert_eq!(ambiguous(t), Some(t), "{t}");
         }
-        for t in ["0", "10", "0.5", "012.5", "0x10", "1e3", "1.0e-3", "01:00:00", "1:60", "adam", "v1_0", "0.", ".5", "1:3a", "2024-01-01"] {
+        for t in [
+            "0",
+            "10",
+            "0.5",
+            "012.5",
+            "0x10",
+            "1e3",
+            "1.0e-3",
+            "01:00:00",
+            "1:60",
+            "adam",
+            "v1_0",
+            "0.",
+            ".5",
+            "1:3a",
+            "2024-01-01",
+        ] {
             assert_eq!(ambiguous(t), None, "{t}");
         }
     }
@@ -304,7 +323,11 @@ mod tests {
         let text = "name: t\nparameters:\n  a: {type: discrete, values: [7, 010, '010', \"0b1\"]}\n  b:\n    values:\n      - 1_000 # c\n      - '1:30'\n    default: 0o17\n";
         assert_eq!(
             whats(text),
-            [amb("010", Some("values")), amb("1_000", None), amb("0o17", Some("default"))]
+            [
+                amb("010", Some("values")),
+                amb("1_000", None),
+                amb("0o17", Some("default"))
+            ]
         );
     }
 
@@ -322,11 +345,18 @@ mod tests {
 
     #[test]
     fn flow_depth_is_limited() {
-        let ok = format!("x: {}{}\n", "[".repeat(MAX_FLOW_DEPTH), "]".repeat(MAX_FLOW_DEPTH));
+        let ok = format!(
+            "x: {}{}\n",
+            "[".repeat(MAX_FLOW_DEPTH),
+            "]".repeat(MAX_FLOW_DEPTH)
+        );
         assert_eq!(whats(&ok), []);
         let deep = format!("x: {}\n", "[{".repeat(100_000));
         let f = scan(&deep);
-        assert_eq!((f[0].line, f[0].column, &f[0].what), (1, 4 + MAX_FLOW_DEPTH, &What::TooDeep));
+        assert_eq!(
+            (f[0].line, f[0].column, &f[0].what),
+            (1, 4 + MAX_FLOW_DEPTH, &What::TooDeep)
+        );
         // Brackets in quotes and comments do not count.
         let quoted = format!("x: '{}'\n# {}\n", "[".repeat(500), "{".repeat(500));
         assert_eq!(whats(&quoted), []);

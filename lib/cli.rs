@@ -212,9 +212,16 @@ pub fn index_positional(arg: &std::path::Path) -> Option<String> {
     (spec_like && arg.symlink_metadata().is_err()).then(|| s.to_string())
 }
 
+/// The most indices one `--indices` spec may select: the most trials a sweep may
+/// have (`config::MAX_TRIALS`, which the frame does not import; a test keeps the two
+/// equal).
+pub const MAX_INDICES: u64 = 5_000_000;
+
 /// Parse an index spec such as `0-4,7,9` (`%N` throttles are ignored, spec §6.3).
 ///
-/// B11: an empty range such as `3-1` is an error that says so, not a crash.
+/// B11: an empty range such as `3-1` is an error that says so, not a crash. A spec
+/// selecting more than [`MAX_INDICES`] indices is refused from its ranges, before
+/// any list is built.
 pub fn parse_indices(spec: &str) -> Result<Vec<u64>, Error> {
     let body = spec.split('%').next().unwrap_or("");
     let bad = |part: &str, why: &str| {
@@ -227,9 +234,10 @@ pub fn parse_indices(spec: &str) -> Result<Vec<u64>, Error> {
             .parse::<u64>()
             .map_err(|_| bad(part, "not an index:"))
     };
-    let mut out = Vec::new();
+    let mut ranges = Vec::new();
+    let mut total: u64 = 0;
     for part in body.split(',') {
-        match part.split_once('-') {
+        let (a, b) = match part.split_once('-') {
             Some((a, b)) => {
                 let (a, b) = (num(part, a)?, num(part, b)?);
                 if b < a {
@@ -237,17 +245,42 @@ pub fn parse_indices(spec: &str) -> Result<Vec<u64>, Error> {
                         "--indices '{spec}': the range '{part}' is empty (did you mean {b}-{a}?)"
                     )));
                 }
-                if b - a > 10_000_000 {
-                    return Err(bad(part, "range too large:"));
-                }
-                out.extend(a..=b);
+                (a, b)
             }
-            None => out.push(num(part, part)?),
+            None => {
+                let a = num(part, part)?;
+                (a, a)
+            }
+        };
+        total = total.saturating_add(b - a).saturating_add(1);
+        if total > MAX_INDICES {
+            return Err(Error::usage(format!(
+                "--indices '{spec}': selects more than {MAX_INDICES} indices (a sweep has at most {MAX_INDICES} trials; use e.g. 0-4,7)"
+            )));
         }
+        ranges.push((a, b));
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    for (a, b) in ranges {
+        out.extend(a..=b);
     }
     out.sort_unstable();
     out.dedup();
     Ok(out)
+}
+
+/// Indices for a message: the first five, then how many more (`5, 6, 7, 8, 9 … and
+/// 31 more`), so that a wide range gives a short line.
+pub fn some_indices(ids: impl Iterator<Item = u64>) -> String {
+    const SHOWN: usize = 5;
+    let mut ids = ids;
+    let head: Vec<String> = ids.by_ref().take(SHOWN).map(|i| i.to_string()).collect();
+    let more = ids.count();
+    let mut out = head.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" … and {more} more"));
+    }
+    out
 }
 
 /// Standard output, buffered (Rust's stdout is line-buffered even into a pipe).
@@ -349,6 +382,21 @@ mod tests {
             .to_string()
             .contains("is empty (did you mean 1-3?)"));
         assert!(parse_indices("").is_err());
+        // Refused from the ranges, before 10,000,001 indices are listed.
+        let e = parse_indices("0-10000000").unwrap_err().to_string();
+        assert!(e.contains("more than 5000000 indices"), "{e}");
+        assert!(parse_indices("0-18446744073709551615").is_err());
+        assert!(parse_indices(
+            &"0-4000000,"
+                .repeat(3)
+                .trim_end_matches(',')
+                .replace(",0", ",1")
+        )
+        .is_err());
+        assert_eq!(parse_indices("0-4999999").unwrap().len(), 5_000_000);
+        assert_eq!(MAX_INDICES, crate::config::MAX_TRIALS);
+        assert_eq!(some_indices([1, 2].into_iter()), "1, 2");
+        assert_eq!(some_indices(5..41), "5, 6, 7, 8, 9 … and 31 more");
         assert!(parse_indices("-1").is_err());
         assert!(parse_indices("a").is_err());
     }

@@ -13,6 +13,7 @@
 
 use crate::error::Error;
 use crate::expr::Expr;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::value::{Assoc, Value};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -238,6 +239,11 @@ pub struct Halving {
 /// The config file name inside a workspace directory.
 pub const CONFIG_FILE: &str = "hyperherd.yaml";
 
+/// The most trials one sweep may expand to (and so the most values one parameter may
+/// have); beyond this a typo is far more likely than intent, and memory would run out
+/// before SLURM said no.
+pub const MAX_TRIALS: u64 = 5_000_000;
+
 /// Top-level keys. `hydra` (legacy `static_overrides`), `discord`, `mcp_servers` and
 /// `workspace` are known to the reference; herd accepts and ignores them.
 const TOP_KEYS: &[&str] = &[
@@ -363,9 +369,9 @@ pub fn load(arg: Option<&Path>) -> Result<Config, Error> {
         p.push(
             "workspace directory",
             format!(
-                "{} contains the control character {} (rename the directory: its path goes into the job script)",
+                "{} contains {} (rename the directory: its path goes into the job script)",
                 repr(&ws_text),
-                unicode(c)
+                described(c)
             ),
         );
     }
@@ -617,6 +623,21 @@ fn show_into(out: &mut String, v: &Value) {
 }
 
 /// A list of strings as Python prints it: `['a', 'b']`.
+/// A list of values as [`show`] writes it, cut after the first 20 (`…, and 999980
+/// more]`): a message about a long list stays readable.
+fn show_some(values: &[Value]) -> String {
+    const SHOWN: usize = 20;
+    if values.len() <= SHOWN {
+        return show(&Value::List(values.to_vec()));
+    }
+    let head = show(&Value::List(values[..SHOWN].to_vec()));
+    format!(
+        "{}, … and {} more]",
+        &head[..head.len() - 1],
+        values.len() - SHOWN
+    )
+}
+
 fn show_strs<S: AsRef<str>>(items: &[S]) -> String {
     let inner: Vec<String> = items.iter().map(|s| repr(s.as_ref())).collect();
     format!("[{}]", inner.join(", "))
@@ -723,8 +744,11 @@ fn kind_of(v: &Value) -> &'static str {
 // ---------------------------------------------------------------------------------
 // Character rules
 
+/// C0 controls, DEL, C1 controls (U+0080–U+009F, e.g. NEL U+0085) and the Unicode
+/// line and paragraph separators: each can end a line for some reader of the job
+/// script or the override string.
 fn is_control(c: char) -> bool {
-    (c as u32) < 0x20 || c == '\u{7f}'
+    matches!(c as u32, 0..=0x1f | 0x7f..=0x9f | 0x2028 | 0x2029)
 }
 
 fn control_char(s: &str) -> Option<char> {
@@ -735,6 +759,16 @@ fn unicode(c: char) -> String {
     format!("U+{:04X}", c as u32)
 }
 
+/// `the control character U+000A`, `the line separator U+2028`, ….
+fn described(c: char) -> String {
+    let what = match c {
+        '\u{2028}' => "line separator",
+        '\u{2029}' => "paragraph separator",
+        _ => "control character",
+    };
+    format!("the {what} {}", unicode(c))
+}
+
 /// compat (B1): a string that reaches the job script may not hold a control character
 /// (a newline would inject shell commands). True when `s` is clean.
 fn check_no_control(p: &mut Problems, path: &str, s: &str) -> bool {
@@ -743,9 +777,9 @@ fn check_no_control(p: &mut Problems, path: &str, s: &str) -> bool {
             p.push(
                 path,
                 format!(
-                    "{} contains the control character {} (remove it: it would break the job script)",
+                    "{} contains {} (remove it: it would break the job script)",
                     repr(s),
-                    unicode(c)
+                    described(c)
                 ),
             );
             false
@@ -761,9 +795,9 @@ fn check_token(p: &mut Problems, path: &str, s: &str) {
         p.push(
             path,
             format!(
-                "{} contains the control character {} (values are passed to the launcher in one space-separated string; remove it)",
+                "{} contains {} (values are passed to the launcher in one space-separated string; remove it)",
                 repr(s),
-                unicode(c)
+                described(c)
             ),
         );
     } else if s.chars().any(char::is_whitespace) {
@@ -999,6 +1033,11 @@ fn py_eq(a: &Value, b: &Value) -> bool {
 
 /// Parse the YAML and build the config, adding to the problems already found.
 fn validate(text: &str, path: &Path, workspace: &Path, mut p: Problems) -> Result<Config, Error> {
+    // compat: a byte-order mark (some Windows editors write one) is not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !prescan(&mut p, text) {
+        return Err(p.into_error(path));
+    }
     let doc = match serde_yaml::from_str::<Value>(text) {
         Ok(Value::Map(m)) => m,
         Ok(other) => {
@@ -1021,6 +1060,59 @@ fn validate(text: &str, path: &Path, workspace: &Path, mut p: Problems) -> Resul
     }
 }
 
+/// What the text shows before it is parsed (see [`crate::yamlscan`]): flow nesting too
+/// deep to parse quickly (then nothing else is looked at: returns false), directives,
+/// and plain numbers that YAML 1.1 and 1.2 read differently (B22).
+fn prescan(p: &mut Problems, text: &str) -> bool {
+    use crate::yamlscan::{scan, What, MAX_FLOW_DEPTH};
+    for f in scan(text) {
+        let at = format!("line {} column {}", f.line, f.column);
+        match f.what {
+            What::TooDeep => {
+                p.plain(format!(
+                    "invalid YAML: brackets nested more than {MAX_FLOW_DEPTH} deep at {at} (a config needs a few levels; look for brackets that are never closed)"
+                ));
+                return false;
+            }
+            What::Directive(d) => p.plain(format!(
+                "invalid YAML: the directive {} at line {} is not supported (herd reads every file as YAML 1.2 without tags; delete the line)",
+                repr(&d),
+                f.line
+            )),
+            // compat: `time: 4:00:00` is a string in YAML 1.2 and herd reads it so
+            // (B22); base 60 matters only where values become trial parameters.
+            What::Ambiguous { ref text, ref section, .. }
+                if !matches!(section.as_deref(), Some("parameters" | "conditions" | "constraints"))
+                    && text.contains(':') => {}
+            What::Ambiguous { text, key, .. } => {
+                let key = key.map_or_else(String::new, |k| format!(" (the value of {})", repr(&k)));
+                p.plain(format!(
+                    "ambiguous YAML number {text} at {at}{key}: {} (write it in quotes for a string, e.g. '{text}', or as a plain decimal number)",
+                    ambiguity(&text)
+                ));
+            }
+        }
+    }
+    true
+}
+
+/// How YAML 1.1 (the reference tool) and YAML 1.2 (herd) differ on `text`.
+fn ambiguity(text: &str) -> String {
+    let body = text.trim_start_matches(['-', '+']);
+    if body.contains(':') {
+        "YAML 1.1 (the reference tool) reads it as a base-60 number, YAML 1.2 (herd) as a string"
+            .into()
+    } else if body.contains('_') {
+        "YAML 1.1 (the reference tool) reads the underscores as digit separators, YAML 1.2 (herd) reads it as a string".into()
+    } else if body.len() > 1 && matches!(body.as_bytes()[1], b'b' | b'B') {
+        "YAML 1.1 (the reference tool) reads it as a binary number, YAML 1.2 as a string".into()
+    } else if body.len() > 1 && matches!(body.as_bytes()[1], b'o' | b'O') {
+        "YAML 1.1 (the reference tool) reads it as a string, YAML 1.2 as an octal number".into()
+    } else {
+        "YAML 1.1 (the reference tool) reads a leading zero as octal, YAML 1.2 as decimal".into()
+    }
+}
+
 /// compat (B22): a YAML error is a problem with its line and column, never a panic;
 /// a duplicate key is an error (the reference let the last one win silently).
 fn yaml_problem(text: &str, e: &serde_yaml::Error) -> String {
@@ -1028,6 +1120,10 @@ fn yaml_problem(text: &str, e: &serde_yaml::Error) -> String {
     let loc = e.location().map(|l| (l.line(), l.column()));
     if msg.contains("duplicate key '") {
         return duplicate_key_problem(text, &msg, loc);
+    }
+    if msg.contains("recursion limit exceeded") {
+        let at = loc.map_or_else(String::new, |(l, c)| format!(" at line {l} column {c}"));
+        return format!("invalid YAML: the document is nested more than 128 levels deep{at} (a config needs a few levels; look for an indentation or bracket mistake)");
     }
     if msg.contains("more than one document") {
         return "invalid YAML: the file holds more than one YAML document (remove the '---' line that starts the second)".into();
@@ -1476,6 +1572,18 @@ fn parameter(p: &mut Problems, name: &str, spec: &Value) -> Option<Parameter> {
 /// Name-safety rules (spec 1.6, rules 1 and 2). `explicit` is true when `abbrev:` is
 /// given (even if invalid), so the name itself is not the experiment-name token.
 fn check_name(p: &mut Problems, s: &Section, name: &str, abbrev: Option<&str>, explicit: bool) {
+    // An empty name would give the override word `=1` (and `+` alone, `+=1`).
+    if expr_name_of(name).is_empty() {
+        p.push(
+            &s.path,
+            format!(
+                "parameter name {} is empty{} (name the parameter as the launcher expects it, e.g. lr)",
+                repr(name),
+                if name.is_empty() { "" } else { " after its Hydra prefix" }
+            ),
+        );
+        return;
+    }
     match abbrev {
         Some(a) if !is_safe_token(a) => p.push(
             &s.at("abbrev"),
@@ -1516,9 +1624,10 @@ fn check_name(p: &mut Problems, s: &Section, name: &str, abbrev: Option<&str>, e
 
 /// Two parameters may not expose the same expression name (`x` and `+x`).
 fn check_collisions(p: &mut Problems, declared: &[Declared]) {
-    for (i, d) in declared.iter().enumerate() {
+    let mut first_of: FxHashMap<&str, &Declared> = FxHashMap::default();
+    for d in declared {
         let e = expr_name_of(&d.name);
-        if let Some(first) = declared[..i].iter().find(|o| expr_name_of(&o.name) == e) {
+        if let Some(first) = first_of.get(e).copied() {
             p.push(
                 &join("parameters", &d.name),
                 format!(
@@ -1528,6 +1637,8 @@ fn check_collisions(p: &mut Problems, declared: &[Declared]) {
                     repr(e)
                 ),
             );
+        } else {
+            first_of.insert(e, d);
         }
     }
 }
@@ -1535,6 +1646,16 @@ fn check_collisions(p: &mut Problems, declared: &[Declared]) {
 /// `type: discrete`: values, labels, default.
 fn discrete(p: &mut Problems, s: &Section) -> Option<(ParamKind, Option<Value>)> {
     let values = match s.required(p, "values", "add values: [...] with at least one value")? {
+        Value::List(items) if items.len() as u64 > MAX_TRIALS => {
+            p.push(
+                &s.at("values"),
+                format!(
+                    "{} values are more than a sweep may have trials ({MAX_TRIALS}; split the sweep)",
+                    items.len()
+                ),
+            );
+            return None;
+        }
         Value::List(items) if !items.is_empty() => items.clone(),
         Value::List(_) => {
             p.push(&s.at("values"), "[] is empty (give at least one value)");
@@ -1584,7 +1705,7 @@ fn discrete(p: &mut Problems, s: &Section) -> Option<(ParamKind, Option<Value>)>
                     format!(
                         "default {} is not in values: {} (use one of the values)",
                         show(d),
-                        show(&Value::List(values.clone()))
+                        show_some(&values)
                     ),
                 );
             }
@@ -1648,8 +1769,10 @@ fn labels(p: &mut Problems, s: &Section, n_values: usize) -> Option<Vec<String>>
         check_token(p, &item(&at, i), l);
     }
     let mut dups: Vec<&str> = Vec::new();
-    for (i, l) in labels.iter().enumerate() {
-        if labels[..i].contains(l) && !dups.contains(&l.as_str()) {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut reported: FxHashSet<&str> = FxHashSet::default();
+    for l in &labels {
+        if !seen.insert(l) && reported.insert(l) {
             dups.push(l);
         }
     }
@@ -1688,7 +1811,18 @@ fn continuous(p: &mut Problems, s: &Section) -> Option<(ParamKind, Option<Value>
     };
     let steps = match s.get("steps") {
         None => Some(5),
-        Some(v) => int_field(p, &s.at("steps"), v, "steps", 1),
+        Some(v) => int_field(p, &s.at("steps"), v, "steps", 1).and_then(|n| {
+            if n <= MAX_TRIALS {
+                return Some(n);
+            }
+            p.push(
+                &s.at("steps"),
+                format!(
+                    "{n} is more steps than a sweep may have trials ({MAX_TRIALS}; use fewer steps)"
+                ),
+            );
+            None
+        }),
     };
     let default = match s.get("default") {
         None | Some(Value::Null) => None,
@@ -1763,9 +1897,10 @@ fn grid(p: &mut Problems, top: &Section, names: &[&str]) -> Grid {
             list.push(s);
         }
     }
+    let known: FxHashSet<&str> = names.iter().copied().collect();
     let unknown: Vec<&String> = list
         .iter()
-        .filter(|g| !names.contains(&g.as_str()))
+        .filter(|g| !known.contains(g.as_str()))
         .collect();
     if !unknown.is_empty() {
         p.push(
@@ -1783,10 +1918,14 @@ fn grid(p: &mut Problems, top: &Section, names: &[&str]) -> Grid {
 /// Parameters outside the grid need a default. compat: every offending parameter is
 /// reported, in declaration order (the reference named one, from a hash set).
 fn check_defaults(p: &mut Problems, grid: &Grid, declared: &[Declared]) {
+    let listed: FxHashSet<&str> = match grid {
+        Grid::List(g) => g.iter().map(String::as_str).collect(),
+        _ => FxHashSet::default(),
+    };
     for d in declared.iter().filter(|d| !d.has_default) {
         let why = match grid {
             Grid::All => continue,
-            Grid::List(g) if g.contains(&d.name) => continue,
+            Grid::List(_) if listed.contains(d.name.as_str()) => continue,
             Grid::List(_) => "it is not in the grid: add 'default:' or list it in grid",
             Grid::OneAtATime => {
                 "grid is not set, so all parameters need defaults: add 'default:' or use 'grid: all'"
@@ -2411,6 +2550,28 @@ mod tests {
         );
         assert!(problems[0]
             .contains("a\\nb' contains the control character U+000A (rename the directory"));
+        // C1 controls and the Unicode separators too (they passed, then broke the
+        // job script's rendering).
+        for (c, what) in [
+            ('\u{85}', "the control character U+0085"),
+            ('\u{2028}', "the line separator U+2028"),
+            ('\u{2029}', "the paragraph separator U+2029"),
+        ] {
+            let d = temp_dir("load-ws-c1").join(format!("a{c}b"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(CONFIG_FILE), BASE).unwrap();
+            let Err(Error::Config { problems, .. }) = load(Some(&d)) else {
+                panic!("expected a config error for {what}")
+            };
+            assert!(
+                problems[0].starts_with("workspace directory: '"),
+                "{problems:?}"
+            );
+            assert!(
+                problems[0].contains(&format!("contains {what} (rename the directory")),
+                "{problems:?}"
+            );
+        }
     }
 
     // ---- the document -------------------------------------------------------
@@ -3057,7 +3218,7 @@ mod tests {
     #[test]
     fn discrete_values_keep_their_yaml_1_2_types() {
         let c = ok(&params(
-            "  x:\n    type: discrete\n    values: [1e-3, 1.0e-3, yes, 010, null, true, \"1\"]\n",
+            "  x:\n    type: discrete\n    values: [1e-3, 1.0e-3, yes, '010', null, true, \"1\", 0x10]\n",
         ));
         assert_eq!(
             discrete_values(&c, 0).0,
@@ -3068,9 +3229,72 @@ mod tests {
                 Value::Str("010".into()),
                 Value::Null,
                 Value::Bool(true),
-                Value::Str("1".into())
+                Value::Str("1".into()),
+                Value::Int(16)
             ]
         );
+    }
+
+    #[test]
+    fn hostile_inputs_are_refused_or_loaded_in_linear_time() {
+        use std::time::{Duration, Instant};
+        // Generous bounds for a debug build on a busy machine: the quadratic paths
+        // these guard took minutes (release) at these sizes.
+        let t = Instant::now();
+        let deep = format!(
+            "{}x: {}{}\n",
+            params("  a: {type: discrete, values: [1]}\n"),
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(one(&deep).contains("brackets nested more than 128 deep at line 7"));
+        let many: String = (0..50_000)
+            .map(|i| format!("  p{i}: {{type: discrete, values: [1]}}\n"))
+            .collect();
+        let c = ok(&params(&many));
+        // Loaded, then refused: one trial's override string cannot be passed.
+        let e = crate::expand::expand(&c).unwrap_err().to_string();
+        assert!(e.contains("its override string is 877795 bytes"), "{e}");
+        let values: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+        let labels: Vec<String> = (0..100_000).map(|i| format!("v{i}")).collect();
+        let c = ok(&params(&format!(
+            "  a: {{type: discrete, values: [{}], labels: [{}]}}\n",
+            values.join(","),
+            labels.join(",")
+        )));
+        assert!(crate::fragments::Fresh::new(&c).is_some());
+        assert_eq!(crate::expand::expand(&c).unwrap()[99_999].name, "a-v99999");
+        for steps in ["1000000000", "9223372036854775807"] {
+            assert!(one(&params(&format!(
+                "  a: {{type: continuous, low: 0, high: 1, steps: {steps}}}\n"
+            )))
+            .contains("is more steps than a sweep may have trials"));
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn numbers_yaml_1_1_and_1_2_read_differently_are_refused() {
+        // B22: YAML 1.1 (the reference) reads 010 as 8, YAML 1.2 as 10, serde_norway
+        // as the string "010"; each such form is refused with its line and the fix.
+        let p = problems(&params(
+            "  x: {type: discrete, values: [010, 0b101, 0o17, 1_000, 7]}\n  y:\n    type: discrete\n    values:\n      - 1:30\n      - '1:30'\n",
+        ));
+        let at: Vec<&str> = p.iter().map(|l| &l[..l.find(':').unwrap_or(0)]).collect();
+        assert_eq!(
+            at,
+            [
+                "ambiguous YAML number 010 at line 6 column 32 (the value of 'values')",
+                "ambiguous YAML number 0b101 at line 6 column 37 (the value of 'values')",
+                "ambiguous YAML number 0o17 at line 6 column 44 (the value of 'values')",
+                "ambiguous YAML number 1_000 at line 6 column 50 (the value of 'values')",
+                "ambiguous YAML number 1",
+            ]
+        );
+        // slurm.time stays a string in YAML 1.2 (base 60 only matters for values).
+        assert_eq!(ok(&slurm_with("  time: 4:00:00\n")).slurm.time, "4:00:00");
+        assert!(one(&slurm_with("  cpus_per_task: 08\n"))
+            .contains("ambiguous YAML number 08 at line 5"));
     }
 
     #[test]
@@ -3834,6 +4058,28 @@ prune_grace_seconds: 600
 "#;
 
     const SNIPPETS: &[&str] = &[
+        // The hostile-input limits: sizes, nesting, lengths, characters, YAML forms.
+        "9223372036854775807",
+        "1000000000",
+        "5000001",
+        "4999999",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        "{a: {a: {a: {a: {a: {a: {a: {a: [[[[[[[[",
+        "\u{85}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{9f}",
+        "\u{feff}",
+        "%TAG ! tag:x,2000:\n---\n",
+        "%YAML 1.1\n",
+        "010",
+        "0b101",
+        "0o17",
+        "1_000",
+        "1:30",
+        "\"\": {type: discrete, values: [1]}",
+        "{expr: \"[0] * 4000000 == [1]\"}",
+        "{expr: \"'a' * 200000\"}",
         "null",
         "~",
         "[]",
@@ -3899,6 +4145,11 @@ prune_grace_seconds: 600
                     };
                     b.insert(at, byte);
                 }
+                3 if rng.below(50) == 0 => {
+                    // A long string: override-length and message-length limits.
+                    let long = "x".repeat(1 + rng.below(140_000));
+                    b.splice(at..at, long.bytes());
+                }
                 3 => {
                     let s = SNIPPETS[rng.below(SNIPPETS.len())].as_bytes();
                     b.splice(at..at, s.iter().copied());
@@ -3963,7 +4214,25 @@ prune_grace_seconds: 600
             };
             current = mutate(&mut rng, &base);
             let text = String::from_utf8_lossy(&current).into_owned();
-            let result = std::panic::catch_unwind(|| parse_str(&text).is_ok());
+            let result = std::panic::catch_unwind(|| {
+                let Ok(cfg) = parse_str(&text) else {
+                    return false;
+                };
+                // Expansion too, where the sweep is small enough to be quick: it
+                // must refuse (size, names, overrides, expressions), never panic.
+                let small = cfg.parameters.iter().fold(1u64, |n, p| {
+                    n.saturating_mul(match &p.kind {
+                        ParamKind::Discrete { values, .. } => values.len() as u64,
+                        ParamKind::Continuous { steps, .. } => *steps,
+                    })
+                }) <= 10_000;
+                if small {
+                    let _ = crate::expand::expand(&cfg);
+                } else {
+                    let _ = crate::expand::check_size(&cfg);
+                }
+                true
+            });
             match result {
                 Ok(true) => oks += 1,
                 Ok(false) => errs += 1,

@@ -12,13 +12,11 @@ use crate::expr::{truthy, Expr};
 use crate::ftext::{self, Kind};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::glibm;
-use crate::naming::{experiment_name, py_eq, pyrepr, pystr};
+use crate::naming::{push_override_string, py_eq, pyrepr, pystr, Namer, MAX_OVERRIDE_BYTES};
 use crate::pyfmt::repr_str;
 use crate::value::{Assoc, Value};
 
-/// The most trials one sweep may expand to; beyond this a typo is far more likely
-/// than intent, and memory would run out before SLURM said no.
-pub const MAX_TRIALS: u64 = 5_000_000;
+pub use crate::config::MAX_TRIALS;
 
 /// One expanded trial: parameter values and the extras written by `set`.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,7 +75,21 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
         path: cfg.path.clone(),
         problems: vec![msg],
     };
+    check_size(cfg).map_err(problem)?;
     let lists: Vec<Vec<Value>> = cfg.parameters.iter().map(values_of).collect();
+    let namer = Namer::new(cfg);
+    // A product sweep's name collisions are known from its value lists (no trial
+    // need be built to refuse it).
+    let known_unique = match product_collisions(cfg, &namer, &lists) {
+        Some(Err(problems)) => {
+            return Err(Error::Config {
+                path: cfg.path.clone(),
+                problems,
+            })
+        }
+        Some(Ok(())) => true,
+        None => false,
+    };
     let mut trials = combine(cfg, &lists).map_err(problem)?;
     for (i, cond) in cfg.conditions.iter().enumerate() {
         trials = apply_condition(cfg, i, cond, trials).map_err(problem)?;
@@ -97,12 +109,250 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
     let named: Vec<NamedTrial> = trials
         .into_iter()
         .map(|t| NamedTrial {
-            name: experiment_name(cfg, &t.params),
+            name: namer.name(&t.params),
             trial: t,
         })
         .collect();
-    check_unique_names(cfg, &named)?;
+    if !known_unique {
+        check_unique_names(cfg, &named)?;
+    }
+    check_override_lengths(cfg, &named)?;
     Ok(named)
+}
+
+/// How many values a parameter has, known without building them.
+fn count_of(p: &Parameter) -> u64 {
+    match &p.kind {
+        ParamKind::Discrete { values, .. } => values.len() as u64,
+        ParamKind::Continuous { steps, .. } => *steps,
+    }
+}
+
+/// Refuse a sweep of more than [`MAX_TRIALS`] trials from the parameters' value
+/// counts alone, before any value or trial is built (checked arithmetic: a product
+/// of large counts must not wrap around).
+pub(crate) fn check_size(cfg: &Config) -> Result<(), String> {
+    let product = |axes: &mut dyn Iterator<Item = (&str, u64)>| -> Result<(), String> {
+        let mut total: u64 = 1;
+        for (name, n) in axes {
+            match total.checked_mul(n) {
+                Some(t) if t <= MAX_TRIALS => total = t,
+                _ => return Err(format!(
+                    "grid: the product of the parameters up to '{name}' already has more than {MAX_TRIALS} trials (use a partial grid or fewer steps)"
+                )),
+            }
+        }
+        Ok(())
+    };
+    match &cfg.grid {
+        Grid::All => product(
+            &mut cfg
+                .parameters
+                .iter()
+                .map(|p| (p.name.as_str(), count_of(p))),
+        ),
+        Grid::List(names) => {
+            let by_name: FxHashMap<&str, &Parameter> = cfg
+                .parameters
+                .iter()
+                .map(|p| (p.name.as_str(), p))
+                .collect();
+            let mut axes = Vec::with_capacity(names.len());
+            for n in names {
+                let p = by_name
+                    .get(n.as_str())
+                    .ok_or_else(|| format!("grid: unknown parameter '{n}'"))?;
+                axes.push((n.as_str(), count_of(p)));
+            }
+            product(&mut axes.into_iter())
+        }
+        Grid::OneAtATime => {
+            // 1 (the defaults) + every value that differs from its default.
+            let mut total: u64 = 1;
+            for p in &cfg.parameters {
+                let n = match (&p.kind, &p.default) {
+                    (ParamKind::Discrete { values, .. }, Some(d)) => {
+                        values.iter().filter(|v| !same_as_default(v, d)).count() as u64
+                    }
+                    _ => count_of(p),
+                };
+                total = total.saturating_add(n);
+            }
+            if total > MAX_TRIALS {
+                return Err(format!(
+                    "grid: one parameter at a time gives more than {MAX_TRIALS} trials (give the parameters fewer values or steps)"
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The name collisions of a `grid: all` sweep without conditions whose rows are all
+/// kept by dedupe, from its value lists alone: `Some(Ok)` when no two trials share a
+/// name, `Some(Err)` with the problems when some do (as [`check_unique_names`] words
+/// them), `None` when only naming every trial can tell (a value's token holds `_`).
+///
+/// A name is its tokens joined with `_`; with no `_` inside a value's token it spells
+/// the tokens one way, so two trials share a name exactly when, on every axis, their
+/// values share a token. The first trial that repeats a name then has the first
+/// repeated token of some axis `k` (at position `v`, first seen at `u`) and the first
+/// value on every other axis: it is trial `v * stride(k)` for the smallest such
+/// product, and it repeats trial `u * stride(k)`.
+fn product_collisions(
+    cfg: &Config,
+    namer: &Namer,
+    lists: &[Vec<Value>],
+) -> Option<Result<(), Vec<String>>> {
+    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) || !cannot_repeat(cfg, lists) {
+        return None;
+    }
+    let mut repeats: Vec<Option<(usize, usize)>> = Vec::with_capacity(lists.len());
+    let mut distinct: u64 = 1;
+    for (k, list) in lists.iter().enumerate() {
+        let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+        let mut first = None;
+        for (pos, v) in list.iter().enumerate() {
+            let t = namer.token(k, v);
+            if t.contains('_') {
+                return None;
+            }
+            match seen.get(&t) {
+                Some(&u) => {
+                    first.get_or_insert((u, pos));
+                }
+                None => {
+                    seen.insert(t, pos);
+                }
+            }
+        }
+        distinct = distinct.saturating_mul(seen.len() as u64);
+        repeats.push(first);
+    }
+    let total: u64 = lists.iter().map(|l| l.len() as u64).product();
+    let mut stride: u64 = 1;
+    let mut best: Option<(u64, u64, usize)> = None; // (i, j, axis)
+    for k in (0..lists.len()).rev() {
+        if let Some((u, v)) = repeats[k] {
+            let i = v as u64 * stride;
+            if best.is_none_or(|(b, _, _)| i < b) {
+                best = Some((i, u as u64 * stride, k));
+            }
+        }
+        stride *= lists[k].len() as u64;
+    }
+    let Some((i, j, k)) = best else {
+        return Some(Ok(()));
+    };
+    let (u, v) = repeats[k]?;
+    let row = |at: usize| {
+        Assoc(
+            cfg.parameters
+                .iter()
+                .zip(lists)
+                .enumerate()
+                .map(|(m, (p, l))| (p.name.clone(), l[if m == k { at } else { 0 }].clone()))
+                .collect(),
+        )
+    };
+    let (first, later) = (row(u), row(v));
+    Some(Err(collision_problems(
+        (j as usize, &first),
+        (i as usize, &later),
+        &namer.name(&later),
+        total - distinct,
+    )))
+}
+
+/// The collision report: the first trial that repeats a name, and how many more do.
+fn collision_problems(
+    first: (usize, &Assoc),
+    later: (usize, &Assoc),
+    name: &str,
+    repeating: u64,
+) -> Vec<String> {
+    let mut problems = vec![format!(
+        "trials {} ({}) and {} ({}) share the experiment name '{}' (give the parameters distinct 'labels:' or 'abbrev:', or fewer steps)",
+        first.0,
+        clip(&describe(first.1)),
+        later.0,
+        clip(&describe(later.1)),
+        clip(name)
+    )];
+    if repeating > 1 {
+        problems.push(format!(
+            "{} more trials repeat the experiment name of an earlier trial",
+            repeating - 1
+        ));
+    }
+    problems
+}
+
+/// `s`, cut to 200 characters (`…` marks a cut): a message stays one readable line.
+fn clip(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        None => s.to_string(),
+        Some((at, _)) => format!("{}…", &s[..at]),
+    }
+}
+
+/// An upper bound of the override text of a value (exact for strings).
+fn value_bound(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        Value::Float(_) => 32,
+        Value::Int(_) => 20,
+        Value::Null | Value::Bool(_) => 5,
+        other => pystr(other).len(),
+    }
+}
+
+fn words_bound(a: &Assoc) -> usize {
+    a.iter().fold(0usize, |n, (k, v)| {
+        n.saturating_add(2 + k.len() + value_bound(v))
+    })
+}
+
+/// Every trial's override string must fit in one argument of the launcher (see
+/// [`MAX_OVERRIDE_BYTES`]); checked here, which every path to a trial goes through,
+/// from lengths alone unless a bound says a trial may be too long.
+fn check_override_lengths(cfg: &Config, named: &[NamedTrial]) -> Result<(), Error> {
+    let statics = cfg
+        .static_overrides
+        .iter()
+        .fold(0usize, |n, s| n.saturating_add(1 + s.len()));
+    let mut text = String::new();
+    for (i, t) in named.iter().enumerate() {
+        let bound = "experiment_name=".len()
+            + t.name.len()
+            + statics
+                .saturating_add(words_bound(&t.trial.params))
+                .saturating_add(words_bound(&t.trial.extras));
+        if bound <= MAX_OVERRIDE_BYTES {
+            continue;
+        }
+        text.clear();
+        push_override_string(
+            &mut text,
+            &t.name,
+            &t.trial.params,
+            &cfg.static_overrides,
+            &t.trial.extras,
+        );
+        if text.len() > MAX_OVERRIDE_BYTES {
+            return Err(Error::Config {
+                path: cfg.path.clone(),
+                problems: vec![format!(
+                    "trial {i} ({}), experiment name '{}': its override string is {} bytes, more than the {MAX_OVERRIDE_BYTES} Linux passes in one argument (MAX_ARG_STRLEN), so the launcher could not start (shorten static_overrides, long values or set results)",
+                    clip(&describe(&t.trial.params)),
+                    clip(&t.name),
+                    text.len()
+                )],
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Combine the value lists by grid mode (spec §2.2).
@@ -131,12 +381,16 @@ fn combine(cfg: &Config, lists: &[Vec<Value>]) -> Result<Vec<Trial>, String> {
                 .collect())
         }
         Grid::List(names) => {
+            let position: FxHashMap<&str, usize> = cfg
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.as_str(), i))
+                .collect();
             let mut axes = Vec::with_capacity(names.len());
             for n in names {
-                let i = cfg
-                    .parameters
-                    .iter()
-                    .position(|p| &p.name == n)
+                let i = *position
+                    .get(n.as_str())
                     .ok_or_else(|| format!("grid: unknown parameter '{n}'"))?;
                 axes.push((cfg.parameters[i].name.as_str(), lists[i].as_slice()));
             }
@@ -176,10 +430,28 @@ fn product(base: &Assoc, axes: &[(&str, &[Value])]) -> Result<Vec<Assoc>, String
     if axes.iter().any(|(_, v)| v.is_empty()) {
         return Ok(out);
     }
+    // Where `Assoc::insert` puts each axis in a row (a key of `base` keeps its place,
+    // a new one goes at the end), found once: rows are then filled by position.
+    let mut template = base.clone();
+    let mut position: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, (k, _)) in base.0.iter().enumerate() {
+        position.entry(k.as_str()).or_insert(i);
+    }
+    let slots: Vec<usize> = axes
+        .iter()
+        .map(|(name, _)| {
+            let next = template.0.len();
+            let slot = *position.entry(name).or_insert(next);
+            if slot == next {
+                template.0.push((name.to_string(), Value::Null));
+            }
+            slot
+        })
+        .collect();
     loop {
-        let mut row = base.clone();
-        for ((name, values), &i) in axes.iter().zip(&idx) {
-            row.insert(name, values[i].clone());
+        let mut row = template.clone();
+        for (((_, values), &i), &slot) in axes.iter().zip(&idx).zip(&slots) {
+            row.0[slot].1 = values[i].clone();
         }
         out.push(row);
         // Advance the odometer from the last axis.
@@ -279,7 +551,15 @@ fn matcher_matches(v: &Value, m: &Matcher) -> bool {
 fn env<'a>(cfg: &'a Config, params: &'a Assoc) -> Vec<(&'a str, &'a Value)> {
     cfg.parameters
         .iter()
-        .filter_map(|p| params.get(&p.name).map(|v| (p.expr_name(), v)))
+        .enumerate()
+        .filter_map(|(i, p)| {
+            // Params are usually in declaration order: try the same position first.
+            let v = match params.0.get(i) {
+                Some((k, v)) if *k == p.name => Some(v),
+                _ => params.get(&p.name),
+            };
+            v.map(|v| (p.expr_name(), v))
+        })
         .collect()
 }
 
@@ -448,28 +728,27 @@ fn dedupe(trials: Vec<Trial>) -> Vec<Trial> {
 fn check_unique_names(cfg: &Config, named: &[NamedTrial]) -> Result<(), Error> {
     let mut first: FxHashMap<&str, usize> =
         FxHashMap::with_capacity_and_hasher(named.len(), Default::default());
-    let mut problems = Vec::new();
+    let mut earliest: Option<(usize, usize)> = None;
+    let mut repeating = 0u64;
     for (i, t) in named.iter().enumerate() {
         if let Some(&j) = first.get(t.name.as_str()) {
-            if problems.len() < 10 {
-                problems.push(format!(
-                    "trials {j} ({}) and {i} ({}) share the experiment name '{}' (give the parameters distinct 'labels:' or 'abbrev:', or fewer steps)",
-                    describe(&named[j].trial.params),
-                    describe(&t.trial.params),
-                    t.name
-                ));
-            }
+            earliest.get_or_insert((j, i));
+            repeating += 1;
         } else {
             first.insert(&t.name, i);
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Config {
+    match earliest {
+        None => Ok(()),
+        Some((j, i)) => Err(Error::Config {
             path: cfg.path.clone(),
-            problems,
-        })
+            problems: collision_problems(
+                (j, &named[j].trial.params),
+                (i, &named[i].trial.params),
+                &named[i].name,
+                repeating,
+            ),
+        }),
     }
 }
 

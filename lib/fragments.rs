@@ -11,9 +11,9 @@
 //! bytes.
 
 use crate::config::{Config, Grid};
-use crate::expand::{cannot_repeat, values_of, MAX_TRIALS};
+use crate::expand::{cannot_repeat, check_size, values_of, MAX_TRIALS};
 use crate::fxhash::FxHashSet;
-use crate::naming::{experiment_name, override_string};
+use crate::naming::{override_string, Namer, MAX_OVERRIDE_BYTES};
 use crate::ndjson;
 use crate::pyjson;
 use crate::record::Status;
@@ -62,6 +62,8 @@ impl Fresh {
         if cfg.parameters.is_empty() {
             return None;
         }
+        // A sweep too big is refused by the general path, before any value is built.
+        check_size(cfg).ok()?;
         let lists: Vec<Vec<Value>> = cfg.parameters.iter().map(values_of).collect();
         let mut total: u64 = 1;
         for l in &lists {
@@ -70,16 +72,23 @@ impl Fresh {
         if total == 0 || total > MAX_TRIALS || !cannot_repeat(cfg, &lists) {
             return None;
         }
+        let namer = Namer::new(cfg);
         let mut axes = Vec::with_capacity(lists.len());
+        // The longest override string any trial gets: the longest piece of each axis.
+        let mut longest = "experiment_name=".len() - 1;
+        for s in &cfg.static_overrides {
+            longest += 1 + s.len();
+        }
         for (p, list) in cfg.parameters.iter().zip(&lists) {
             let mut frags: Vec<Frags> = Vec::with_capacity(list.len());
+            let mut names: FxHashSet<String> = FxHashSet::default();
             for v in list {
                 let one = Assoc(vec![(p.name.clone(), v.clone())]);
-                let name = experiment_name(cfg, &one);
+                let name = namer.name(&one);
                 // Names are unique only if each value has its own token and no token
                 // holds the separator '_' (then a name spells its tokens one way).
                 let token = &name[p.token().len() + 1..];
-                if token.contains('_') || frags.iter().any(|f| f.name == name) {
+                if token.contains('_') || !names.insert(name.clone()) {
                     return None;
                 }
                 let mut hash = String::new();
@@ -98,7 +107,16 @@ impl Fresh {
                     name,
                 });
             }
+            longest += frags
+                .iter()
+                .map(|f| 2 + f.name.len() + f.over.len())
+                .max()
+                .unwrap_or(0);
             axes.push(frags);
+        }
+        // The general path names the trial whose override string is too long.
+        if longest > MAX_OVERRIDE_BYTES {
+            return None;
         }
         let mut hash_order: Vec<usize> = (0..cfg.parameters.len()).collect();
         hash_order.sort_by(|&a, &b| cfg.parameters[a].name.cmp(&cfg.parameters[b].name));

@@ -6,7 +6,7 @@
 //! - scheduler: `script` (job.sbatch), `slurm` (sbatch/sacct/squeue/scancel), `local`.
 //! - store: `workspace` (.hyperherd/ files, lock, atomic writes), `reconcile`, `results`,
 //!   `dotenv` (the workspace's `.env`).
-//! - model (pure): `config` (hyperherd.yaml), `expand` (trials), `expr` (condition
+//! - model (pure): `config` (hyperherd.yaml; `yamlscan` looks at its text first), `expand` (trials), `expr` (condition
 //!   expressions), `naming` (names, overrides, hash), `record` (the trial record),
 //!   `value` (the value model), `pyfmt`/`glibm`/`sha1` (Python-exact text and floats).
 //! - frame: `cli` (main wrapper, shared flags, output mode), `error` (the error enum).
@@ -48,6 +48,7 @@ pub(crate) mod testrng;
 pub mod tools;
 pub mod value;
 pub mod workspace;
+pub(crate) mod yamlscan;
 
 #[global_allocator]
 static HEAP: heap::Heap = heap::Heap::new();

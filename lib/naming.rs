@@ -6,10 +6,12 @@
 
 use crate::config::{Config, ParamKind, Parameter};
 use crate::ftext::{self, Kind};
+use crate::fxhash::FxHashMap;
 use crate::pyfmt::{repr_f64, repr_str};
 use crate::pyjson;
 use crate::sha1::sha1_hex;
 use crate::value::{Assoc, Value};
+use std::collections::HashMap;
 
 /// Python `str()` of a value (spec §0.4).
 pub fn pystr(v: &Value) -> String {
@@ -104,6 +106,134 @@ pub fn experiment_name(cfg: &Config, params: &Assoc) -> String {
         push_token(&mut out, p, v);
     }
     out
+}
+
+/// The longest override string a launcher can be given: Linux limits one argument
+/// (and one environment string) to `MAX_ARG_STRLEN`, 131072 bytes with its NUL; a
+/// longer one fails every trial with "Argument list too long".
+pub const MAX_OVERRIDE_BYTES: usize = 131_071;
+
+/// Names many trials of one config: what [`experiment_name`] does, with each
+/// parameter found by name and each label by value in constant time (a sweep with
+/// 100,000 parameters or labelled values would otherwise take quadratic time).
+pub struct Namer<'c> {
+    cfg: &'c Config,
+    by_name: FxHashMap<&'c str, usize>,
+    /// Per parameter with labels: value key → positions in `values` with that key.
+    /// (std's hasher: a float's bits, whose low bits are zero for whole numbers, would
+    /// all land in one bucket of an Fx map.)
+    labels: Vec<Option<HashMap<LabelKey, Vec<usize>>>>,
+}
+
+/// What Python's dict lookup hashes a value by: numbers (and bools) by numeric value,
+/// strings by text. Values with one key may still differ (two ints beyond 2^53), so
+/// a lookup confirms with [`py_eq`].
+#[derive(Hash, PartialEq, Eq)]
+enum LabelKey {
+    Num(u64),
+    Str(String),
+    Other,
+}
+
+fn label_key(v: &Value) -> LabelKey {
+    match v {
+        Value::Str(s) => LabelKey::Str(s.clone()),
+        other => match other.as_number() {
+            Some(f) => LabelKey::Num(if f == 0.0 { 0 } else { f.to_bits() }),
+            None => LabelKey::Other,
+        },
+    }
+}
+
+impl<'c> Namer<'c> {
+    /// The lookup tables of `cfg`.
+    pub fn new(cfg: &'c Config) -> Namer<'c> {
+        let by_name = cfg
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.as_str(), i))
+            .collect();
+        let labels = cfg
+            .parameters
+            .iter()
+            .map(|p| match &p.kind {
+                ParamKind::Discrete {
+                    values,
+                    labels: Some(_),
+                } => {
+                    let mut m: HashMap<LabelKey, Vec<usize>> = HashMap::new();
+                    for (i, v) in values.iter().enumerate() {
+                        m.entry(label_key(v)).or_default().push(i);
+                    }
+                    Some(m)
+                }
+                _ => None,
+            })
+            .collect();
+        Namer {
+            cfg,
+            by_name,
+            labels,
+        }
+    }
+
+    /// The parameter called `name`, trying position `at` first (params are usually in
+    /// declaration order).
+    pub fn param(&self, at: usize, name: &str) -> Option<(usize, &'c Parameter)> {
+        let ps = &self.cfg.parameters;
+        match ps.get(at) {
+            Some(p) if p.name == name => Some((at, p)),
+            _ => self.by_name.get(name).map(|&i| (i, &ps[i])),
+        }
+    }
+
+    /// [`experiment_name`] of `params`.
+    pub fn name(&self, params: &Assoc) -> String {
+        let mut out = String::with_capacity(16 * params.len());
+        for (i, (name, v)) in params.iter().enumerate() {
+            let p = self.param(i, name);
+            if i > 0 {
+                out.push('_');
+            }
+            out.push_str(p.map_or(name, |(_, p)| p.token()));
+            out.push('-');
+            self.push_token(&mut out, p, v);
+        }
+        out
+    }
+
+    /// The name token of `v` as a value of parameter `i` (its label, or its text).
+    pub fn token(&self, i: usize, v: &Value) -> String {
+        let mut out = String::new();
+        self.push_token(&mut out, self.cfg.parameters.get(i).map(|p| (i, p)), v);
+        out
+    }
+
+    fn push_token(&self, out: &mut String, p: Option<(usize, &Parameter)>, v: &Value) {
+        if let Some((i, param)) = p {
+            if let (
+                Some(Some(map)),
+                ParamKind::Discrete {
+                    values,
+                    labels: Some(labels),
+                },
+            ) = (self.labels.get(i), &param.kind)
+            {
+                // The last equal value's label wins (see `label`).
+                let hit = map.get(&label_key(v)).and_then(|at| {
+                    at.iter()
+                        .rev()
+                        .find(|&&j| j < labels.len() && py_eq(&values[j], v))
+                });
+                if let Some(&j) = hit {
+                    out.push_str(&labels[j]);
+                    return;
+                }
+            }
+        }
+        push_token(out, None, v);
+    }
 }
 
 /// The text of one value in the override string.

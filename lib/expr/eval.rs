@@ -133,12 +133,19 @@ impl Obj {
     }
 }
 
-/// What one evaluation may still build, in [`Obj::weight`] units. Python has no such
-/// cap (it would raise `MemoryError` or exhaust the machine); herd stops early.
+/// What one evaluation may still build, in [`Obj::weight`] units (list items and
+/// string bytes). Python has no such cap (it would raise `MemoryError` or exhaust the
+/// machine); herd stops early. The cap matches the longest override string a launcher
+/// can receive, so no result that could be passed on is refused, and an expression
+/// evaluated for each of many trials costs at most about a millisecond each.
 pub(crate) struct Budget(usize);
 
+/// The most nodes one evaluation visits (each at most once: expressions have no loops,
+/// so this only bounds very long expressions).
+pub(crate) const MAX_STEPS: usize = 1 << 17;
+
 impl Budget {
-    const TOTAL: usize = 1 << 22;
+    pub(crate) const TOTAL: usize = 1 << 17;
 
     pub(crate) fn new() -> Budget {
         Budget(Budget::TOTAL)
@@ -151,7 +158,10 @@ impl Budget {
                 self.0 -= u;
                 Ok(())
             }
-            _ => Err("result too large".to_string()),
+            _ => Err(format!(
+                "result too large (an expression may build at most {} list items or string bytes)",
+                Budget::TOTAL
+            )),
         }
     }
 }
@@ -160,6 +170,7 @@ impl Budget {
 pub(crate) struct Eval<'a> {
     env: &'a [(&'a str, &'a Value)],
     budget: Budget,
+    steps: usize,
 }
 
 impl<'a> Eval<'a> {
@@ -167,10 +178,17 @@ impl<'a> Eval<'a> {
         Eval {
             env,
             budget: Budget::new(),
+            steps: 0,
         }
     }
 
     pub(crate) fn eval(&mut self, node: &Node) -> Result<Obj, String> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(format!(
+                "expression too long to evaluate (more than {MAX_STEPS} steps)"
+            ));
+        }
         match node {
             Node::Const(c) => match c {
                 Const::None => Ok(Obj::None),

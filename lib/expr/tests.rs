@@ -22,6 +22,9 @@ fn env_values() -> Vec<(&'static str, Value)> {
 }
 
 /// Compile and evaluate `src`; the Python repr of the result, or `!! message`.
+const TOO_LARGE: &str =
+    "!! result too large (an expression may build at most 131072 list items or string bytes)";
+
 fn run(src: &str) -> String {
     let expr = match Expr::compile(src, &NAMES) {
         Ok(e) => e,
@@ -407,7 +410,7 @@ const SEMANTICS: &[(&str, &str)] = &[
     ),
     ("((1, [2]) in m)", "!! unhashable type: 'list'"),
     ("((1, 2) in m)", "False"),
-    ("'a' * 10**12", "!! result too large"),
+    ("'a' * 10**12", TOO_LARGE),
     ("'' * 10**12", "''"),
     ("[] * 10**12", "[]"),
     ("not []", "True"),
@@ -1001,11 +1004,14 @@ fn expr_limits_give_clean_errors() {
     assert!(compile_err(&"x+".repeat(5000), &XYO).contains("too long"));
     let sum = format!("{}1", "1 + ".repeat(150));
     assert_eq!(eval_with(&sum, &XYO, &[]), Ok(Value::Int(151)));
-    assert_eq!(run("'a' * 10**12"), "!! result too large");
-    assert_eq!(run("[[1] * 1000] * 10000"), "!! result too large");
+    assert_eq!(run("'a' * 10**12"), TOO_LARGE);
+    assert_eq!(run("[[1] * 1000] * 10000"), TOO_LARGE);
     assert_eq!(run("len"), "!! compile: Unknown name 'len' in expression 'len'. Available names: ['b', 'f', 'l', 'm', 'n', 's', 'x', 'y']");
-    assert_eq!(run("'%999999999999s' % 1"), "!! result too large");
-    assert_eq!(run("'%.99999999f' % 1.0"), "!! result too large");
+    assert_eq!(run("'%999999999999s' % 1"), TOO_LARGE);
+    assert_eq!(run("'%.99999999f' % 1.0"), TOO_LARGE);
+    // A repetition once took 51 s over 1,000 trials; the budget is per evaluation.
+    assert_eq!(run("[0] * 4000000 == [1]"), TOO_LARGE);
+    assert_eq!(run("('a' * 131000) == 'a'"), "False");
 }
 
 use crate::testrng::XorShift;

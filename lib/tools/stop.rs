@@ -137,15 +137,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         None => wanted,
     };
     if let Some(w) = &wanted {
-        let unknown: Vec<String> = w
-            .iter()
-            .filter(|i| by_index.get(**i).is_none())
-            .map(u64::to_string)
-            .collect();
-        if !unknown.is_empty() {
+        if w.iter().any(|i| by_index.get(*i).is_none()) {
+            let unknown = w.iter().copied().filter(|i| by_index.get(*i).is_none());
             return Err(Error::invalid(format!(
                 "no trial with index {}",
-                unknown.join(", ")
+                cli::some_indices(unknown)
             )));
         }
     }

@@ -393,6 +393,18 @@ struct Rerun {
     stdin: bool,
 }
 
+/// An array spec cut to about 60 characters at a comma (`0-3,5,…`).
+fn clip_spec(spec: &str) -> String {
+    if spec.is_empty() {
+        return "none".into();
+    }
+    if spec.len() <= 60 {
+        return spec.to_string();
+    }
+    let cut = spec[..60].rfind(',').unwrap_or(0);
+    format!("{},…", &spec[..cut])
+}
+
 /// Which indices to submit. A live trial (submitted, queued, running) is never
 /// chosen, whatever the flags: an index must not get a second live job.
 fn select(
@@ -407,15 +419,13 @@ fn select(
     let status_of = |i: u64| by_index.get(i).map(|r| &r.status);
     if let Some(spec) = spec {
         let wanted = cli::parse_indices(spec)?;
-        let unknown: Vec<u64> = wanted
-            .iter()
-            .copied()
-            .filter(|i| status_of(*i).is_none())
-            .collect();
-        if !unknown.is_empty() {
+        if wanted.iter().any(|i| status_of(*i).is_none()) {
+            let unknown = wanted.iter().copied().filter(|i| status_of(*i).is_none());
+            let known: Vec<u64> = manifest.iter().map(|r| r.index).collect();
             return Err(Error::invalid(format!(
-                "--indices {spec}: no trial with index {}",
-                script::array_spec(&unknown)
+                "--indices {spec}: no trial with index {} (the sweep's indices are {})",
+                cli::some_indices(unknown),
+                clip_spec(&script::array_spec(&known))
             ))
             .hint("herd-expand lists the trials and their indices"));
         }

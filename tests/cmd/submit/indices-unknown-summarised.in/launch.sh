@@ -1,0 +1,3 @@
+#!/bin/bash
+# The trainer would run here: python train.py $1
+echo "$1"

@@ -15,40 +15,17 @@
 
 pub mod cli;
 pub mod config;
-pub mod cpupool;
-pub mod dotenv;
 pub mod error;
-pub mod expand;
-pub mod expr;
-pub mod fragments;
-pub(crate) mod ftext;
-pub(crate) mod fxhash;
-pub(crate) mod glibm;
-pub mod heap;
 pub mod local;
-#[cfg(all(target_arch = "x86_64", target_env = "musl"))]
-mod memcpy;
-pub mod naming;
-pub mod ndjson;
-pub mod pin;
-pub mod plan;
-pub(crate) mod pyfmt;
-pub(crate) mod pyjson;
-pub mod reconcile;
-pub mod record;
-pub mod results;
-pub mod script;
-pub(crate) mod sha1;
+pub mod model;
+pub mod ops;
+pub(crate) mod runtime;
 pub mod slurm;
-pub mod submit;
-pub mod sync;
-pub mod table;
+pub mod store;
 #[cfg(test)]
 pub(crate) mod testrng;
+pub mod text;
 pub mod tools;
-pub mod value;
-pub mod workspace;
-pub(crate) mod yamlscan;
 
 #[global_allocator]
-static HEAP: heap::Heap = heap::Heap::new();
+static HEAP: runtime::heap::Heap = runtime::heap::Heap::new();

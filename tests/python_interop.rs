@@ -9,10 +9,10 @@
 
 mod common;
 use common::herd_log;
-use herd::naming::pystr;
-use herd::results::TrialResults;
-use herd::value::Value;
-use herd::workspace::Workspace;
+use herd::model::naming::pystr;
+use herd::store::results::TrialResults;
+use herd::store::workspace::Workspace;
+use herd::text::value::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

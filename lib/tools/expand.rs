@@ -3,14 +3,14 @@
 use crate::cli::{self, Common, Output};
 use crate::config::{self, Config, Grid};
 use crate::error::Error;
-use crate::fragments::Fresh;
-use crate::fxhash::FxHashSet as HashSet;
-use crate::ndjson;
-use crate::pin::Pins;
-use crate::plan;
-use crate::submit;
-use crate::table::{cell, Align, Table};
-use crate::workspace::{ManifestRecord, Workspace};
+use crate::model::ndjson;
+use crate::model::pin::Pins;
+use crate::ops::fragments::Fresh;
+use crate::ops::plan;
+use crate::ops::submit;
+use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::text::fxhash::FxHashSet as HashSet;
+use crate::text::table::{cell, Align, Table};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -100,7 +100,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
             } else if mode == Output::Json {
                 let first = ws.next_index(&[], &ws.read_job_ids()?)?;
-                crate::workspace::check_new_indices(first.saturating_add(fresh.count()))?;
+                crate::store::workspace::check_new_indices(first.saturating_add(fresh.count()))?;
                 fresh.write(first, &mut out)?;
             }
             if args.check || mode == Output::Json {

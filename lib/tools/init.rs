@@ -4,7 +4,7 @@
 use crate::cli;
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
-use crate::workspace::write_atomic;
+use crate::store::workspace::write_atomic;
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -206,7 +206,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         from(&args.launcher)
     )?;
     let arg = match &typed {
-        Some(d) => format!(" {}", crate::pyfmt::shell_quote(&d.to_string_lossy())),
+        Some(d) => format!(" {}", crate::text::pyfmt::shell_quote(&d.to_string_lossy())),
         None => String::new(),
     };
     let steps = [
@@ -310,7 +310,7 @@ fn sweep_name(base: &str) -> String {
 mod tests {
     use super::*;
     use crate::config;
-    use crate::expand::expand;
+    use crate::model::expand::expand;
 
     fn load(text: &str) -> config::Config {
         config::parse(text, Path::new("/w/hyperherd.yaml"), Path::new("/w"))

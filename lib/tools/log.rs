@@ -7,10 +7,10 @@
 //! sweep does not have; later calls cost one `stat` more.
 
 use crate::error::Error;
-use crate::results::parse_exact;
-use crate::results::TrialResults;
-use crate::value::Value;
-use crate::workspace::Workspace;
+use crate::store::results::parse_exact;
+use crate::store::results::TrialResults;
+use crate::store::workspace::Workspace;
+use crate::text::value::Value;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -183,7 +183,7 @@ fn step_of_float(f: f64) -> Step {
 }
 
 /// The largest trial index herd accepts (one bound for every tool).
-use crate::workspace::MAX_INDEX;
+use crate::store::workspace::MAX_INDEX;
 
 /// Why a text that is not a number looks like one a user meant: a decimal comma,
 /// a dangling exponent, two points. `Some(suggestion)` when a fix is plain.
@@ -310,7 +310,7 @@ fn check_trial(ws: &Workspace, index: u64, from: &str) -> Result<(), Error> {
     let have = if ids.is_empty() {
         "it has none yet".to_string()
     } else {
-        format!("its trials: {}", crate::script::array_spec(&ids))
+        format!("its trials: {}", crate::store::script::array_spec(&ids))
     };
     Err(Error::invalid(format!(
         "{from} {index}: the sweep has no trial {index} ({have})"
@@ -443,11 +443,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         batch_from_args(&args)
     };
     for (name, _, _) in &batch.stream {
-        crate::results::check_stream_name(name)?;
+        crate::store::results::check_stream_name(name)?;
     }
     let trial = TrialResults::new(&ws, index);
     if !batch.stream.is_empty() {
-        let ts = crate::results::now()?;
+        let ts = crate::store::results::now()?;
         for (name, step, value) in &batch.stream {
             trial.append_stream(name, *step, value, ts)?;
         }

@@ -3,14 +3,14 @@
 use crate::cli::{self, Common, Output};
 use crate::config::{self, Config};
 use crate::error::Error;
-use crate::ndjson;
-use crate::pin::Pins;
-use crate::plan;
-use crate::record::{Status, TrialRecord};
-use crate::submit;
-use crate::sync::{self, Detail};
-use crate::table::{Align, Table};
-use crate::workspace::{ManifestRecord, Workspace};
+use crate::model::ndjson;
+use crate::model::pin::Pins;
+use crate::model::record::{Status, TrialRecord};
+use crate::ops::plan;
+use crate::ops::submit;
+use crate::ops::sync::{self, Detail};
+use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::text::table::{Align, Table};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -190,7 +190,7 @@ pub(crate) fn synced_view(
 /// trial that has not run yet), and their last lines.
 pub(crate) struct Logs {
     dir: PathBuf,
-    present: crate::fxhash::FxHashSet<u64>,
+    present: crate::text::fxhash::FxHashSet<u64>,
 }
 
 impl Logs {
@@ -259,7 +259,8 @@ pub(crate) fn detailed_record(
 pub(crate) fn last_log_line(path: &Path) -> Option<String> {
     // A FIFO or device planted as a log must not block the sync (herd(7), SAFETY).
     let mut f =
-        crate::workspace::open_nofollow(path, std::fs::OpenOptions::new().read(true)).ok()?;
+        crate::store::workspace::open_nofollow(path, std::fs::OpenOptions::new().read(true))
+            .ok()?;
     let len = f.metadata().ok()?.len();
     let start = len.saturating_sub(64 * 1024);
     f.seek(SeekFrom::Start(start)).ok()?;
@@ -429,7 +430,7 @@ fn counts(all: &[TrialRecord]) -> Vec<String> {
         counts
             .iter()
             .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
-            .map(|(k, n)| format!("{n} {}", crate::table::escape(k))),
+            .map(|(k, n)| format!("{n} {}", crate::text::table::escape(k))),
     );
     parts
 }

@@ -2,15 +2,15 @@
 //! SLURM job would: same working directory, environment and override string.
 
 use crate::cli;
+use crate::config::dotenv;
 use crate::config::{self, Config};
-use crate::dotenv;
 use crate::error::Error;
-use crate::expand::expand;
-use crate::plan;
-use crate::pyfmt::shell_quote;
-use crate::reconcile::reconcile;
-use crate::script;
-use crate::workspace::Workspace;
+use crate::model::expand::expand;
+use crate::model::reconcile::reconcile;
+use crate::ops::plan;
+use crate::store::script;
+use crate::store::workspace::Workspace;
+use crate::text::pyfmt::shell_quote;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -210,7 +210,7 @@ fn persist_plan(cfg: &Config, ws: &Workspace) -> Result<(), Error> {
     let jobs = ws.read_job_ids()?;
     let next = ws.next_index(&stored, &jobs)?;
     if let Ok(plan) = reconcile(stored, expand(cfg)?, next, false) {
-        crate::workspace::check_new_indices(plan.next_index)?;
+        crate::store::workspace::check_new_indices(plan.next_index)?;
         ws.write_manifest(&plan.records)?;
         ws.write_next_index(plan.next_index)?;
     }

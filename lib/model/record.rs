@@ -1,0 +1,232 @@
+//! The trial record: the one JSON object per line that flows between the tools.
+//!
+//! Every tool reads and writes these (NDJSON), so they compose with each other and
+//! with `jq`. Absent knowledge is `null`, never `""`. Fields are documented in
+//! `man/herd.7`.
+
+use crate::text::value::Assoc;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The herd status of a trial.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Never submitted (the reference's legacy `pending` reads as this).
+    Ready,
+    /// Handed to SLURM; not yet seen by a sync.
+    Submitted,
+    /// Pending in SLURM.
+    Queued,
+    /// Running.
+    Running,
+    /// Finished with exit 0.
+    Completed,
+    /// Failed (non-zero exit, timeout, out of memory, node failure, …).
+    Failed,
+    /// Cancelled (by `herd-stop` or SLURM).
+    Cancelled,
+    /// Stopped by successive halving; terminal.
+    Pruned,
+    /// Paused by successive halving; resumable.
+    Paused,
+    /// A status written by another tool that herd does not know (kept verbatim).
+    Other(String),
+}
+
+impl Status {
+    /// Every status herd itself writes, in the order tables total them.
+    pub const KNOWN: [&'static str; 9] = [
+        "completed",
+        "running",
+        "queued",
+        "submitted",
+        "ready",
+        "failed",
+        "cancelled",
+        "paused",
+        "pruned",
+    ];
+
+    /// The manifest text of the status.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::Ready => "ready",
+            Status::Submitted => "submitted",
+            Status::Queued => "queued",
+            Status::Running => "running",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+            Status::Pruned => "pruned",
+            Status::Paused => "paused",
+            Status::Other(s) => s,
+        }
+    }
+
+    /// Parse manifest text; `pending` is the reference's legacy spelling of `ready`.
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "ready" | "pending" => Status::Ready,
+            "submitted" => Status::Submitted,
+            "queued" => Status::Queued,
+            "running" => Status::Running,
+            "completed" => Status::Completed,
+            "failed" => Status::Failed,
+            "cancelled" => Status::Cancelled,
+            "pruned" => Status::Pruned,
+            "paused" => Status::Paused,
+            other => Status::Other(other.to_string()),
+        }
+    }
+
+    /// True while SLURM (or the local runner) may still run the trial.
+    pub fn is_live(&self) -> bool {
+        matches!(self, Status::Submitted | Status::Queued | Status::Running)
+    }
+
+    /// True when a plain submission (re)submits the trial.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Status::Ready | Status::Failed | Status::Cancelled)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(Status::parse(&s))
+    }
+}
+
+/// One trial, as printed by `herd-expand`, `herd-status`, `herd-submit`, ….
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// The sweep name (`name` in hyperherd.yaml).
+    pub sweep: String,
+    /// The workspace directory, absolute.
+    pub workspace: String,
+    /// The trial index (stable for the life of the workspace).
+    pub index: u64,
+    /// The trial identity: 12 hex digits of SHA-1 over params and extras.
+    pub hash: String,
+    /// The frozen experiment name (null for legacy records without one).
+    pub experiment_name: Option<String>,
+    /// Parameter values, in order.
+    pub params: Assoc,
+    /// Values written by conditions' `set`, in order.
+    pub extras: Assoc,
+    /// The override string the launcher receives.
+    pub overrides: String,
+    /// The herd status.
+    pub status: Status,
+    /// The SLURM job id of the trial's latest submission (`JOBID_TASK`), if any.
+    #[serde(default)]
+    pub slurm_job_id: Option<String>,
+    /// The raw SLURM state from the last sync (e.g. `TIMEOUT`, `OUT_OF_MEMORY`).
+    #[serde(default)]
+    pub slurm_state: Option<String>,
+    /// Why the trial is pending or how it ended, when SLURM says.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The trial's exit code, once finished.
+    #[serde(default)]
+    pub exit_code: Option<i64>,
+    /// Wall time so far or in total, in seconds.
+    #[serde(default)]
+    pub elapsed_seconds: Option<u64>,
+    /// Peak resident memory, in bytes.
+    #[serde(default)]
+    pub max_rss_bytes: Option<u64>,
+    /// Requested memory, in bytes.
+    #[serde(default)]
+    pub req_mem_bytes: Option<u64>,
+    /// The last non-blank line of the trial's stdout log.
+    #[serde(default)]
+    pub last_log_line: Option<String>,
+    /// Summary metrics the trial logged, when read.
+    #[serde(default)]
+    pub metrics: Option<Assoc>,
+    /// The status before this command changed it (printed by `herd-stop` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_status: Option<Status>,
+}
+
+/// The part of a trial record that names a trial, as tools read it from stdin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(expecting = "a trial record")]
+pub struct TrialRef {
+    /// The trial index.
+    pub index: u64,
+    /// The trial hash (must match the manifest's).
+    pub hash: String,
+    /// The workspace the record came from.
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
+/// The workspace to act on: the argument, else the one the stdin records belong to,
+/// so that `herd-expand WS | herd-submit` needs WS only once.
+pub fn workspace_arg(
+    arg: Option<std::path::PathBuf>,
+    refs: Option<&[TrialRef]>,
+) -> Option<std::path::PathBuf> {
+    arg.or_else(|| {
+        refs?
+            .first()?
+            .workspace
+            .clone()
+            .map(std::path::PathBuf::from)
+    })
+}
+
+/// Read trial records (NDJSON or concatenated JSON) from `input`.
+pub fn read_refs(input: impl std::io::Read) -> Result<Vec<TrialRef>, crate::error::Error> {
+    let mut out = Vec::new();
+    for (n, r) in serde_json::Deserializer::from_reader(input)
+        .into_iter::<TrialRef>()
+        .enumerate()
+    {
+        out.push(r.map_err(|e| {
+            crate::error::Error::invalid(format!(
+                "reading trial record {} from stdin (expected herd-expand/herd-status output): {e}",
+                n + 1
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_keep_unknown_text() {
+        for s in [
+            "ready",
+            "submitted",
+            "queued",
+            "running",
+            "completed",
+            "failed",
+            "cancelled",
+            "pruned",
+            "paused",
+            "completing",
+        ] {
+            assert_eq!(Status::parse(s).as_str(), s);
+        }
+        assert_eq!(Status::parse("pending"), Status::Ready);
+    }
+}

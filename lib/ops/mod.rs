@@ -1,0 +1,8 @@
+//! The operations the tools call: the only layer that combines the store with the
+//! scheduler backends (SLURM and local). Status sync, the crash-safe submission and
+//! its journal, and the reconciled view of a workspace.
+
+pub mod fragments;
+pub mod plan;
+pub mod submit;
+pub mod sync;

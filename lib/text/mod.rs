@@ -1,0 +1,12 @@
+//! Text and values as CPython prints them, knowing no sweep: the value model, Python
+//! `repr`/`str`/`%g` and JSON text, the glibc libm port (bit-exact floats), SHA-1,
+//! a fast hasher, and aligned, escaped terminal tables.
+
+pub(crate) mod ftext;
+pub(crate) mod fxhash;
+pub(crate) mod glibm;
+pub(crate) mod pyfmt;
+pub(crate) mod pyjson;
+pub(crate) mod sha1;
+pub mod table;
+pub mod value;

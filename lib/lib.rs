@@ -1,25 +1,38 @@
 //! herd — hyperparameter sweeps on SLURM as a toolkit of small static binaries.
 //!
-//! Map of the crate (dependencies point down this list):
+//! Map of the crate. Each folder is a layer; dependencies point down this list, never
+//! up (a test, `layers.rs`, reads every `crate::` path and keeps it so):
 //!
-//! - tools: `tools::<tool>` — one module per binary: parse args, call the modules below.
-//! - scheduler: `script` (job.sbatch), `slurm` (sbatch/sacct/squeue/scancel), `local`.
-//! - store: `workspace` (.hyperherd/ files, lock, atomic writes), `reconcile`, `results`,
-//!   `dotenv` (the workspace's `.env`).
-//! - model (pure): `config` (hyperherd.yaml; `yamlscan` looks at its text first), `expand` (trials), `expr` (condition
-//!   expressions), `naming` (names, overrides, hash), `record` (the trial record),
-//!   `value` (the value model), `pyfmt`/`glibm`/`sha1` (Python-exact text and floats).
-//! - frame: `cli` (main wrapper, shared flags, output mode), `error` (the error enum).
+//! - `tools/`: one module per binary: parse the arguments, call the layers below,
+//!   render the result. No tool imports another.
+//! - `ops/`: the operations: status sync, the crash-safe submission and its journal,
+//!   the reconciled view of a workspace. The only layer that combines the store
+//!   with the backends.
+//! - `local/`: the local backend: the detached runner, process identity, the CPU pool.
+//! - `slurm/`: calls of SLURM's commands with deadlines, and their parsers.
+//! - `store/`: everything under `.hyperherd/`, one module per file format (its
+//!   module doc lists every file), the lock and atomic, link-refusing writes.
+//! - `model/`: the sweep as data, pure: expansion, names and hashes, the trial
+//!   record, pins, reconciliation, the NDJSON record writer.
+//! - `config/`: `hyperherd.yaml` (types, loading, validation) and the `.env` file.
+//! - `expr`: the condition-expression language (a small Python subset).
+//! - `text/`: Python-exact text of values (`repr`, `str`, `%g`, JSON), the glibc libm
+//!   port, SHA-1, fast hashing and byte scanning, terminal tables. Knows no sweep.
+//! - `cli/`, `error`, `runtime/`: the frame every tool runs in (main wrapper, flags,
+//!   output mode, notes), the one error enum, the allocator and test hooks.
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod expr;
+#[cfg(test)]
+mod layers;
 pub mod local;
 pub mod model;
 pub mod ops;
-pub(crate) mod runtime;
+pub mod runtime;
 pub mod slurm;
 pub mod store;
 #[cfg(test)]

@@ -9,9 +9,9 @@
 
 mod common;
 use common::herd_log;
-use herd::model::naming::pystr;
 use herd::store::results::TrialResults;
 use herd::store::workspace::Workspace;
+use herd::text::pystr::pystr;
 use herd::text::value::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

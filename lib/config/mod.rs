@@ -15,7 +15,7 @@ pub mod dotenv;
 pub(crate) mod yamlscan;
 
 use crate::error::Error;
-use crate::model::expr::Expr;
+use crate::expr::Expr;
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::value::{Assoc, Value};
 use std::fmt::Write as _;

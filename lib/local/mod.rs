@@ -35,7 +35,7 @@ pub mod cpupool;
 
 use crate::error::Error;
 use crate::local::cpupool::Pool;
-use crate::ops::sync::Observation;
+use crate::model::record::Observation;
 use crate::store::workspace::{self, JobRecord, Workspace};
 use nix::libc;
 use nix::sys::signal::{kill, SigSet, Signal};
@@ -50,7 +50,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Local job ids are `local-<n>`: never confused with a SLURM job id.
-pub const PREFIX: &str = "local-";
+pub use crate::store::workspace::LOCAL_PREFIX as PREFIX;
 
 /// SLURM's default `KillWait`: how long a trial has between TERM and KILL.
 pub const KILL_WAIT_SECONDS: u64 = 30;
@@ -141,7 +141,7 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     let text =
         serde_json::to_vec_pretty(spec).map_err(|e| Error::json("writing the local job", e))?;
     workspace::write_atomic(&dir.join("spec.json"), &text)?;
-    crate::ops::submit::crash_point("before-runner");
+    crate::runtime::crash_point("before-runner");
     let log_path = dir.join("runner.log");
     let log = workspace::open_append_nofollow(&log_path)
         .map_err(|e| workspace::state_error("opening", &log_path, e))?;
@@ -437,7 +437,7 @@ pub fn observe(ws: &Workspace, job_id: &str, recorded: &[u64]) -> BTreeMap<u64, 
     // so a runner killed before it recorded the end leaves it behind).
     let by_record = |t: u64, started_ms: u64| {
         let path = ws.dir().join("exit").join(t.to_string());
-        let mut o = crate::ops::sync::exit_record(ws, t, &format!("{job_id}_{t}"))?;
+        let mut o = crate::store::exits::exit_record(ws, t, &format!("{job_id}_{t}"))?;
         if o.state == "CANCELLED" && cancelled(t) {
             o.reason = Some("cancelled by herd-stop".into());
         }
@@ -557,7 +557,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
         })?;
     let events_path = dir.join("events");
     let me = this_process();
-    crate::ops::submit::crash_point("runner-start");
+    crate::runtime::crash_point("runner-start");
     let log = |events: &mut File, line: String| {
         // One write per line: O_APPEND keeps lines whole across writers and crashes.
         let _ = events.write_all(line.as_bytes());

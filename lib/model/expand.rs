@@ -8,12 +8,13 @@ use crate::config::{
     Condition, Config, Grid, Matcher, Op, ParamKind, Parameter, Scale, SetValue, When,
 };
 use crate::error::Error;
-use crate::model::expr::{truthy, Expr};
-use crate::model::naming::{push_override_string, py_eq, pyrepr, pystr, Namer, MAX_OVERRIDE_BYTES};
+use crate::expr::{truthy, Expr};
+use crate::model::naming::{push_override_string, Namer, MAX_OVERRIDE_BYTES};
 use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::glibm;
 use crate::text::pyfmt::repr_str;
+use crate::text::pystr::{py_eq, pyrepr, pystr};
 use crate::text::value::{Assoc, Value};
 
 pub use crate::config::MAX_TRIALS;

@@ -1,10 +1,9 @@
 //! The sweep as data, pure: expansion of the config into trials (grid modes,
-//! conditions, dedupe), condition expressions, names, override strings and hashes,
+//! conditions, dedupe), names, override strings and hashes,
 //! the trial record, pins, reconciliation of stored and generated trials, and the
 //! NDJSON record writer. Reads the config and nothing else.
 
 pub mod expand;
-pub mod expr;
 pub mod naming;
 pub mod ndjson;
 pub mod pin;

@@ -10,50 +10,7 @@ use crate::model::record::{Status, TrialRecord};
 use crate::text::value::{Assoc, Value};
 use std::io::Write;
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// True when some byte of `x` is below 0x20, `"` or `\` (the bytes JSON escapes).
-#[inline]
-pub(crate) fn needs_json_escape(x: u64) -> bool {
-    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
-    let q = x ^ (LO * u64::from(b'"'));
-    let quote = q.wrapping_sub(LO) & !q & HI;
-    let b = x ^ (LO * u64::from(b'\\'));
-    let backslash = b.wrapping_sub(LO) & !b & HI;
-    (below_space | quote | backslash) != 0
-}
-
-/// True when some byte of `x` is outside printable ASCII (0x20..=0x7E).
-#[inline]
-pub(crate) fn outside_printable_ascii(x: u64) -> bool {
-    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
-    let above_tilde = (x.wrapping_add(LO) | x) & HI;
-    (below_space | above_tilde) != 0
-}
-
-/// The length of the longest prefix of `s` whose bytes all pass `plain`, checked
-/// eight bytes at a time with `block_has_special`.
-#[inline]
-pub(crate) fn plain_prefix(
-    s: &[u8],
-    block_has_special: impl Fn(u64) -> bool,
-    plain: impl Fn(u8) -> bool,
-) -> usize {
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        let mut block = [0u8; 8];
-        block.copy_from_slice(&s[i..i + 8]);
-        if block_has_special(u64::from_le_bytes(block)) {
-            break;
-        }
-        i += 8;
-    }
-    while i < s.len() && plain(s[i]) {
-        i += 1;
-    }
-    i
-}
+use crate::text::swar::{needs_json_escape, plain_prefix};
 
 /// A JSON string as serde_json writes it: `"` `\` and control characters escaped
 /// (`\b \f \n \r \t`, others `\u00xx`), everything else verbatim.
@@ -317,6 +274,7 @@ mod tests {
     use super::*;
     use crate::model::record::Status;
     use crate::testrng::XorShift;
+    use crate::text::swar::outside_printable_ascii;
 
     fn record(strings: &[&str], floats: &[f64]) -> TrialRecord {
         let s = |k: usize| strings[k % strings.len()].to_string();

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::naming::{py_eq, pystr};
+use crate::text::pystr::{py_eq, pystr};
 use crate::text::value::{Assoc, Value};
 
 /// Parsed pins: parameter name and the typed value it must equal.

@@ -7,8 +7,8 @@
 
 use crate::model::expand::NamedTrial;
 use crate::model::naming::trial_hash;
+use crate::model::record::ManifestRecord;
 use crate::model::record::Status;
-use crate::store::workspace::ManifestRecord;
 use crate::text::fxhash::FxHashSet as HashSet;
 
 /// The outcome of reconciling.

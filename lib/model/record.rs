@@ -207,6 +207,40 @@ pub fn read_refs(input: impl std::io::Read) -> Result<Vec<TrialRef>, crate::erro
     Ok(out)
 }
 
+/// One trial as stored in `manifest.json` (spec §5.1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManifestRecord {
+    /// The trial index.
+    pub index: u64,
+    /// The trial hash (recomputed for legacy records without one).
+    pub hash: String,
+    /// Parameter values.
+    pub params: Assoc,
+    /// Extras from conditions.
+    pub extras: Assoc,
+    /// The frozen experiment name (absent in legacy records).
+    pub experiment_name: Option<String>,
+    /// The status.
+    pub status: Status,
+}
+
+/// What a scheduler (SLURM or the local backend) says about one array task.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observation {
+    /// The state's first word as SLURM prints it (`CANCELLED by 0` → `CANCELLED`).
+    pub state: String,
+    /// Why it is pending, or what ended it (`CANCELLED by 0`).
+    pub reason: Option<String>,
+    /// The exit status (128 + signal when a signal ended it).
+    pub exit_code: Option<i64>,
+    /// Wall time in seconds.
+    pub elapsed_seconds: Option<u64>,
+    /// Peak resident memory of the batch step, in bytes.
+    pub max_rss_bytes: Option<u64>,
+    /// Requested memory, in bytes.
+    pub req_mem_bytes: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -378,14 +378,6 @@ pub fn token(k: usize) -> String {
     format!("herd:{}-{nanos}-{k}", std::process::id())
 }
 
-/// Test hook: `HERD_TEST_CRASH_AT=<point>` aborts the process at that point, so the
-/// crash-safety tests can kill a submission exactly there.
-pub fn crash_point(point: &str) {
-    if std::env::var("HERD_TEST_CRASH_AT").is_ok_and(|p| p == point) {
-        std::process::abort();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,22 +16,8 @@ use crate::text::fxhash::FxHashMap;
 use crate::store::workspace::{self, JobRecord, ManifestRecord, Workspace};
 use std::collections::{BTreeMap, HashMap};
 
-/// What SLURM says about one array task.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Observation {
-    /// The state's first word as SLURM prints it (`CANCELLED by 0` → `CANCELLED`).
-    pub state: String,
-    /// Why it is pending, or what ended it (`CANCELLED by 0`).
-    pub reason: Option<String>,
-    /// The exit status (128 + signal when a signal ended it).
-    pub exit_code: Option<i64>,
-    /// Wall time in seconds.
-    pub elapsed_seconds: Option<u64>,
-    /// Peak resident memory of the batch step, in bytes.
-    pub max_rss_bytes: Option<u64>,
-    /// Requested memory, in bytes.
-    pub req_mem_bytes: Option<u64>,
-}
+pub use crate::model::record::Observation;
+use crate::store::exits::exit_record;
 
 /// Observations keyed by (array job id, task id).
 pub(crate) type Observations = FxHashMap<(u64, u64), Observation>;
@@ -484,37 +470,6 @@ fn cache_text(cache: &BTreeMap<u64, Detail>) -> Vec<u8> {
 
 fn write_cache(ws: &Workspace, cache: &BTreeMap<u64, Detail>) -> Result<(), Error> {
     workspace::write_atomic(&cache_path(ws), &cache_text(cache))
-}
-
-/// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
-pub(crate) fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
-    let text = workspace::read_optional(&ws.dir().join("exit").join(index.to_string()))
-        .ok()
-        .flatten()?;
-    let (who, what) = text.trim().split_once(' ')?;
-    if who != job {
-        return None;
-    }
-    Some(match what {
-        "TERM" => Observation {
-            state: "CANCELLED".into(),
-            reason: Some("stopped by SIGTERM (cancelled or out of time)".into()),
-            exit_code: Some(143),
-            ..Observation::default()
-        },
-        code => {
-            let code: i64 = code.parse().ok()?;
-            Observation {
-                state: if code == 0 {
-                    "COMPLETED".into()
-                } else {
-                    "FAILED".into()
-                },
-                exit_code: Some(code),
-                ..Observation::default()
-            }
-        }
-    })
 }
 
 /// Record in the details cache that herd-stop cancelled these trials, so the table

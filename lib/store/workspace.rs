@@ -48,7 +48,7 @@ pub fn check_index(index: u64) -> Result<u64, String> {
 /// Anything else (a path, an option, an array task `12345_7`) is refused where it is
 /// read, since job ids name directories (`local/<id>/`) and are handed to `scancel`.
 pub fn is_job_id(id: &str) -> bool {
-    let digits = id.strip_prefix(crate::local::PREFIX).unwrap_or(id);
+    let digits = id.strip_prefix(LOCAL_PREFIX).unwrap_or(id);
     (1..=19).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -163,22 +163,10 @@ pub struct Workspace {
     pub root: PathBuf,
 }
 
-/// One trial as stored in `manifest.json` (spec §5.1).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManifestRecord {
-    /// The trial index.
-    pub index: u64,
-    /// The trial hash (recomputed for legacy records without one).
-    pub hash: String,
-    /// Parameter values.
-    pub params: Assoc,
-    /// Extras from conditions.
-    pub extras: Assoc,
-    /// The frozen experiment name (absent in legacy records).
-    pub experiment_name: Option<String>,
-    /// The status.
-    pub status: Status,
-}
+pub use crate::model::record::ManifestRecord;
+
+/// Local job ids are `local-<n>`: never confused with a SLURM job id (digits).
+pub const LOCAL_PREFIX: &str = "local-";
 
 /// One submission as stored in `job_ids.json` (spec §5.2).
 #[derive(Clone, Debug, PartialEq)]

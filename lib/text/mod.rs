@@ -7,6 +7,8 @@ pub(crate) mod fxhash;
 pub(crate) mod glibm;
 pub(crate) mod pyfmt;
 pub(crate) mod pyjson;
+pub mod pystr;
 pub(crate) mod sha1;
+pub(crate) mod swar;
 pub mod table;
 pub mod value;

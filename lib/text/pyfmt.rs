@@ -72,7 +72,7 @@ pub(crate) fn json_f64(x: f64) -> String {
 /// short escapes, every other char outside 0x20..=0x7E as `\u00xx` (lowercase
 /// hex), astral chars as a surrogate pair (`\ud83d\ude00`).
 pub(crate) fn json_str(out: &mut String, s: &str) {
-    use crate::model::ndjson::{needs_json_escape, outside_printable_ascii, plain_prefix};
+    use crate::text::swar::{needs_json_escape, outside_printable_ascii, plain_prefix};
     out.reserve(s.len() + 2);
     out.push('"');
     let mut rest = s;

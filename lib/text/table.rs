@@ -5,8 +5,8 @@
 //! screen or reorder a line: control characters become visible escapes. The same
 //! escaper writes TSV fields ([`write_tsv_field`]). JSON output stays exact.
 
-use crate::model::naming::pystr;
 use crate::text::pyfmt::fmt_g;
+use crate::text::pystr::pystr;
 use crate::text::value::Value;
 use std::borrow::Cow;
 use std::io::{self, Write};

@@ -9,7 +9,6 @@
 use crate::cli::{self, Common};
 use crate::config::{self, Config};
 use crate::error::{Error, EXIT_FAILED};
-use crate::model::naming::pystr;
 use crate::model::ndjson;
 use crate::model::pin::Pins;
 use crate::model::record::Status;
@@ -17,6 +16,7 @@ use crate::ops::plan;
 use crate::ops::sync;
 use crate::store::results::TrialResults;
 use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::text::pystr::pystr;
 use crate::text::table::{cell, write_tsv_field, Align, Table};
 use crate::text::value::{Assoc, Value};
 use serde::Deserialize;

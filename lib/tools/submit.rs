@@ -291,7 +291,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         })
         .collect();
     submit::write_journal(&ws, &job_name, &journal)?;
-    submit::crash_point("before-sbatch");
+    crate::runtime::crash_point("before-sbatch");
     let mut submitted: Vec<(u64, String)> = Vec::new();
     for k in 0..journal.len() {
         let path = submit::script_path(&ws, k, parts.len());
@@ -335,7 +335,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 )));
             }
         };
-        submit::crash_point("after-sbatch");
+        crate::runtime::crash_point("after-sbatch");
         journal[k].job_id = Some(job_id.clone());
         submit::write_journal(&ws, &job_name, &journal)?;
         submit::record_part(
@@ -350,7 +350,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             submitted.push((i, format!("{job_id}_{}", i - journal[k].part.offset)));
         }
     }
-    submit::crash_point("before-manifest");
+    crate::runtime::crash_point("before-manifest");
     ws.write_manifest(&manifest)?;
     submit::clear_journal(&ws)?;
     clear_signals(&ws, &selected);

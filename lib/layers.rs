@@ -1,0 +1,144 @@
+//! The layering rule, kept true by a test: every `crate::` path in a module's code
+//! (its tests aside) names a layer at or below the module's own.
+//!
+//! The layers, bottom up (the map in `lib.rs` describes each):
+//! `error`, `cli`, `runtime` → `text` → `expr` → `config` → `model` → `store` →
+//! `slurm` → `local` → `ops` → `tools`.
+
+use std::path::Path;
+
+/// Each top-level module and its floor; a module may use its own floor and below.
+const LAYERS: &[(&str, u8)] = &[
+    ("error", 0),
+    ("cli", 0),
+    ("runtime", 0),
+    ("text", 1),
+    ("expr", 2),
+    ("config", 3),
+    ("model", 4),
+    ("store", 5),
+    ("slurm", 6),
+    ("local", 7),
+    ("ops", 8),
+    ("tools", 9),
+];
+
+fn floor(module: &str) -> Option<u8> {
+    LAYERS.iter().find(|(m, _)| *m == module).map(|(_, f)| *f)
+}
+
+/// The top-level module a file under `lib/` belongs to (`lib/store/x.rs` → `store`,
+/// `lib/expr.rs` → `expr`).
+fn module_of(rel: &Path) -> Option<String> {
+    let first = rel.components().next()?.as_os_str().to_str()?;
+    Some(first.strip_suffix(".rs").unwrap_or(first).to_string())
+}
+
+/// The top-level modules a line's `crate::` paths name, also inside `crate::{a, b}`.
+fn targets(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = group.split('}').next().unwrap_or("");
+            for part in inner.split(',') {
+                let name: String = part
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                out.push(name);
+            }
+        } else {
+            out.push(
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
+/// Every upward import in the source `text` of a module on `floor`: (line, target).
+fn upward(text: &str, own: u8) -> Vec<(usize, String)> {
+    // Tests may reach anywhere: stop at the test module.
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("//") {
+            continue;
+        }
+        for target in targets(line) {
+            if floor(&target).is_some_and(|f| f > own) {
+                found.push((n + 1, target));
+            }
+        }
+    }
+    found
+}
+
+fn rs_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walking lib/");
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rs") {
+            out.push(entry.into_path());
+        }
+    }
+}
+
+#[test]
+fn imports_point_down_the_layers() {
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("lib");
+    let mut files = Vec::new();
+    rs_files(&lib, &mut files);
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for f in &files {
+        let rel = f.strip_prefix(&lib).unwrap();
+        let Some(own) = module_of(rel).as_deref().and_then(floor) else {
+            continue; // lib.rs, this file, testrng.rs
+        };
+        checked += 1;
+        let text = std::fs::read_to_string(f).unwrap();
+        for (line, target) in upward(&text, own) {
+            wrong.push(format!(
+                "lib/{}:{line}: imports crate::{target}, a layer above {}",
+                rel.display(),
+                module_of(rel).unwrap_or_default()
+            ));
+        }
+    }
+    assert!(
+        checked > 40,
+        "only {checked} files checked: is lib/ laid out as expected?"
+    );
+    assert!(
+        wrong.is_empty(),
+        "imports that point up:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn a_planted_upward_import_is_found() {
+    let planted = "use crate::text::value::Value;\nuse crate::{error::Error, ops::sync};\n";
+    assert_eq!(
+        upward(planted, floor("store").unwrap()),
+        [(2, "ops".to_string())]
+    );
+    assert_eq!(
+        upward("fn f() { crate::tools::x(); }\n", floor("model").unwrap()),
+        [(1, "tools".to_string())]
+    );
+    // Comments and tests do not count.
+    let text = "// crate::ops\n#[cfg(test)]\nmod tests {\n use crate::ops::sync;\n}\n";
+    assert!(upward(text, 0).is_empty());
+    assert_eq!(
+        module_of(Path::new("store/workspace.rs")).as_deref(),
+        Some("store")
+    );
+    assert_eq!(module_of(Path::new("expr.rs")).as_deref(), Some("expr"));
+}

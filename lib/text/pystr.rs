@@ -1,0 +1,45 @@
+//! Python `str()`, `repr()` and `==` of a value (spec §0.4).
+
+use crate::text::pyfmt::{repr_f64, repr_str};
+use crate::text::value::Value;
+
+/// Python `str()` of a value (spec §0.4).
+pub fn pystr(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        other => pyrepr(other),
+    }
+}
+
+/// Python `repr()` of a value: like `str()` but strings are quoted.
+pub fn pyrepr(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Int(i) => i.to_string(),
+        Value::BigInt(s) => s.clone(),
+        Value::Float(f) => repr_f64(*f),
+        Value::Str(s) => repr_str(s),
+        Value::List(items) => {
+            let parts: Vec<String> = items.iter().map(pyrepr).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Map(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", repr_str(k), pyrepr(v)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// Python `==` between two values: numbers (int, float, bool) compare numerically.
+pub fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a.as_number(), b.as_number()) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a == b,
+        _ => false,
+    }
+}

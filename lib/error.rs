@@ -64,6 +64,13 @@ pub enum Error {
     },
     /// The trial was asked to stop: `herd-log` exits 3 after writing.
     Stop(String),
+    /// Another error with a hint (for the variants that have no hint field).
+    Hinted {
+        /// The error.
+        error: Box<Error>,
+        /// How to fix it.
+        hint: String,
+    },
 }
 
 impl Error {
@@ -104,18 +111,25 @@ impl Error {
         }
     }
 
-    /// Attach a hint (only to `Invalid` and `Failed`; other variants are returned as is).
+    /// Attach a hint, to any error: every variant keeps it (a usage error becomes bad
+    /// input with that hint, same exit status; help and version need none).
     pub fn hint(self, h: impl Into<String>) -> Error {
+        let hint = h.into();
         match self {
-            Error::Invalid { msg, .. } => Error::Invalid {
+            Error::Invalid { msg, .. } | Error::Usage(msg) => Error::Invalid {
                 msg,
-                hint: Some(h.into()),
+                hint: Some(hint),
             },
             Error::Failed { msg, .. } => Error::Failed {
                 msg,
-                hint: Some(h.into()),
+                hint: Some(hint),
             },
-            other => other,
+            Error::Hinted { error, .. } => Error::Hinted { error, hint },
+            e @ (Error::Help(_) | Error::Version) => e,
+            error => Error::Hinted {
+                error: Box::new(error),
+                hint,
+            },
         }
     }
 
@@ -123,6 +137,7 @@ impl Error {
     pub fn hint_text(&self) -> Option<&str> {
         match self {
             Error::Invalid { hint, .. } | Error::Failed { hint, .. } => hint.as_deref(),
+            Error::Hinted { hint, .. } => Some(hint),
             _ => None,
         }
     }
@@ -135,6 +150,7 @@ impl Error {
             Error::Usage(_) | Error::Config { .. } | Error::Invalid { .. } => EXIT_USAGE,
             Error::Stop(_) => EXIT_STOP,
             Error::Failed { .. } | Error::Io { .. } | Error::Json { .. } => EXIT_FAILED,
+            Error::Hinted { error, .. } => error.exit_code(),
         }
     }
 
@@ -143,6 +159,7 @@ impl Error {
         match self {
             Error::Io { source, .. } => source.kind() == io::ErrorKind::BrokenPipe,
             Error::Json { source, .. } => source.io_error_kind() == Some(io::ErrorKind::BrokenPipe),
+            Error::Hinted { error, .. } => error.is_broken_pipe(),
             _ => false,
         }
     }
@@ -169,9 +186,11 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Invalid { msg, .. } | Error::Failed { msg, .. } => f.write_str(msg),
+            Error::Io { what, source } if what.is_empty() => write!(f, "{source}"),
             Error::Io { what, source } => write!(f, "{what}: {source}"),
             Error::Json { what, source } => write!(f, "{what}: {source}"),
             Error::Stop(m) => f.write_str(m),
+            Error::Hinted { error, .. } => error.fmt(f),
         }
     }
 }
@@ -181,6 +200,7 @@ impl std::error::Error for Error {
         match self {
             Error::Io { source, .. } => Some(source),
             Error::Json { source, .. } => Some(source),
+            Error::Hinted { error, .. } => error.source(),
             _ => None,
         }
     }
@@ -192,16 +212,43 @@ impl From<lexopt::Error> for Error {
     }
 }
 
-/// Writing to stdout: an I/O error there is reported as such (broken pipe → exit 0).
+/// An I/O error propagated with `?` (mostly writing output): reported as the system
+/// says it, with no guessed context (a broken pipe still exits 0). Where the file or
+/// the action is known, callers use [`Error::io`] instead.
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
-        Error::io("writing output", e)
+        Error::io("", e)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_variant_keeps_its_hint_and_exit_status() {
+        let io = || io::Error::new(io::ErrorKind::Other, "disk on fire");
+        let cases = [
+            (Error::usage("bad flag"), EXIT_USAGE),
+            (Error::invalid("bad input"), EXIT_USAGE),
+            (Error::failed("it failed"), EXIT_FAILED),
+            (Error::io("reading x", io()), EXIT_FAILED),
+            (Error::Stop("pruned".into()), EXIT_STOP),
+        ];
+        for (e, code) in cases {
+            let text = e.to_string();
+            let e = e.hint("do this");
+            assert_eq!(e.hint_text(), Some("do this"), "{e:?}");
+            assert_eq!(e.exit_code(), code, "{e:?}");
+            assert_eq!(e.to_string(), text);
+            let e = e.hint("do that");
+            assert_eq!(e.hint_text(), Some("do that"));
+        }
+        let e: Error = io().into();
+        assert_eq!(e.to_string(), "disk on fire");
+        let pipe: Error = io::Error::from(io::ErrorKind::BrokenPipe).into();
+        assert!(pipe.hint("x").is_broken_pipe());
+    }
 
     #[test]
     fn broken_pipe_inside_serde_json_exits_zero() {

@@ -40,5 +40,8 @@ pub(crate) mod testrng;
 pub mod text;
 pub mod tools;
 
+/// musl's own allocator is slow for herd's many small allocations; elsewhere (a
+/// glibc build) the system allocator is kept.
+#[cfg(target_env = "musl")]
 #[global_allocator]
 static HEAP: runtime::heap::Heap = runtime::heap::Heap::new();

@@ -1,6 +1,7 @@
 //! What the static musl binaries need at run time beyond std: a faster allocator
 //! and `memcpy` than musl's own; and the crash points of the crash-safety tests.
 
+#[cfg(target_env = "musl")]
 pub(crate) mod heap;
 #[cfg(all(target_arch = "x86_64", target_env = "musl"))]
 mod memcpy;

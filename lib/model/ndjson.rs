@@ -208,11 +208,10 @@ pub fn write_planned_line(out: &mut Vec<u8>, h: &Head<'_>) {
     out.push(b'\n');
 }
 
-/// One record as a JSON object (no newline), fields in [`TrialRecord`]'s order.
-pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
-    write_head(
-        out,
-        &Head {
+impl<'a> Head<'a> {
+    /// The head fields of a full record.
+    pub fn of(r: &'a TrialRecord) -> Head<'a> {
+        Head {
             sweep: &r.sweep,
             workspace: &r.workspace,
             index: r.index,
@@ -222,8 +221,13 @@ pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
             extras: &r.extras,
             overrides: &r.overrides,
             status: &r.status,
-        },
-    );
+        }
+    }
+}
+
+/// One record as a JSON object (no newline), fields in [`TrialRecord`]'s order.
+pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
+    write_head(out, &Head::of(r));
     out.extend_from_slice(b",\"slurm_job_id\":");
     write_opt_str(out, r.slurm_job_id.as_deref());
     out.extend_from_slice(b",\"slurm_state\":");
@@ -378,20 +382,7 @@ mod tests {
         ) = (None, None, None);
         (blank.metrics, blank.previous_status) = (None, None);
         let mut ours = Vec::new();
-        write_planned_line(
-            &mut ours,
-            &Head {
-                sweep: &r.sweep,
-                workspace: &r.workspace,
-                index: r.index,
-                hash: &r.hash,
-                experiment_name: r.experiment_name.as_deref(),
-                params: Entries::Map(&r.params),
-                extras: &r.extras,
-                overrides: &r.overrides,
-                status: &r.status,
-            },
-        );
+        write_planned_line(&mut ours, &Head::of(&r));
         let mut theirs = serde_json::to_vec(&blank).unwrap();
         theirs.push(b'\n');
         assert_eq!(String::from_utf8(ours), String::from_utf8(theirs));

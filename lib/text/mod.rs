@@ -2,6 +2,7 @@
 //! `repr`/`str`/`%g` and JSON text, the glibc libm port (bit-exact floats), SHA-1,
 //! a fast hasher, and aligned, escaped terminal tables.
 
+pub(crate) mod distance;
 pub(crate) mod ftext;
 pub(crate) mod fxhash;
 pub(crate) mod glibm;

@@ -3,6 +3,7 @@
 
 use crate::cli;
 use crate::error::Error;
+use crate::text::distance::edit_distance;
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -175,7 +176,7 @@ fn is_plain_name(name: &str) -> bool {
 fn unknown(name: &str) -> Error {
     let near = COMMANDS
         .iter()
-        .map(|(n, _)| (distance(name, n), *n))
+        .map(|(n, _)| (edit_distance(name, n), *n))
         .filter(|(d, n)| *d <= 2.min(n.len() - 1) || (name.len() >= 2 && n.starts_with(name)))
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n);
@@ -184,32 +185,6 @@ fn unknown(name: &str) -> Error {
         None => "'herd --help' lists the commands".to_string(),
     };
     Error::invalid(format!("unknown command '{name}'")).hint(hint)
-}
-
-/// Edit distance with adjacent transpositions counted once ("stauts" → "status" is 1).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Where `program` is: next to this executable, else on PATH. On failure, the
@@ -422,9 +397,9 @@ mod tests {
 
     #[test]
     fn typos_are_near_their_command() {
-        assert_eq!(distance("stauts", "status"), 1);
-        assert_eq!(distance("sttus", "status"), 1);
-        assert_eq!(distance("", "ls"), 2);
+        assert_eq!(edit_distance("stauts", "status"), 1);
+        assert_eq!(edit_distance("sttus", "status"), 1);
+        assert_eq!(edit_distance("", "ls"), 2);
         assert_eq!(
             unknown("stauts").hint_text(),
             Some("did you mean 'status'?")

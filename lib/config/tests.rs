@@ -1609,3 +1609,282 @@ fn suggestions() {
         "valid keys: metric, direction, min_steps, budget, eta, mode"
     );
 }
+
+// Configs run on through the layers above (expansion, fragments): a hostile or
+// randomly mutated config is refused or loaded and expanded quickly, never with a panic.
+#[test]
+fn hostile_inputs_are_refused_or_loaded_in_linear_time() {
+    use std::time::{Duration, Instant};
+    // Generous bounds for a debug build on a busy machine: the quadratic paths
+    // these guard took minutes (release) at these sizes.
+    let t = Instant::now();
+    let deep = format!(
+        "{}x: {}{}\n",
+        params("  a: {type: discrete, values: [1]}\n"),
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert!(one(&deep).contains("brackets nested more than 128 deep at line 7"));
+    let many: String = (0..50_000)
+        .map(|i| format!("  p{i}: {{type: discrete, values: [1]}}\n"))
+        .collect();
+    let c = ok(&params(&many));
+    // Loaded, then refused: one trial's override string cannot be passed.
+    let e = crate::model::expand::expand(&c).unwrap_err().to_string();
+    assert!(e.contains("its override string is 877795 bytes"), "{e}");
+    let values: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+    let labels: Vec<String> = (0..100_000).map(|i| format!("v{i}")).collect();
+    let c = ok(&params(&format!(
+        "  a: {{type: discrete, values: [{}], labels: [{}]}}\n",
+        values.join(","),
+        labels.join(",")
+    )));
+    assert!(crate::ops::fragments::Fresh::new(&c).is_some());
+    assert_eq!(
+        crate::model::expand::expand(&c).unwrap()[99_999].name,
+        "a-v99999"
+    );
+    for steps in ["1000000000", "9223372036854775807"] {
+        assert!(one(&params(&format!(
+            "  a: {{type: continuous, low: 0, high: 1, steps: {steps}}}\n"
+        )))
+        .contains("is more steps than a sweep may have trials"));
+    }
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}
+
+// ---- the no-panic property test -------------------------------------------
+
+const FUZZ_BASE: &str = r#"# a sweep
+name: demo
+grid: [lr, opt]
+launcher: ./launch.sh
+static_overrides: ["data.path=/scratch", "seed=1"]
+slurm:
+  partition: gpu
+  time: "02:00:00"
+  mem: 16G
+  cpus_per_task: 4
+  gres: gpu:1
+  max_concurrent: 2
+  extra_args: [--exclusive]
+parameters:
+  lr:
+    type: continuous
+    low: 1.0e-4
+    high: 1e-2
+    scale: log
+    steps: 3
+    default: 0.001
+    abbrev: lr
+  opt:
+    type: discrete
+    values: [adam, sgd]
+    default: adam
+  ckpt:
+    type: discrete
+    values: [/p/a, /p/b]
+    labels: [a, b]
+    default: /p/a
+  +experiment: {type: discrete, values: [small, large], default: small, abbrev: exp}
+conditions:
+  - name: sgd-lr
+    when: {opt: sgd, lr: {gt: 0.001}, expr: "lr < 0.01 and opt == 'sgd'"}
+    exclude: {lr: [0.01]}
+    force: {ckpt: /p/b}
+    set: {sched.warmup: 100, tag: {expr: "opt + '-x'"}}
+  - when: {+experiment: [small], opt: {in: [adam]}}
+    set: {note: yes}
+successive_halving: {metric: val_loss, direction: min, min_steps: 10, budget: 80, eta: 2, mode: sync}
+prune_grace_seconds: 600
+"#;
+
+const SNIPPETS: &[&str] = &[
+        // The hostile-input limits: sizes, nesting, lengths, characters, YAML forms.
+        "9223372036854775807",
+        "1000000000",
+        "5000001",
+        "4999999",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        "{a: {a: {a: {a: {a: {a: {a: {a: [[[[[[[[",
+        "\u{85}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{9f}",
+        "\u{feff}",
+        "%TAG ! tag:x,2000:\n---\n",
+        "%YAML 1.1\n",
+        "010",
+        "0b101",
+        "0o17",
+        "1_000",
+        "1:30",
+        "\"\": {type: discrete, values: [1]}",
+        "{expr: \"[0] * 4000000 == [1]\"}",
+        "{expr: \"'a' * 200000\"}",
+        "null",
+        "~",
+        "[]",
+        "{}",
+        ".nan",
+        "-.inf",
+        "-1",
+        "0",
+        "1e999",
+        "\"\"",
+        "[1, [2]]",
+        "{a: 1}",
+        "{expr: \"x +\"}",
+        "&a ",
+        "*a",
+        "!tag ",
+        "'",
+        "\"",
+        ": ",
+        "- ",
+        "\n  ",
+        "\t",
+        "\u{0}",
+        "é",
+        "#",
+        "99999999999999999999",
+        "all",
+        "log",
+        "discrete",
+        "continuous",
+        "{gt: 1, lt: 2}",
+        "{in: 3}",
+        "? ",
+        "|\n",
+        ">-\n",
+        "---\n",
+        "<<: ",
+        "\\",
+        "%YAML 1.2\n",
+    ];
+
+use crate::testrng::XorShift;
+
+fn mutate(rng: &mut XorShift, text: &[u8]) -> Vec<u8> {
+    let mut b = text.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(b.len() + 1);
+        let len = 1 + rng.below(8);
+        let end = (at + len).min(b.len());
+        match rng.below(8) {
+            0 => {
+                b.drain(at..end);
+            }
+            1 => {
+                let piece: Vec<u8> = b[at..end].to_vec();
+                b.splice(at..at, piece);
+            }
+            2 => {
+                let byte = match rng.below(3) {
+                    0 => b":- \n'\"[]{},#&*!|>?%@`\t"[rng.below(22)],
+                    1 => b'0' + rng.below(10) as u8,
+                    _ => rng.next() as u8,
+                };
+                b.insert(at, byte);
+            }
+            3 if rng.below(50) == 0 => {
+                // A long string: override-length and message-length limits.
+                let long = "x".repeat(1 + rng.below(140_000));
+                b.splice(at..at, long.bytes());
+            }
+            3 => {
+                let s = SNIPPETS[rng.below(SNIPPETS.len())].as_bytes();
+                b.splice(at..at, s.iter().copied());
+            }
+            op => b = mutate_lines(rng, &b, op),
+        }
+    }
+    b
+}
+
+fn mutate_lines(rng: &mut XorShift, b: &[u8], op: usize) -> Vec<u8> {
+    let mut lines: Vec<Vec<u8>> = b.split(|c| *c == b'\n').map(<[u8]>::to_vec).collect();
+    let i = rng.below(lines.len());
+    let j = rng.below(lines.len());
+    match op {
+        4 => {
+            lines.remove(i);
+        }
+        5 => {
+            let l = lines[i].clone();
+            lines.insert(j, l);
+        }
+        6 => lines.swap(i, j),
+        _ => {
+            // Swap the values (text after ": ") of two lines.
+            let split = |l: &[u8]| l.windows(2).position(|w| w == b": ").map(|p| p + 2);
+            if let (Some(a), Some(c)) = (split(&lines[i]), split(&lines[j])) {
+                let va = lines[i][a..].to_vec();
+                let vc = lines[j][c..].to_vec();
+                lines[i].truncate(a);
+                lines[i].extend(vc);
+                lines[j].truncate(c);
+                lines[j].extend(va);
+            }
+        }
+    }
+    lines.join(&b'\n')
+}
+
+/// Feeds random mutations of a valid config through `parse`: it must return,
+/// never panic. `HERD_FUZZ_ITERS` (default 20000) and `HERD_FUZZ_SEED` override.
+#[test]
+fn random_mutations_never_panic() {
+    ok(FUZZ_BASE);
+    let iters: usize = std::env::var("HERD_FUZZ_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let seed: u64 = std::env::var("HERD_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let mut rng = XorShift(seed | 1);
+    let (mut oks, mut errs) = (0usize, 0usize);
+    let mut current = FUZZ_BASE.as_bytes().to_vec();
+    for _ in 0..iters {
+        // Mostly fresh mutants of the valid config, sometimes a drifting one.
+        let base = if rng.below(4) == 0 {
+            current.clone()
+        } else {
+            FUZZ_BASE.as_bytes().to_vec()
+        };
+        current = mutate(&mut rng, &base);
+        let text = String::from_utf8_lossy(&current).into_owned();
+        let result = std::panic::catch_unwind(|| {
+            let Ok(cfg) = parse_str(&text) else {
+                return false;
+            };
+            // Expansion too, where the sweep is small enough to be quick: it
+            // must refuse (size, names, overrides, expressions), never panic.
+            let small = cfg.parameters.iter().fold(1u64, |n, p| {
+                n.saturating_mul(match &p.kind {
+                    ParamKind::Discrete { values, .. } => values.len() as u64,
+                    ParamKind::Continuous { steps, .. } => *steps,
+                })
+            }) <= 10_000;
+            if small {
+                let _ = crate::model::expand::expand(&cfg);
+            } else {
+                let _ = crate::model::expand::check_size(&cfg);
+            }
+            true
+        });
+        match result {
+            Ok(true) => oks += 1,
+            Ok(false) => errs += 1,
+            Err(_) => panic!("parse panicked on input:\n{text:?}"),
+        }
+    }
+    if iters >= 1000 {
+        assert!(
+            oks > 0 && errs > 0,
+            "mutations too weak or too strong: {oks} ok, {errs} errors"
+        );
+    }
+}

@@ -1,9 +1,9 @@
 //! Python-compatible text for floats and strings.
 //!
 //! HyperHerd is Python, so its names, manifests and messages contain Python's own
-//! renderings of values: `repr(float)`, `'%g' % x`, `json.dumps` strings and
-//! floats, `repr(str)` and `shlex.quote`. The functions here reproduce those
-//! byte for byte (spec section 0, CPython 3.11).
+//! renderings of values: `repr(float)`, `'%g' % x` and `'%e' % x`, `json.dumps`
+//! strings and floats, `repr(str)`, `ascii(str)` and `shlex.quote`. The functions
+//! here reproduce those byte for byte (spec section 0, CPython 3.11).
 //!
 //! `float` holds the float texts, `string` the string texts, `printable` the
 //! Unicode table behind `repr(str)`; the CPython vectors are in `tests`.
@@ -14,5 +14,5 @@ mod string;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use float::{fmt_g, json_f64, repr_f64};
-pub(crate) use string::{json_str, repr_str, shell_quote};
+pub(crate) use float::{fmt_g, json_f64, printf_e, printf_g, repr_f64};
+pub(crate) use string::{ascii_str, json_str, repr_str, shell_quote};

@@ -21,7 +21,7 @@ pub(crate) fn repr_f64(x: f64) -> String {
             out.push_str(".0");
         }
     } else {
-        push_scientific(&mut out, &digits, exp);
+        push_scientific(&mut out, &digits, exp, false);
     }
     out
 }
@@ -31,6 +31,13 @@ pub(crate) fn repr_f64(x: f64) -> String {
 /// `-4..precision`, else scientific; trailing zeros and a bare point removed.
 /// A precision of 0 is treated as 1, as Python does.
 pub(crate) fn fmt_g(x: f64, precision: usize) -> String {
+    printf_g(x, precision, false)
+}
+
+/// Python `'%.{precision}g' % x`, or with `alt` the `'%#.{precision}g'` form,
+/// which keeps the trailing zeros and always writes the point (`1.00`, `100.`,
+/// `1.e+16`).
+pub(crate) fn printf_g(x: f64, precision: usize, alt: bool) -> String {
     if let Some(s) = non_finite(x, "nan", "inf", "-inf") {
         return s.to_owned();
     }
@@ -38,7 +45,7 @@ pub(crate) fn fmt_g(x: f64, precision: usize) -> String {
     // With a precision, `{:e}` rounds the exact binary value correctly (ties to
     // even), and carries into the exponent (9.9995 -> 1.000e1).
     let (mut digits, exp) = sci_parts(&format!("{:.*e}", p - 1, x.abs()));
-    while digits.len() > 1 && digits.ends_with('0') {
+    while !alt && digits.len() > 1 && digits.ends_with('0') {
         digits.pop();
     }
     let mut out = String::new();
@@ -47,9 +54,27 @@ pub(crate) fn fmt_g(x: f64, precision: usize) -> String {
     }
     if exp >= -4 && i64::from(exp) < p as i64 {
         push_positional(&mut out, &digits, exp);
+        if alt && digits.len() as i32 == exp + 1 {
+            out.push('.');
+        }
     } else {
-        push_scientific(&mut out, &digits, exp);
+        push_scientific(&mut out, &digits, exp, alt);
     }
+    out
+}
+
+/// Python `'%.{precision}e' % x`, or with `alt` the `'%#.{precision}e'` form,
+/// which writes the point even without decimals (`1.e+16`).
+pub(crate) fn printf_e(x: f64, precision: usize, alt: bool) -> String {
+    if let Some(s) = non_finite(x, "nan", "inf", "-inf") {
+        return s.to_owned();
+    }
+    let (digits, exp) = sci_parts(&format!("{:.*e}", precision, x.abs()));
+    let mut out = String::new();
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    push_scientific(&mut out, &digits, exp, alt);
     out
 }
 
@@ -135,10 +160,11 @@ fn push_positional(out: &mut String, digits: &str, exp: i32) {
     }
 }
 
-/// Writes `d.ddd × 10^exp` as Python does: `1e-05`, `1.5e+16`, `1e+100`.
-fn push_scientific(out: &mut String, digits: &str, exp: i32) {
+/// Writes `d.ddd × 10^exp` as Python does: `1e-05`, `1.5e+16`, `1e+100`; with
+/// `point`, a single digit gets its point too (`1.e-05`).
+fn push_scientific(out: &mut String, digits: &str, exp: i32, point: bool) {
     out.push_str(&digits[..1]);
-    if digits.len() > 1 {
+    if point || digits.len() > 1 {
         out.push('.');
         out.push_str(&digits[1..]);
     }

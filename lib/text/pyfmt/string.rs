@@ -52,6 +52,16 @@ pub(crate) fn json_str(out: &mut String, s: &str) {
 /// `\xNN`; non-ASCII kept when printable for Python 3.11 (Unicode 14.0),
 /// otherwise `\xNN`, `\uNNNN` or `\UNNNNNNNN` (lowercase hex).
 pub(crate) fn repr_str(s: &str) -> String {
+    quoted(s, false)
+}
+
+/// Python `ascii(str)`: [`repr_str`] with every non-ASCII char escaped.
+pub(crate) fn ascii_str(s: &str) -> String {
+    quoted(s, true)
+}
+
+/// `repr(str)`, or with `ascii` `ascii(str)`.
+fn quoted(s: &str, ascii: bool) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -72,7 +82,7 @@ pub(crate) fn repr_str(s: &str) -> String {
             out.push_str("\\r");
         } else if code < 0x20 || code == 0x7f {
             let _ = write!(out, "\\x{code:02x}");
-        } else if code < 0x7f || is_printable(code) {
+        } else if code < 0x7f || (!ascii && is_printable(code)) {
             out.push(c);
         } else if code <= 0xff {
             let _ = write!(out, "\\x{code:02x}");

@@ -99,6 +99,40 @@ fn strings() {
 }
 
 #[test]
+fn printf_forms() {
+    // '%#.{p}g' % x, '%.{p}e' % x and '%#.{p}e' % x as CPython 3.11 prints them.
+    for (x, p, want) in [
+        (2.0, 6, "2.00000"),
+        (100.0, 3, "100."),
+        (1e16, 1, "1.e+16"),
+        (1e10, 3, "1.00e+10"),
+        (0.0001, 4, "0.0001000"),
+        (0.5, 0, "0.5"),
+        (-0.0, 2, "-0.0"),
+    ] {
+        assert_eq!(printf_g(x, p, true), want, "%#.{p}g of {x:?}");
+    }
+    for (x, p, want, alt_want) in [
+        (2.5, 0, "2e+00", "2.e+00"),
+        (-1234.5, 3, "-1.234e+03", "-1.234e+03"),
+        (0.0, 6, "0.000000e+00", "0.000000e+00"),
+        (1e-300, 6, "1.000000e-300", "1.000000e-300"),
+        (f64::NEG_INFINITY, 6, "-inf", "-inf"),
+    ] {
+        assert_eq!(printf_e(x, p, false), want, "%.{p}e of {x:?}");
+        assert_eq!(printf_e(x, p, true), alt_want, "%#.{p}e of {x:?}");
+    }
+    assert_eq!(printf_g(12345.0, 4, false), fmt_g(12345.0, 4));
+}
+
+#[test]
+fn ascii_escapes_every_non_ascii_char() {
+    assert_eq!(ascii_str("é😀\n'"), "\"\\xe9\\U0001f600\\n'\"");
+    assert_eq!(ascii_str("\u{2028}a"), "'\\u2028a'");
+    assert_eq!(ascii_str("plain"), repr_str("plain"));
+}
+
+#[test]
 fn printable_table_is_sorted() {
     assert!(NON_PRINTABLE.windows(2).all(|w| w[0].1 < w[1].0));
     assert!(NON_PRINTABLE.iter().all(|&(a, b)| a <= b));

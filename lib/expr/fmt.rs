@@ -2,67 +2,20 @@
 //! (float repr included) and printf-style `str % value` formatting.
 
 use super::eval::{Budget, Obj};
+use crate::text::pyfmt;
 
 /// Python's `repr()` of a string; with `ascii`, `ascii()` (non-ASCII escaped).
-///
-/// Which characters count as printable follows `str.isprintable` for controls,
-/// separators, format characters, private use and noncharacters; unassigned code
-/// points are not known here and are kept as they are.
 pub(crate) fn repr_str(s: &str, ascii: bool) -> String {
-    if !ascii {
-        return crate::text::pyfmt::repr_str(s); // the Python-exact one (Unicode 14.0 tables)
-    }
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
+    if ascii {
+        pyfmt::ascii_str(s)
     } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
-            c if !c.is_ascii() && !ascii && printable(c) => out.push(c),
-            c => {
-                let v = c as u32;
-                if v <= 0xff {
-                    out.push_str(&format!("\\x{v:02x}"));
-                } else if v <= 0xffff {
-                    out.push_str(&format!("\\u{v:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{v:08x}"));
-                }
-            }
-        }
+        pyfmt::repr_str(s)
     }
-    out.push(quote);
-    out
 }
 
-/// `str.isprintable` for a non-ASCII character, without the Unicode tables (see [`repr_str`]).
-fn printable(c: char) -> bool {
-    let v = c as u32;
-    let hidden = matches!(v,
-        0x80..=0xa0 | 0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x890..=0x891 | 0x8e2
-        | 0x1680 | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064 | 0x2066..=0x206f
-        | 0x3000 | 0xd800..=0xf8ff | 0xfdd0..=0xfdef | 0xfeff | 0xfff9..=0xfffb
-        | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3 | 0x1d173..=0x1d17a
-        | 0xe0001 | 0xe0020..=0xe007f | 0xf0000..=0x10ffff)
-        || (v & 0xfffe) == 0xfffe;
-    !hidden
-}
-
-/// Python's `repr()` of a float (the shared, Python-exact implementation).
+/// Python's `repr()` of a float.
 pub(crate) fn repr_f64(x: f64) -> String {
-    crate::text::pyfmt::repr_f64(x)
+    pyfmt::repr_f64(x)
 }
 
 /// Python's `str()` of an object.
@@ -433,56 +386,8 @@ fn float_body(conv: char, x: f64, spec: &Spec) -> String {
                 s
             }
         }
-        'e' => {
-            let (mant, exp) = sci(x, prec);
-            let dot = if spec.alt && prec == 0 { "." } else { "" };
-            format!("{mant}{dot}{exp}")
-        }
-        _ => {
-            let p = prec.max(1);
-            let (_, exp) = sci_parts(x, p - 1);
-            let s = if (-4..p as i64).contains(&exp) {
-                let decimals = (p as i64 - 1 - exp) as usize;
-                format!("{x:.decimals$}")
-            } else {
-                let (mant, e) = sci(x, p - 1);
-                if spec.alt {
-                    return format!("{mant}{}{e}", if p == 1 { "." } else { "" });
-                }
-                return format!("{}{e}", strip_zeros(&mant));
-            };
-            if spec.alt {
-                if s.contains('.') {
-                    s
-                } else {
-                    format!("{s}.")
-                }
-            } else {
-                strip_zeros(&s)
-            }
-        }
-    }
-}
-
-/// Mantissa text and decimal exponent of `x` rounded to `prec` fraction digits.
-fn sci_parts(x: f64, prec: usize) -> (String, i64) {
-    let s = format!("{x:.prec$e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    (mant.to_string(), exp.parse().unwrap_or(0))
-}
-
-/// `%e` layout: mantissa, and `e±XX`.
-fn sci(x: f64, prec: usize) -> (String, String) {
-    let (mant, exp) = sci_parts(x, prec);
-    let sign = if exp < 0 { '-' } else { '+' };
-    (mant, format!("e{sign}{:02}", exp.abs()))
-}
-
-fn strip_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
+        'e' => pyfmt::printf_e(x, prec, spec.alt),
+        _ => pyfmt::printf_g(x, prec, spec.alt),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `herd-status [WS]`: sync statuses from SLURM, write them, print the trials.
 
-use crate::cli::{self, Common, Output};
+use crate::cli::{self, Output, OutputFlags, Standard};
 use crate::config;
 use crate::error::Error;
 use crate::model::ndjson;
@@ -61,10 +61,10 @@ const MIN_WATCH_LOCAL: u64 = 1;
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     statuses: Vec<Status>,
-    pins: Vec<(String, String)>,
+    pins: cli::Pins,
     /// `--watch`/`--wait`: the interval, if one was given.
     watch: Option<Option<u64>>,
     wait: bool,
@@ -73,26 +73,20 @@ struct Args {
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     use lexopt::prelude::*;
     let mut args = Args::default();
+    let mut statuses = Status::flag_group();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
+        let groups: &mut [&mut dyn cli::Group] = &mut [
+            &mut Standard(USAGE),
+            &mut args.output,
+            &mut statuses,
+            &mut args.pins,
+        ];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
-            Short('s') | Long("status") => {
-                for s in p.value()?.string()?.split(',').filter(|s| !s.is_empty()) {
-                    let st = Status::parse(s.trim());
-                    if matches!(st, Status::Other(_)) {
-                        return Err(Error::usage(format!(
-                            "--status: unknown status '{}' (statuses: {})",
-                            s.trim(),
-                            Status::KNOWN.join(", ")
-                        )));
-                    }
-                    args.statuses.push(st);
-                }
-            }
-            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Short('w') | Long("watch") | Long("wait") => {
                 let flag = if matches!(arg, Long("wait")) {
                     args.wait = true;
@@ -128,6 +122,7 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             _ => return Err(arg.unexpected().into()),
         }
     }
+    args.statuses = statuses.words.iter().map(|s| Status::parse(s)).collect();
     Ok(args)
 }
 
@@ -142,10 +137,10 @@ fn synced_view(ws_arg: Option<&Path>, pins: &[(String, String)]) -> Result<(View
 /// Entry point of `herd-status`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
-    let mode = args.common.output();
+    let mode = args.output.output();
     let mut progress = Progress::new();
     loop {
-        let (view, pins) = synced_view(args.ws.as_deref(), &args.pins)?;
+        let (view, pins) = synced_view(args.ws.as_deref(), &args.pins.0)?;
         let live = view.records.iter().any(|r| r.status.is_live());
         let interval = match args.watch {
             None => None,

@@ -1,6 +1,6 @@
 //! `herd-stop [WS]`: cancel live trials with one `scancel` call and mark them cancelled.
 
-use crate::cli::{self, Common, Output};
+use crate::cli::{self, Output, OutputFlags, Standard};
 use crate::config;
 use crate::error::Error;
 use crate::model::ndjson;
@@ -48,7 +48,7 @@ Exit status: 0 ok, 1 scancel failed or SLURM could not be asked (nothing changed
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     which: cli::Which,
 }
@@ -58,11 +58,10 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
-            continue;
-        }
-        if let Some(flag) = cli::Which::flag(&arg) {
-            args.which.take(flag, &mut p)?;
+        let groups: &mut [&mut dyn cli::Group] =
+            &mut [&mut Standard(USAGE), &mut args.output, &mut args.which];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
@@ -111,7 +110,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = cli::stdout();
-    match args.common.output() {
+    match args.output.output() {
         Output::Json => {
             let mut lines = ndjson::Lines::default();
             for rec in &stopped.records {

@@ -1,7 +1,7 @@
 //! `herd-submit [WS]`: reconcile the manifest with the config, submit the chosen trials
 //! as SLURM job arrays, record them.
 
-use crate::cli::{self, Common, Output};
+use crate::cli::{self, Output, OutputFlags, Standard};
 use crate::config;
 use crate::error::Error;
 use crate::local;
@@ -74,11 +74,11 @@ error.
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     dry_run: bool,
     which: cli::Which,
-    pins: Vec<(String, String)>,
+    pins: cli::Pins,
     max_concurrent: Option<u64>,
     force: bool,
     keep_orphans: bool,
@@ -93,16 +93,18 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
-            continue;
-        }
-        if let Some(flag) = cli::Which::flag(&arg) {
-            args.which.take(flag, &mut p)?;
+        let groups: &mut [&mut dyn cli::Group] = &mut [
+            &mut Standard(USAGE),
+            &mut args.output,
+            &mut args.which,
+            &mut args.pins,
+        ];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
             Short('n') | Long("dry-run") => args.dry_run = true,
-            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Short('j') | Long("max-concurrent") => {
                 let n: u64 = p.value()?.parse()?;
                 if n == 0 {
@@ -139,13 +141,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // `herd-expand WS | herd-submit` needs WS only once.
     let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
-    let mode = args.common.output();
+    let mode = args.output.output();
     let outcome = submit::submit(
         cfg,
         Request {
             refs,
             indices: args.which.indices,
-            pins: args.pins,
+            pins: args.pins.0,
             dry_run: args.dry_run,
             max_concurrent: args.max_concurrent,
             force: args.force,

@@ -76,7 +76,11 @@ impl Group for OutputFlags {
     }
 
     fn take(&mut self, flag: u8, _: &mut Parser) -> Result<(), Error> {
-        self.forced = Some(if flag == 0 { Output::Json } else { Output::Table });
+        self.forced = Some(if flag == 0 {
+            Output::Json
+        } else {
+            Output::Table
+        });
         Ok(())
     }
 }
@@ -233,6 +237,9 @@ mod tests {
         let e = statuses(&["-s", "running,"]).unwrap_err().to_string();
         assert_eq!(e, "--status 'running,': empty status in the list");
         let e = statuses(&["-s", "complete"]).unwrap_err().to_string();
-        assert_eq!(e, "--status: unknown status 'complete' (statuses: running, failed)");
+        assert_eq!(
+            e,
+            "--status: unknown status 'complete' (statuses: running, failed)"
+        );
     }
 }

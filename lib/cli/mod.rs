@@ -11,8 +11,8 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 mod flags;
-pub use flags::{flag_of, take, Group, Hit, OutputFlags, Pins, Standard, Statuses, Which};
 pub use flags::split_pin;
+pub use flags::{flag_of, take, Group, Hit, OutputFlags, Pins, Standard, Statuses, Which};
 
 /// The signature of every tool's entry point.
 pub type Tool = fn(Vec<OsString>) -> Result<ExitCode, Error>;
@@ -24,6 +24,11 @@ static TOOL: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
 pub fn note(msg: &str) {
     let name = TOOL.get().copied().unwrap_or("herd");
     let _ = writeln!(io::stderr(), "{name}: {msg}");
+}
+
+/// Print a warning on standard error as `herd-x: warning: msg`.
+pub fn warning(msg: &str) {
+    note(&format!("warning: {msg}"));
 }
 
 /// Report an error as a warning on stderr, `<tool>: warning: <what>` (+ `hint: <fix>`),

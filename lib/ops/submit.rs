@@ -423,7 +423,7 @@ pub enum Outcome {
         scripts: Vec<(PathBuf, String)>,
     },
     /// Trials were submitted (or started here) and recorded.
-    Submitted(Submitted),
+    Submitted(Box<Submitted>),
 }
 
 /// The trials a submission recorded.
@@ -447,15 +447,19 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
     preflight(&cfg, req.local)?;
     let pins = Pins::parse(&cfg, &req.pins)?;
     let generated = expand(&cfg)?;
-    let mode = if req.dry_run { Mode::DryRun } else { Mode::Submit };
+    let mode = if req.dry_run {
+        Mode::DryRun
+    } else {
+        Mode::Submit
+    };
     let session = Session::open(cfg, mode)?;
     // Choose from current statuses: a trial that failed since the last sync is
     // pending, one that is still queued is not.
     if let Some(why) = &session.stale {
-        return Err(Error::failed(format!(
-            "cannot tell which trials are still live: {why}"
-        ))
-        .hint("nothing was submitted; try again when SLURM answers"));
+        return Err(
+            Error::failed(format!("cannot tell which trials are still live: {why}"))
+                .hint("nothing was submitted; try again when SLURM answers"),
+        );
     }
     let Session {
         cfg,
@@ -631,13 +635,13 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
     ws.write_manifest(&manifest)?;
     clear_journal(&ws)?;
     clear_signals(&ws, &selected);
-    Ok(Outcome::Submitted(Submitted {
+    Ok(Outcome::Submitted(Box::new(Submitted {
         cfg,
         manifest,
         trials: submitted,
         job_ids: journal.into_iter().filter_map(|p| p.job_id).collect(),
         local_slots,
-    }))
+    })))
 }
 
 /// What the local runner of `job_id` needs.

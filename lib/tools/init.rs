@@ -252,10 +252,9 @@ fn warn_if_unsubmittable(abs: &Path) {
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '%')
     {
-        let _ = writeln!(
-            std::io::stderr(),
-            "herd-init: warning: {text:?} contains whitespace or '%', which SLURM's log paths cannot hold: herd-submit will refuse this sweep (move it to a plain path before 'herd run')"
-        );
+        cli::warning(&format!(
+            "{text:?} contains whitespace or '%', which SLURM's log paths cannot hold: herd-submit will refuse this sweep (move it to a plain path before 'herd run')"
+        ));
     }
 }
 

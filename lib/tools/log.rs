@@ -336,15 +336,11 @@ fn batch_from_args(args: &Args) -> Batch {
         let v = parse_value(text, args.string);
         if let (Value::Str(_), false) = (&v, args.string) {
             if let Some(fix) = numeric_looking(text) {
-                let mut err = std::io::stderr().lock();
-                let _ = write!(
-                    err,
-                    "herd-log: warning: metric '{name}': '{text}' is not a number, so it is stored as a string"
-                );
-                let _ = match fix {
-                    Some(f) => writeln!(err, "; did you mean {f}?"),
-                    None => writeln!(err),
-                };
+                let did_you_mean = fix.map(|f| format!("; did you mean {f}?"));
+                cli::warning(&format!(
+                    "metric '{name}': '{text}' is not a number, so it is stored as a string{}",
+                    did_you_mean.unwrap_or_default()
+                ));
                 warned = true;
             }
         }

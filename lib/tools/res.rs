@@ -27,8 +27,6 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const NAME: &str = "herd-res";
-
 const USAGE: &str = "\
 herd-res: print one row per trial with its parameters and logged metrics
 
@@ -241,7 +239,7 @@ fn row_values<'r>(
 
 /// Report a problem on stderr without stopping.
 fn warn(kind: &str, msg: &dyn std::fmt::Display) {
-    let _ = writeln!(io::stderr(), "{NAME}: {kind}: {msg}");
+    cli::note(&format!("{kind}: {msg}"));
 }
 
 /// Say on stderr when `results/` holds results of trials the manifest does not have
@@ -456,10 +454,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         rows.truncate(n);
     }
 
-    let format = args.format.unwrap_or(match cli::OutputFlags::default().output() {
-        cli::Output::Table => Format::Table,
-        cli::Output::Json => Format::Tsv,
-    });
+    let format = args
+        .format
+        .unwrap_or(match cli::OutputFlags::default().output() {
+            cli::Output::Table => Format::Table,
+            cli::Output::Json => Format::Tsv,
+        });
     let mut out = cli::stdout();
     let mut header: Vec<&str> = vec!["index", "status", "experiment_name"];
     header.extend(param_names.iter().copied());

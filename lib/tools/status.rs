@@ -180,10 +180,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
         out.flush()?;
         if let Some(why) = &view.stale {
-            let _ = writeln!(
-                std::io::stderr(),
-                "herd-status: statuses are stale (nothing was changed): {why}"
-            );
+            cli::note(&format!("statuses are stale (nothing was changed): {why}"));
             return Ok(ExitCode::from(1));
         }
         match interval {

@@ -118,13 +118,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             }
         }
         Output::Table => {
-            let idx: Vec<String> = stopped.records.iter().map(|r| r.index.to_string()).collect();
-            writeln!(
-                out,
-                "cancelled {} trial(s): {}",
-                idx.len(),
-                idx.join(", ")
-            )?;
+            let idx: Vec<String> = stopped
+                .records
+                .iter()
+                .map(|r| r.index.to_string())
+                .collect();
+            writeln!(out, "cancelled {} trial(s): {}", idx.len(), idx.join(", "))?;
         }
     }
     out.flush()?;

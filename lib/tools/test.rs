@@ -221,7 +221,7 @@ fn persist_plan(cfg: &Config, ws: &Workspace) -> Result<(), Error> {
 }
 
 fn note(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "herd-test: {msg}");
+    cli::note(msg);
 }
 
 #[cfg(test)]

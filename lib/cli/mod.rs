@@ -1,4 +1,5 @@
-//! The shared frame of every tool: the `main` wrapper, shared flag groups, output mode.
+//! The shared frame of every tool: the `main` wrapper, shared flag groups (in
+//! `flags.rs`), output mode, notes.
 //!
 //! A tool is a `fn(Vec<OsString>) -> Result<ExitCode, Error>`; `bins/herd-x.rs` calls
 //! [`main`] with it. The wrapper prints help/version to stdout, errors to stderr as
@@ -8,6 +9,10 @@ use crate::error::Error;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+
+mod flags;
+pub use flags::split_pin;
+pub use flags::{flag_of, take, Group, Hit, OutputFlags, Pins, Standard, Statuses, Which};
 
 /// The signature of every tool's entry point.
 pub type Tool = fn(Vec<OsString>) -> Result<ExitCode, Error>;
@@ -19,6 +24,11 @@ static TOOL: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
 pub fn note(msg: &str) {
     let name = TOOL.get().copied().unwrap_or("herd");
     let _ = writeln!(io::stderr(), "{name}: {msg}");
+}
+
+/// Print a warning on standard error as `herd-x: warning: msg`.
+pub fn warning(msg: &str) {
+    note(&format!("warning: {msg}"));
 }
 
 /// Report an error as a warning on stderr, `<tool>: warning: <what>` (+ `hint: <fix>`),
@@ -95,109 +105,6 @@ pub enum Output {
     Table,
     /// One JSON object per line.
     Json,
-}
-
-/// Flags every tool takes: `-h/--help`, `-V/--version`, and (where a tool prints
-/// records) `--json`/`--table`.
-#[derive(Debug, Default)]
-pub struct Common {
-    forced: Option<Output>,
-}
-
-impl Common {
-    /// Consume `arg` if it is a common flag. Returns `Ok(true)` when consumed.
-    pub fn parse(&mut self, arg: &lexopt::Arg<'_>, usage: &'static str) -> Result<bool, Error> {
-        use lexopt::Arg::{Long, Short};
-        match arg {
-            Short('h') | Long("help") => Err(Error::Help(usage)),
-            Short('V') | Long("version") => Err(Error::Version),
-            Long("json") => {
-                self.forced = Some(Output::Json);
-                Ok(true)
-            }
-            Long("table") => {
-                self.forced = Some(Output::Table);
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-
-    /// The output mode a flag forced, if any.
-    pub fn forced(&self) -> Option<Output> {
-        self.forced
-    }
-
-    /// The output mode: forced by a flag, else a table on a terminal, NDJSON otherwise.
-    pub fn output(&self) -> Output {
-        self.forced.unwrap_or_else(|| {
-            if io::stdout().is_terminal() {
-                Output::Table
-            } else {
-                Output::Json
-            }
-        })
-    }
-}
-
-/// The `-i/--indices SPEC` and `-a/--all` flags of the tools that act on chosen
-/// trials (herd-submit, herd-stop); without either, the trials come from stdin.
-#[derive(Debug, Default)]
-pub struct Which {
-    /// `--indices SPEC`, unparsed.
-    pub indices: Option<String>,
-    /// `--all`.
-    pub all: bool,
-}
-
-/// Which of [`Which`]'s flags an argument is.
-#[derive(Clone, Copy, Debug)]
-pub enum WhichFlag {
-    /// `-i`/`--indices`.
-    Indices,
-    /// `-a`/`--all`.
-    All,
-}
-
-impl Which {
-    /// Whether `arg` is one of these flags (then pass it to [`Which::take`]).
-    pub fn flag(arg: &lexopt::Arg<'_>) -> Option<WhichFlag> {
-        use lexopt::Arg::{Long, Short};
-        match arg {
-            Short('i') | Long("indices") => Some(WhichFlag::Indices),
-            Short('a') | Long("all") => Some(WhichFlag::All),
-            _ => None,
-        }
-    }
-
-    /// Record `flag`, reading its value from `p`.
-    pub fn take(&mut self, flag: WhichFlag, p: &mut lexopt::Parser) -> Result<(), Error> {
-        use lexopt::ValueExt;
-        match flag {
-            WhichFlag::Indices => self.indices = Some(p.value()?.string()?),
-            WhichFlag::All => self.all = true,
-        }
-        Ok(())
-    }
-
-    /// Refuse both at once.
-    pub fn check(&self) -> Result<(), Error> {
-        if self.all && self.indices.is_some() {
-            return Err(Error::usage("pass either --indices or --all, not both"));
-        }
-        Ok(())
-    }
-}
-
-/// Parse `NAME=VALUE` for `--pin`; the value is kept as text (the caller types it).
-pub fn split_pin(s: &str) -> Result<(String, String), Error> {
-    match s.split_once('=') {
-        None => Err(Error::usage(format!(
-            "--pin '{s}': expected 'name=value' (e.g. --pin lr=0.01)"
-        ))),
-        Some(("", _)) => Err(Error::usage(format!("--pin '{s}': empty parameter name"))),
-        Some((k, v)) => Ok((k.to_string(), v.to_string())),
-    }
 }
 
 /// A positional argument that names trials rather than a workspace: it does not

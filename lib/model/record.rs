@@ -63,6 +63,13 @@ impl Status {
         }
     }
 
+    /// The `-s/--status LIST` flag group: every known status word, and `pending`.
+    pub fn flag_group() -> crate::cli::Statuses {
+        crate::cli::Statuses::new(&Status::KNOWN, |w| {
+            !matches!(Status::parse(w), Status::Other(_))
+        })
+    }
+
     /// Parse manifest text; `pending` is the reference's legacy spelling of `ready`.
     pub fn parse(s: &str) -> Status {
         match s {

@@ -4,5 +4,9 @@
 
 pub mod fragments;
 pub mod plan;
+pub mod select;
+pub mod session;
+pub mod stop;
 pub mod submit;
 pub mod sync;
+pub mod view;

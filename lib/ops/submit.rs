@@ -7,13 +7,21 @@
 //! each part's job in `squeue` by its token and records it; a part that is not in the
 //! queue is not running, so its trials may be submitted again.
 
-use crate::config::Config;
+use crate::cli;
+use crate::config::{self, Config};
 use crate::error::Error;
-use crate::model::reconcile::refusal_message;
-use crate::model::record::Status;
+use crate::local::{self, cpupool};
+use crate::model::expand::expand;
+use crate::model::pin::Pins;
+use crate::model::reconcile::{reconcile, refusal_message};
+use crate::model::record::{Status, TrialRef};
+use crate::ops::plan;
+use crate::ops::select;
+use crate::ops::session::{Mode, Session};
+use crate::ops::sync;
 use crate::slurm;
 use crate::store::script::{self, Arm, Script};
-use crate::store::workspace::{self, JobRecord, ManifestRecord, Workspace};
+use crate::store::workspace::{self, ByIndex, JobRecord, ManifestRecord, Workspace};
 use crate::text::value::{Assoc, Value};
 use std::path::PathBuf;
 
@@ -376,6 +384,303 @@ pub fn token(k: usize) -> String {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     format!("herd:{}-{nanos}-{k}", std::process::id())
+}
+
+/// What to submit, as the arguments said it.
+#[derive(Debug, Default)]
+pub struct Request {
+    /// The trial records read from stdin, when the trials come from there.
+    pub refs: Option<Vec<TrialRef>>,
+    /// `--indices SPEC`, unparsed.
+    pub indices: Option<String>,
+    /// `--pin NAME=VALUE`, untyped.
+    pub pins: Vec<(String, String)>,
+    /// `--dry-run`: write nothing, submit nothing.
+    pub dry_run: bool,
+    /// `--max-concurrent N`.
+    pub max_concurrent: Option<u64>,
+    /// `--force`.
+    pub force: bool,
+    /// `--keep-orphans`.
+    pub keep_orphans: bool,
+    /// `--rerun`.
+    pub rerun: bool,
+    /// `--local`: run here, not on SLURM.
+    pub local: bool,
+}
+
+/// What a submission did.
+pub enum Outcome {
+    /// No trial was chosen.
+    Nothing,
+    /// A dry run: the job scripts that would be submitted.
+    DryRun {
+        /// How many trials.
+        trials: usize,
+        /// Their indices as an array spec.
+        spec: String,
+        /// Each part's script path and text.
+        scripts: Vec<(PathBuf, String)>,
+    },
+    /// Trials were submitted (or started here) and recorded.
+    Submitted(Box<Submitted>),
+}
+
+/// The trials a submission recorded.
+pub struct Submitted {
+    /// The config the sweep was submitted with.
+    pub cfg: Config,
+    /// The manifest as written.
+    pub manifest: Vec<ManifestRecord>,
+    /// Each submitted index with its `JOB_TASK` id.
+    pub trials: Vec<(u64, String)>,
+    /// The job ids, one per part.
+    pub job_ids: Vec<String>,
+    /// For a local job: how many trials run at once.
+    pub local_slots: Option<u64>,
+}
+
+/// Submit the trials `req` chooses from the sweep of `cfg`: reconcile the manifest
+/// with the config, select, split into parts, journal the intent, call `sbatch` (or
+/// start the local runner) per part, record each, clear stale signals.
+pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
+    preflight(&cfg, req.local)?;
+    let pins = Pins::parse(&cfg, &req.pins)?;
+    let generated = expand(&cfg)?;
+    let mode = if req.dry_run {
+        Mode::DryRun
+    } else {
+        Mode::Submit
+    };
+    let session = Session::open(cfg, mode)?;
+    // Choose from current statuses: a trial that failed since the last sync is
+    // pending, one that is still queued is not.
+    if let Some(why) = &session.stale {
+        return Err(
+            Error::failed(format!("cannot tell which trials are still live: {why}"))
+                .hint("nothing was submitted; try again when SLURM answers"),
+        );
+    }
+    let Session {
+        cfg,
+        ws,
+        manifest: stored,
+        mut jobs,
+        ..
+    } = session;
+    let next = ws.next_index(&stored, &jobs)?;
+    let keep_orphans = req.keep_orphans || req.force;
+    let plan = reconcile(stored, generated, next, keep_orphans)
+        .map_err(|orphans| orphan_refusal(&orphans))?;
+    workspace::check_new_indices(plan.next_index)?;
+    let mut manifest = plan.records;
+    let selected = select::select(
+        &cfg,
+        &manifest,
+        &plan.dropped,
+        req.refs.as_deref(),
+        req.indices.as_deref(),
+        select::Rerun {
+            indices: req.rerun || req.force,
+            stdin: req.rerun,
+        },
+    )?;
+    let mut selected: Vec<u64> = {
+        let by_index = ByIndex::new(&manifest);
+        selected
+            .into_iter()
+            .filter(|i| by_index.get(*i).is_some_and(|r| pins.matches(&r.params)))
+            .collect()
+    };
+    selected.sort_unstable();
+    selected.dedup();
+    if !req.dry_run {
+        ws.write_manifest(&manifest)?;
+        ws.write_next_index(plan.next_index)?;
+    }
+    if selected.is_empty() {
+        if !pins.is_empty() {
+            return Err(Error::invalid(format!(
+                "no submittable trials match --pin {}",
+                pins.describe()
+            )));
+        }
+        return Ok(Outcome::Nothing);
+    }
+    let by_index = ByIndex::new(&manifest);
+    let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &by_index, i)).collect();
+    // `selected` is sorted, and arms are in its order.
+    let arm_size = |i: u64| {
+        selected.binary_search(&i).map_or(0, |k| {
+            arms[k].name.len() * 2 + arms[k].overrides.len() + 120
+        })
+    };
+    let parts = if req.local {
+        // A local job is one part: no array size or script size limit applies.
+        vec![Part {
+            indices: selected.clone(),
+            offset: 0,
+        }]
+    } else {
+        let limits = match slurm::limits() {
+            Ok(l) => l,
+            Err(e) if req.dry_run => {
+                cli::note(&format!("note: {e}; assuming SLURM's default limits"));
+                slurm::parse_limits("")
+            }
+            Err(e) => return Err(e),
+        };
+        split(&selected, limits.max_array_size, arm_size)
+    };
+    let throttle = req.max_concurrent.or(cfg.slurm.max_concurrent);
+    // How many trials a local runner runs at once (asked of the machine only for one).
+    let local_slots = req.local.then(|| {
+        throttle.unwrap_or_else(|| local::default_max_concurrent(cfg.slurm.cpus_per_task))
+    });
+    let mut scripts = Vec::with_capacity(parts.len());
+    let mut arms = arms.into_iter().peekable();
+    for part in &parts {
+        let mine: Vec<Arm> =
+            std::iter::from_fn(|| arms.next_if(|a| part.indices.binary_search(&a.index).is_ok()))
+                .collect();
+        scripts.push(script::render(&part_script(&cfg, part, mine, throttle))?);
+    }
+    if req.dry_run {
+        return Ok(Outcome::DryRun {
+            trials: selected.len(),
+            spec: script::array_spec(&selected),
+            scripts: scripts
+                .into_iter()
+                .enumerate()
+                .map(|(k, s)| (script_path(&ws, k, parts.len()), s))
+                .collect(),
+        });
+    }
+    ws.create_dirs()?;
+    let exit_dir = ws.dir().join("exit");
+    std::fs::create_dir_all(&exit_dir)
+        .map_err(|e| Error::io(format!("creating {}", exit_dir.display()), e))?;
+    let job_name = job_name(&cfg);
+    let mut journal: Vec<JournalPart> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, p)| JournalPart {
+            part: p.clone(),
+            token: token(k),
+            // A local job's id is herd's to choose: known before it starts.
+            job_id: req.local.then(|| local::next_job_id(&ws, &jobs)),
+        })
+        .collect();
+    write_journal(&ws, &job_name, &journal)?;
+    crate::runtime::crash_point("before-sbatch");
+    let mut submitted: Vec<(u64, String)> = Vec::new();
+    for k in 0..journal.len() {
+        let path = script_path(&ws, k, parts.len());
+        script::write_executable(&path, &scripts[k])?;
+        let comment = format!("--comment={}", journal[k].token);
+        let started = match &journal[k].job_id {
+            Some(id) => local::start(
+                &ws,
+                &local_spec(&cfg, id, &parts[k], local_slots.unwrap_or(1)),
+                &scripts[k],
+            )
+            .map(|()| id.clone())
+            .map_err(|error| slurm::SbatchFailure {
+                error,
+                maybe_submitted: false,
+            }),
+            None => slurm::sbatch(&path, &cfg.workspace, &[&comment]),
+        };
+        let job_id = match started {
+            Ok(id) => id,
+            // Nothing was queued: forget the intent.
+            Err(f) if k == 0 && !f.maybe_submitted => {
+                clear_journal(&ws)?;
+                return Err(f.error);
+            }
+            // The job may exist without herd knowing its id: the journal stays, and
+            // the next sync (herd-status, herd-submit) looks for its token in squeue
+            // and records it, or drops the part if it is not there.
+            Err(f) if k == 0 => {
+                return Err(Error::failed(f.error.to_string()).hint(
+                    "sbatch may have queued the job anyway; herd-status or the next herd-submit looks for it in squeue and records it, so no trial runs twice",
+                ));
+            }
+            Err(f) => {
+                // Earlier parts are recorded; this and later ones stay journaled and
+                // are settled (found in squeue or dropped) by the next submission.
+                ws.write_manifest(&manifest)?;
+                return Err(Error::failed(f.error.to_string()).hint(format!(
+                    "parts 1-{k} of {} were submitted and recorded; run herd-submit again to submit the rest",
+                    journal.len()
+                )));
+            }
+        };
+        crate::runtime::crash_point("after-sbatch");
+        journal[k].job_id = Some(job_id.clone());
+        write_journal(&ws, &job_name, &journal)?;
+        record_part(
+            &ws,
+            &mut manifest,
+            &mut jobs,
+            &journal[k].part,
+            &job_id,
+            false,
+        )?;
+        for &i in &journal[k].part.indices {
+            submitted.push((i, format!("{job_id}_{}", i - journal[k].part.offset)));
+        }
+    }
+    crate::runtime::crash_point("before-manifest");
+    ws.write_manifest(&manifest)?;
+    clear_journal(&ws)?;
+    clear_signals(&ws, &selected);
+    Ok(Outcome::Submitted(Box::new(Submitted {
+        cfg,
+        manifest,
+        trials: submitted,
+        job_ids: journal.into_iter().filter_map(|p| p.job_id).collect(),
+        local_slots,
+    })))
+}
+
+/// What the local runner of `job_id` needs.
+fn local_spec(cfg: &Config, job_id: &str, part: &Part, slots: u64) -> local::Spec {
+    local::Spec {
+        job_id: job_id.to_string(),
+        job_name: job_name(cfg),
+        workspace: cfg.workspace.clone(),
+        indices: part.indices.clone(),
+        max_concurrent: slots,
+        time_limit_seconds: config::time_limit_seconds(&cfg.slurm),
+        kill_wait_seconds: local::kill_wait_seconds(),
+        cpus_per_task: cfg.slurm.cpus_per_task,
+        req_mem_bytes: sync::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
+        pool: cpupool::default_path(),
+        pool_cpus: cpupool::default_cpus(),
+    }
+}
+
+fn arm(cfg: &Config, manifest: &ByIndex<'_>, index: u64) -> Arm {
+    let rec = manifest.get(index);
+    let tr = rec.map(|r| plan::record(cfg, r));
+    Arm {
+        index,
+        name: tr
+            .as_ref()
+            .and_then(|t| t.experiment_name.clone())
+            .unwrap_or_default(),
+        overrides: tr.map(|t| t.overrides).unwrap_or_default(),
+    }
+}
+
+/// A resubmitted trial starts without a stale prune/pause signal.
+fn clear_signals(ws: &Workspace, indices: &[u64]) {
+    for i in indices {
+        let d = ws.results_dir().join(i.to_string());
+        let _ = std::fs::remove_file(d.join("_signal"));
+        let _ = std::fs::remove_file(d.join("_signal_escalated"));
+    }
 }
 
 #[cfg(test)]

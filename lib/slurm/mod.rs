@@ -192,6 +192,18 @@ impl Pipe {
     }
 }
 
+/// Cancel jobs or array tasks (`JOB_TASK` ids) with one `scancel` call.
+pub fn scancel(ids: &[&str]) -> Result<(), Error> {
+    let o = run("scancel", ids, None)?;
+    if o.code != Some(0) {
+        return Err(
+            Error::failed(format!("scancel failed: {}", o.stderr.trim()))
+                .hint("no trial was marked cancelled; check with herd-status and try again"),
+        );
+    }
+    Ok(())
+}
+
 /// Why `sbatch` gave no job id, and whether the job may exist anyway.
 #[derive(Debug)]
 pub struct SbatchFailure {

@@ -1,6 +1,6 @@
 //! `herd-expand [WS|FILE]`: print every trial of the sweep. Read-only.
 
-use crate::cli::{self, Common, Output};
+use crate::cli::{self, Output, OutputFlags, Standard};
 use crate::config::{self, Config, Grid};
 use crate::error::Error;
 use crate::model::ndjson;
@@ -52,10 +52,10 @@ orphans trials), 2 usage or config error (--check: the launcher is missing).
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     check: bool,
-    pins: Vec<(String, String)>,
+    pins: cli::Pins,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -63,12 +63,14 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
+        let groups: &mut [&mut dyn cli::Group] =
+            &mut [&mut Standard(USAGE), &mut args.output, &mut args.pins];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
             Short('c') | Long("check") => args.check = true,
-            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }
@@ -80,9 +82,9 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
-    let pins = Pins::parse(&cfg, &args.pins)?;
+    let pins = Pins::parse(&cfg, &args.pins.0)?;
     let mut out = cli::stdout();
-    let mode = args.common.output();
+    let mode = args.output.output();
     // A product sweep (no conditions) needs no value tree per trial: its records are
     // written from per-value fragments when it was never submitted, or when its
     // manifest holds exactly its trials (a submitted sweep whose config is unchanged).

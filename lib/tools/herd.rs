@@ -120,10 +120,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             let _ = io::stderr().write_all(USAGE.as_bytes());
             return Ok(ExitCode::from(crate::error::EXIT_USAGE));
         }
-        Some(Short('h') | Long("help")) => return Err(Error::Help(USAGE)),
-        Some(Short('V') | Long("version")) => return Err(Error::Version),
         Some(Value(v)) => v,
-        Some(arg) => return Err(arg.unexpected().into()),
+        Some(arg) => {
+            cli::flag_of(&arg, &[&mut cli::Standard(USAGE)])?;
+            return Err(arg.unexpected().into());
+        }
     };
     let rest: Vec<OsString> = p.raw_args()?.collect();
     let name = cmd.to_string_lossy().into_owned();

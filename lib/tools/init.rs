@@ -86,9 +86,12 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
+        let groups: &mut [&mut dyn cli::Group] = &mut [&mut cli::Standard(USAGE)];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
+            continue;
+        }
         match arg {
-            Short('h') | Long("help") => return Err(Error::Help(USAGE)),
-            Short('V') | Long("version") => return Err(Error::Version),
             Long("config") => args.config = Some(p.value()?.into()),
             Long("launcher") => args.launcher = Some(p.value()?.into()),
             Long("trainer") => {
@@ -249,10 +252,9 @@ fn warn_if_unsubmittable(abs: &Path) {
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '%')
     {
-        let _ = writeln!(
-            std::io::stderr(),
-            "herd-init: warning: {text:?} contains whitespace or '%', which SLURM's log paths cannot hold: herd-submit will refuse this sweep (move it to a plain path before 'herd run')"
-        );
+        cli::warning(&format!(
+            "{text:?} contains whitespace or '%', which SLURM's log paths cannot hold: herd-submit will refuse this sweep (move it to a plain path before 'herd run')"
+        ));
     }
 }
 

@@ -6,6 +6,7 @@
 //! `results/<i>` and `results/<i>.json` do not exist yet), to refuse a trial id the
 //! sweep does not have; later calls cost one `stat` more.
 
+use crate::cli;
 use crate::error::Error;
 use crate::store::results::parse_exact;
 use crate::store::results::TrialResults;
@@ -72,9 +73,12 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
+        let groups: &mut [&mut dyn cli::Group] = &mut [&mut cli::Standard(USAGE)];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
+            continue;
+        }
         match arg {
-            Short('h') | Long("help") => return Err(Error::Help(USAGE)),
-            Short('V') | Long("version") => return Err(Error::Version),
             Long("step") => {
                 let text = p.value()?.string()?;
                 args.step = Some(match parse_step(&text) {
@@ -332,15 +336,11 @@ fn batch_from_args(args: &Args) -> Batch {
         let v = parse_value(text, args.string);
         if let (Value::Str(_), false) = (&v, args.string) {
             if let Some(fix) = numeric_looking(text) {
-                let mut err = std::io::stderr().lock();
-                let _ = write!(
-                    err,
-                    "herd-log: warning: metric '{name}': '{text}' is not a number, so it is stored as a string"
-                );
-                let _ = match fix {
-                    Some(f) => writeln!(err, "; did you mean {f}?"),
-                    None => writeln!(err),
-                };
+                let did_you_mean = fix.map(|f| format!("; did you mean {f}?"));
+                cli::warning(&format!(
+                    "metric '{name}': '{text}' is not a number, so it is stored as a string{}",
+                    did_you_mean.unwrap_or_default()
+                ));
                 warned = true;
             }
         }

@@ -6,7 +6,7 @@
 //! Rows are the manifest's trials (before the first submission: the planned ones), in
 //! index order unless `--sort` says otherwise.
 
-use crate::cli::{self, Common};
+use crate::cli::{self, Standard};
 use crate::config::{self, Config};
 use crate::error::{Error, EXIT_FAILED};
 use crate::model::ndjson;
@@ -26,8 +26,6 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-const NAME: &str = "herd-res";
 
 const USAGE: &str = "\
 herd-res: print one row per trial with its parameters and logged metrics
@@ -81,13 +79,12 @@ enum Format {
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
     ws: Option<PathBuf>,
     format: Option<Format>,
     last: bool,
     sort: Option<(String, bool)>,
     top: Option<usize>,
-    pins: Vec<(String, String)>,
+    pins: cli::Pins,
     statuses: Vec<String>,
     all: bool,
 }
@@ -95,14 +92,20 @@ struct Args {
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     use lexopt::prelude::*;
     let mut args = Args::default();
+    let mut statuses = Status::flag_group();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
+        let groups: &mut [&mut dyn cli::Group] =
+            &mut [&mut Standard(USAGE), &mut statuses, &mut args.pins];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
+            continue;
+        }
         match arg {
             Long("tsv") => args.format = Some(Format::Tsv),
             Long("csv") => args.format = Some(Format::Csv),
             Long("json") => args.format = Some(Format::Json),
             Long("table") => args.format = Some(Format::Table),
-            _ if args.common.parse(&arg, USAGE)? => {}
             Long("last") => args.last = true,
             Long("sort") => {
                 let s = p.value()?.string()?;
@@ -126,40 +129,13 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                     }
                 }
             }
-            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
-            Short('s') | Long("status") => {
-                let s = p.value()?.string()?;
-                for part in s.split(',').map(str::trim) {
-                    if part.is_empty() {
-                        return Err(Error::usage(format!(
-                            "--status '{s}': empty status in the list"
-                        )));
-                    }
-                    args.statuses.push(part.to_string());
-                }
-            }
             Short('a') | Long("all") => args.all = true,
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }
     }
+    args.statuses = statuses.words;
     Ok(args)
-}
-
-fn parse_statuses(raw: &[String], records: &[ManifestRecord]) -> Result<Vec<Status>, Error> {
-    let mut out = Vec::with_capacity(raw.len());
-    for s in raw {
-        let st = Status::parse(s);
-        let known = !matches!(st, Status::Other(_)) || records.iter().any(|r| r.status == st);
-        if !known {
-            return Err(Error::usage(format!(
-                "--status: unknown status '{s}' (statuses: {})",
-                Status::KNOWN.join(", ")
-            )));
-        }
-        out.push(st);
-    }
-    Ok(out)
 }
 
 /// The part of a trial record `herd-res` needs from stdin.
@@ -263,7 +239,7 @@ fn row_values<'r>(
 
 /// Report a problem on stderr without stopping.
 fn warn(kind: &str, msg: &dyn std::fmt::Display) {
-    let _ = writeln!(io::stderr(), "{NAME}: {kind}: {msg}");
+    cli::note(&format!("{kind}: {msg}"));
 }
 
 /// Say on stderr when `results/` holds results of trials the manifest does not have
@@ -371,7 +347,7 @@ fn sort_cmp(a: Option<&Value>, b: Option<&Value>, desc: bool) -> Ordering {
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
-    let pins = Pins::parse(&cfg, &args.pins)?;
+    let pins = Pins::parse(&cfg, &args.pins.0)?;
     let ws = Workspace::new(&cfg.workspace);
     // The trials that exist: the manifest's. Before the first submission, the trials
     // the config plans (all ready, no results), so the table still shows the grid.
@@ -384,7 +360,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     };
     let mut records: Vec<&ManifestRecord> = all.iter().collect();
     records.sort_by_key(|r| r.index);
-    let statuses = parse_statuses(&args.statuses, &all)?;
+    let statuses: Vec<Status> = args.statuses.iter().map(|s| Status::parse(s)).collect();
     let wanted = if !args.all && stdin_has_input() {
         let w = stdin_indices(&cfg, &all)?;
         if w.is_empty() {
@@ -478,10 +454,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         rows.truncate(n);
     }
 
-    let format = args.format.unwrap_or(match args.common.output() {
-        cli::Output::Table => Format::Table,
-        cli::Output::Json => Format::Tsv,
-    });
+    let format = args
+        .format
+        .unwrap_or(match cli::OutputFlags::default().output() {
+            cli::Output::Table => Format::Table,
+            cli::Output::Json => Format::Tsv,
+        });
     let mut out = cli::stdout();
     let mut header: Vec<&str> = vec!["index", "status", "experiment_name"];
     header.extend(param_names.iter().copied());

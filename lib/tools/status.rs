@@ -1,19 +1,17 @@
 //! `herd-status [WS]`: sync statuses from SLURM, write them, print the trials.
 
-use crate::cli::{self, Common, Output};
-use crate::config::{self, Config};
+use crate::cli::{self, Output, OutputFlags, Standard};
+use crate::config;
 use crate::error::Error;
 use crate::model::ndjson;
 use crate::model::pin::Pins;
 use crate::model::record::{Status, TrialRecord};
-use crate::ops::plan;
-use crate::ops::submit;
-use crate::ops::sync::{self, Detail};
-use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::ops::session::{Mode, Session};
+use crate::ops::view::{Logs, View};
 use crate::text::table::{Align, Table};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -63,10 +61,10 @@ const MIN_WATCH_LOCAL: u64 = 1;
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     statuses: Vec<Status>,
-    pins: Vec<(String, String)>,
+    pins: cli::Pins,
     /// `--watch`/`--wait`: the interval, if one was given.
     watch: Option<Option<u64>>,
     wait: bool,
@@ -75,26 +73,20 @@ struct Args {
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     use lexopt::prelude::*;
     let mut args = Args::default();
+    let mut statuses = Status::flag_group();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
+        let groups: &mut [&mut dyn cli::Group] = &mut [
+            &mut Standard(USAGE),
+            &mut args.output,
+            &mut statuses,
+            &mut args.pins,
+        ];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
-            Short('s') | Long("status") => {
-                for s in p.value()?.string()?.split(',').filter(|s| !s.is_empty()) {
-                    let st = Status::parse(s.trim());
-                    if matches!(st, Status::Other(_)) {
-                        return Err(Error::usage(format!(
-                            "--status: unknown status '{}' (statuses: {})",
-                            s.trim(),
-                            Status::KNOWN.join(", ")
-                        )));
-                    }
-                    args.statuses.push(st);
-                }
-            }
-            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Short('w') | Long("watch") | Long("wait") => {
                 let flag = if matches!(arg, Long("wait")) {
                     args.wait = true;
@@ -130,158 +122,25 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             _ => return Err(arg.unexpected().into()),
         }
     }
+    args.statuses = statuses.words.iter().map(|s| Status::parse(s)).collect();
     Ok(args)
 }
 
-/// A synced view of a workspace: records with SLURM details, and staleness.
-pub(crate) struct View {
-    pub records: Vec<TrialRecord>,
-    pub stale: Option<String>,
-    /// Every submission is local (no controller is asked).
-    pub local_only: bool,
-    /// The trials' logs (the table reads error logs too).
-    pub(crate) logs: Logs,
-}
-
 /// Open the workspace, settle any interrupted submission, sync, build the records.
-pub(crate) fn synced_view(
-    ws_arg: Option<&Path>,
-    pins: &[(String, String)],
-) -> Result<(View, Pins), Error> {
+fn synced_view(ws_arg: Option<&Path>, pins: &[(String, String)]) -> Result<(View, Pins), Error> {
     let cfg = config::load(ws_arg)?;
     let pins = Pins::parse(&cfg, pins)?;
-    let ws = Workspace::new(&cfg.workspace);
-    ws.require_manifest()?;
-    let _lock = ws.lock()?;
-    let mut manifest = ws.read_manifest()?.unwrap_or_default();
-    let mut jobs = ws.read_job_ids()?;
-    let mut stale = None;
-    if let Err(e) = submit::recover(&ws, &mut manifest, &mut jobs) {
-        stale = Some(format!(
-            "an interrupted submission could not be settled: {e}"
-        ));
-    }
-    let details = if stale.is_none() {
-        let s = sync::sync(&ws, &mut manifest, &jobs, cfg.slurm.cpus_per_task)?;
-        stale = s.stale;
-        s.details
-    } else {
-        sync::read_cache(&ws)
-    };
-    let latest = sync::latest_jobs(&jobs);
-    let logs = Logs::scan(&ws);
-    let records = manifest
-        .into_iter()
-        .map(|r| detailed_record(&cfg, &logs, r, &details, &latest))
-        .collect();
-    let local_only = jobs.iter().all(|j| crate::local::is_local(&j.slurm_job_id));
-    Ok((
-        View {
-            records,
-            stale,
-            local_only,
-            logs,
-        },
-        pins,
-    ))
-}
-
-/// The trials' stdout logs: which exist (one directory read, not one failed open per
-/// trial that has not run yet), and their last lines.
-pub(crate) struct Logs {
-    dir: PathBuf,
-    present: crate::text::fxhash::FxHashSet<u64>,
-}
-
-impl Logs {
-    /// Read the logs directory once.
-    pub(crate) fn scan(ws: &Workspace) -> Logs {
-        let dir = ws.logs_dir();
-        let present = std::fs::read_dir(&dir)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .filter_map(|e| {
-                        let name = e.file_name();
-                        name.to_str()?.strip_suffix(".out")?.parse().ok()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Logs { dir, present }
-    }
-
-    /// The last line of trial `index`'s stdout log (see [`last_log_line`]).
-    pub(crate) fn last_line(&self, index: u64) -> Option<String> {
-        if !self.present.contains(&index) {
-            return None;
-        }
-        last_log_line(&self.dir.join(format!("{index}.out")))
-    }
-
-    /// The LAST LOG column of the table: what the trial's latest run said last. A
-    /// failed trial's last error line (a traceback's last line), else its stdout's; a
-    /// trial that has not started yet shows nothing, since its logs are an earlier
-    /// run's.
-    fn table_line(&self, r: &TrialRecord) -> Option<String> {
-        match r.status {
-            Status::Submitted | Status::Queued => None,
-            Status::Failed => last_log_line(&self.dir.join(format!("{}.err", r.index)))
-                .or_else(|| r.last_log_line.clone()),
-            _ => r.last_log_line.clone(),
-        }
-    }
-}
-
-/// True for herd's run divider (`==== HyperHerd run: job J array-task T <time> ====`),
-/// which the job script prints to both logs when a run starts.
-fn is_divider(line: &str) -> bool {
-    line.starts_with("==== HyperHerd run: job ") && line.ends_with(" ====")
-}
-
-/// A trial record with everything known about its latest submission.
-pub(crate) fn detailed_record(
-    cfg: &Config,
-    logs: &Logs,
-    r: ManifestRecord,
-    details: &BTreeMap<u64, Detail>,
-    latest: &sync::Latest<'_>,
-) -> TrialRecord {
-    let index = r.index;
-    let mut rec = plan::into_record(cfg, r);
-    sync::apply_detail(&mut rec, details, latest);
-    rec.last_log_line = logs.last_line(index);
-    rec
-}
-
-/// The last non-blank line that the latest run wrote to a log (B29), reading only its
-/// tail: lines before the last run divider are an earlier run's, and the divider is
-/// herd's own. None when the latest run has written nothing yet.
-pub(crate) fn last_log_line(path: &Path) -> Option<String> {
-    // A FIFO or device planted as a log must not block the sync (herd(7), SAFETY).
-    let mut f =
-        crate::store::workspace::open_nofollow(path, std::fs::OpenOptions::new().read(true))
-            .ok()?;
-    let len = f.metadata().ok()?.len();
-    let start = len.saturating_sub(64 * 1024);
-    f.seek(SeekFrom::Start(start)).ok()?;
-    let mut buf = Vec::new();
-    f.read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf);
-    text.lines()
-        .map(str::trim)
-        .rev()
-        .take_while(|l| !is_divider(l))
-        .find(|l| !l.is_empty())
-        .map(str::to_string)
+    let session = Session::open(cfg, Mode::Read)?;
+    Ok((View::of(session), pins))
 }
 
 /// Entry point of `herd-status`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
-    let mode = args.common.output();
+    let mode = args.output.output();
     let mut progress = Progress::new();
     loop {
-        let (view, pins) = synced_view(args.ws.as_deref(), &args.pins)?;
+        let (view, pins) = synced_view(args.ws.as_deref(), &args.pins.0)?;
         let live = view.records.iter().any(|r| r.status.is_live());
         let interval = match args.watch {
             None => None,
@@ -321,10 +180,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
         out.flush()?;
         if let Some(why) = &view.stale {
-            let _ = writeln!(
-                std::io::stderr(),
-                "herd-status: statuses are stale (nothing was changed): {why}"
-            );
+            cli::note(&format!("statuses are stale (nothing was changed): {why}"));
             return Ok(ExitCode::from(1));
         }
         match interval {
@@ -533,29 +389,6 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> Str
 mod tests {
     use super::*;
 
-    /// A FIFO or a symlink planted as a trial's log gives no last line; it neither
-    /// blocks the sync (a FIFO with no writer would) nor is followed.
-    #[test]
-    fn a_planted_fifo_or_link_as_a_log_is_skipped_at_once() {
-        let d = std::env::temp_dir().join(format!("herd-lastlog-fifo-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        let fifo = d.join("0.out");
-        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
-        std::fs::write(d.join("secret"), "secret line\n").unwrap();
-        std::os::unix::fs::symlink(d.join("secret"), d.join("1.out")).unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let paths = [fifo, d.join("1.out")];
-        std::thread::spawn(move || {
-            let _ = tx.send(paths.iter().map(|p| last_log_line(p)).collect::<Vec<_>>());
-        });
-        let got = rx
-            .recv_timeout(std::time::Duration::from_secs(5))
-            .expect("reading a FIFO log blocked");
-        assert_eq!(got, [None, None]);
-        let _ = std::fs::remove_dir_all(&d);
-    }
-
     #[test]
     fn ansi_is_stripped_and_long_lines_cut() {
         assert_eq!(
@@ -571,35 +404,5 @@ mod tests {
         assert_eq!(human_secs(176400), "2-01:00:00");
         assert_eq!(human_bytes(4680 * 1024), "5M");
         assert_eq!(human_bytes(3 << 30), "3.00G");
-    }
-
-    #[test]
-    fn last_log_line_skips_trailing_blank_lines() {
-        let p = std::env::temp_dir().join(format!("herd-lastlog-{}", std::process::id()));
-        std::fs::write(
-            &p,
-            "epoch 1\nepoch 2 loss=0.5\n\n==== HyperHerd run: job 7 array-task 0 2025-01-01T00:00:00+00:00 ====\n\n\n",
-        )
-        .unwrap();
-        assert_eq!(
-            last_log_line(&p).as_deref(),
-            None,
-            "the latest run has printed nothing yet"
-        );
-        std::fs::write(
-            &p,
-            "\n==== HyperHerd run: job 7 array-task 0 x ====\n\nstep 1\n\n",
-        )
-        .unwrap();
-        assert_eq!(last_log_line(&p).as_deref(), Some("step 1"));
-        std::fs::write(&p, "==== HyperHerd run ====\n").unwrap();
-        assert_eq!(
-            last_log_line(&p).as_deref(),
-            Some("==== HyperHerd run ===="),
-            "only herd's divider is skipped"
-        );
-        std::fs::write(&p, "epoch 3\n\n  \n").unwrap();
-        assert_eq!(last_log_line(&p).as_deref(), Some("epoch 3"));
-        assert_eq!(last_log_line(Path::new("/nonexistent/x")), None);
     }
 }

@@ -1,19 +1,11 @@
 //! `herd-stop [WS]`: cancel live trials with one `scancel` call and mark them cancelled.
 
-use crate::cli::{self, Common, Output};
+use crate::cli::{self, Output, OutputFlags, Standard};
 use crate::config;
 use crate::error::Error;
-use crate::local;
 use crate::model::ndjson;
-use crate::model::record::Status;
 use crate::model::record::{read_refs, workspace_arg};
-use crate::ops::submit;
-use crate::ops::sync::{self, latest_jobs};
-use crate::slurm;
-use crate::store::workspace::{ByIndex, Workspace};
-use crate::tools::status::{detailed_record, Logs};
-use crate::tools::submit::check_ref;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::ops::stop::{self, Targets};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,7 +48,7 @@ Exit status: 0 ok, 1 scancel failed or SLURM could not be asked (nothing changed
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     which: cli::Which,
 }
@@ -66,11 +58,10 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
-            continue;
-        }
-        if let Some(flag) = cli::Which::flag(&arg) {
-            args.which.take(flag, &mut p)?;
+        let groups: &mut [&mut dyn cli::Group] =
+            &mut [&mut Standard(USAGE), &mut args.output, &mut args.which];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
@@ -96,133 +87,43 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 /// Entry point of `herd-stop`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
-    let wanted: Option<BTreeSet<u64>> = match (&args.which.indices, args.which.all) {
-        (Some(spec), _) => Some(cli::parse_indices(spec)?.into_iter().collect()),
-        (None, true) => None,
+    let targets = match (&args.which.indices, args.which.all) {
+        (Some(spec), _) => Targets::Indices(cli::parse_indices(spec)?.into_iter().collect()),
+        (None, true) => Targets::All,
         (None, false) if cli::stdin_is_terminal() => {
             return Err(Error::usage(
                 "name the trials: -i SPEC, --all, or trial records on stdin",
             ))
         }
-        (None, false) => None,
-    };
-    let refs = if wanted.is_none() && !args.which.all {
-        Some(read_refs(std::io::stdin().lock())?)
-    } else {
-        None
+        (None, false) => Targets::Refs(read_refs(std::io::stdin().lock())?),
     };
     // The workspace: the argument, else the one the stdin records belong to.
-    let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
-    let cfg = config::load(ws_arg.as_deref())?;
-    let ws = Workspace::new(&cfg.workspace);
-    ws.require_manifest()?;
-    let _lock = ws.lock()?;
-    let mut manifest = ws.read_manifest()?.unwrap_or_default();
-    let mut jobs = ws.read_job_ids()?;
-    submit::recover(&ws, &mut manifest, &mut jobs)?;
-    let synced = sync::sync(&ws, &mut manifest, &jobs, cfg.slurm.cpus_per_task)?;
-    if let Some(why) = synced.stale {
-        return Err(
-            Error::failed(format!("cannot tell which trials are live: {why}"))
-                .hint("nothing was cancelled; try again when SLURM answers"),
-        );
-    }
-    let by_index = ByIndex::new(&manifest);
-    let wanted: Option<BTreeSet<u64>> = match refs {
-        Some(refs) => Some(
-            refs.iter()
-                .map(|r| check_ref(&cfg, &by_index, r).map(|m| m.index))
-                .collect::<Result<_, Error>>()?,
-        ),
-        None => wanted,
+    let refs = match &targets {
+        Targets::Refs(r) => Some(r.as_slice()),
+        _ => None,
     };
-    if let Some(w) = &wanted {
-        if w.iter().any(|i| by_index.get(*i).is_none()) {
-            let unknown = w.iter().copied().filter(|i| by_index.get(*i).is_none());
-            return Err(Error::invalid(format!(
-                "no trial with index {}",
-                cli::some_indices(unknown)
-            )));
-        }
-    }
-    let latest = latest_jobs(&jobs);
-    let targets: Vec<(usize, String)> = manifest
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| wanted.as_ref().is_none_or(|w| w.contains(&r.index)))
-        .filter(|(_, r)| r.status.is_live())
-        .filter_map(|(k, r)| latest.get(&r.index).map(|(j, t)| (k, format!("{j}_{t}"))))
-        .collect();
-    let skipped = wanted
-        .as_ref()
-        .map_or(0, |w| w.len())
-        .saturating_sub(targets.len());
-    if skipped > 0 && wanted.is_some() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "herd-stop: {skipped} trial(s) are not live (finished or never submitted); left alone"
-        );
-    }
-    let mut out = cli::stdout();
-    if targets.is_empty() {
-        let _ = writeln!(std::io::stderr(), "herd-stop: no live trials to cancel");
+    let ws_arg = workspace_arg(args.ws.clone(), refs);
+    let cfg = config::load(ws_arg.as_deref())?;
+    let stopped = stop::stop(cfg, targets)?;
+    if stopped.records.is_empty() {
+        cli::note("no live trials to cancel");
         return Ok(ExitCode::SUCCESS);
     }
-    // SLURM's trials in one scancel call; local ones through their runners.
-    let ids: Vec<&str> = targets
-        .iter()
-        .map(|(_, j)| j.as_str())
-        .filter(|j| !local::is_local(j))
-        .collect();
-    if !ids.is_empty() {
-        let o = slurm::run("scancel", &ids, None)?;
-        if o.code != Some(0) {
-            return Err(
-                Error::failed(format!("scancel failed: {}", o.stderr.trim()))
-                    .hint("no trial was marked cancelled; check with herd-status and try again"),
-            );
-        }
-    }
-    let mut local_tasks: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for (k, _) in &targets {
-        if let Some((job, task)) = latest.get(&manifest[*k].index) {
-            if local::is_local(job) {
-                local_tasks.entry(*job).or_default().push(*task);
-            }
-        }
-    }
-    for (job, tasks) in &local_tasks {
-        local::cancel(&ws, job, tasks)?;
-    }
-    let mut previous = Vec::with_capacity(targets.len());
-    for (k, _) in &targets {
-        previous.push(manifest[*k].status.clone());
-        manifest[*k].status = Status::Cancelled;
-    }
-    ws.write_manifest(&manifest)?;
-    let cancelled: Vec<u64> = targets.iter().map(|(k, _)| manifest[*k].index).collect();
-    let details = sync::note_cancelled(&ws, &cancelled, synced.details)?;
-    match args.common.output() {
+    let mut out = cli::stdout();
+    match args.output.output() {
         Output::Json => {
             let mut lines = ndjson::Lines::default();
-            let logs = Logs::scan(&ws);
-            for ((k, _), prev) in targets.iter().zip(previous) {
-                let mut rec = detailed_record(&cfg, &logs, manifest[*k].clone(), &details, &latest);
-                rec.previous_status = Some(prev);
-                lines.write(&mut out, &rec)?;
+            for rec in &stopped.records {
+                lines.write(&mut out, rec)?;
             }
         }
         Output::Table => {
-            let idx: Vec<String> = targets
+            let idx: Vec<String> = stopped
+                .records
                 .iter()
-                .map(|(k, _)| manifest[*k].index.to_string())
+                .map(|r| r.index.to_string())
                 .collect();
-            writeln!(
-                out,
-                "cancelled {} trial(s): {}",
-                targets.len(),
-                idx.join(", ")
-            )?;
+            writeln!(out, "cancelled {} trial(s): {}", idx.len(), idx.join(", "))?;
         }
     }
     out.flush()?;

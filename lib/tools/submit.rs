@@ -1,23 +1,16 @@
 //! `herd-submit [WS]`: reconcile the manifest with the config, submit the chosen trials
 //! as SLURM job arrays, record them.
 
-use crate::cli::{self, Common, Output};
-use crate::config::{self, Config};
+use crate::cli::{self, Output, OutputFlags, Standard};
+use crate::config;
 use crate::error::Error;
 use crate::local;
-use crate::local::cpupool;
-use crate::model::expand::expand;
 use crate::model::ndjson;
-use crate::model::pin::Pins;
-use crate::model::reconcile::reconcile;
-use crate::model::record::{read_refs, workspace_arg, Status, TrialRecord, TrialRef};
+use crate::model::record::{read_refs, workspace_arg, TrialRecord};
 use crate::ops::plan;
-use crate::ops::submit::{self, JournalPart};
-use crate::ops::sync;
-use crate::slurm;
-use crate::store::script::{self, Arm};
-use crate::store::workspace::{self, ByIndex, ManifestRecord, Workspace};
-use std::collections::BTreeSet;
+use crate::ops::submit::{self, Outcome, Request, Submitted};
+use crate::store::script;
+use crate::store::workspace::ByIndex;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,11 +74,11 @@ error.
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     ws: Option<PathBuf>,
     dry_run: bool,
     which: cli::Which,
-    pins: Vec<(String, String)>,
+    pins: cli::Pins,
     max_concurrent: Option<u64>,
     force: bool,
     keep_orphans: bool,
@@ -100,16 +93,18 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
-            continue;
-        }
-        if let Some(flag) = cli::Which::flag(&arg) {
-            args.which.take(flag, &mut p)?;
+        let groups: &mut [&mut dyn cli::Group] = &mut [
+            &mut Standard(USAGE),
+            &mut args.output,
+            &mut args.which,
+            &mut args.pins,
+        ];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
             Short('n') | Long("dry-run") => args.dry_run = true,
-            Short('p') | Long("pin") => args.pins.push(cli::split_pin(&p.value()?.string()?)?),
             Short('j') | Long("max-concurrent") => {
                 let n: u64 = p.value()?.parse()?;
                 if n == 0 {
@@ -146,438 +141,52 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     // `herd-expand WS | herd-submit` needs WS only once.
     let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
-    submit::preflight(&cfg, args.local)?;
-    let pins = Pins::parse(&cfg, &args.pins)?;
-    let generated = expand(&cfg)?;
-    let ws = Workspace::new(&cfg.workspace);
-    let _lock = if args.dry_run { None } else { Some(ws.lock()?) };
-    let mut stored = ws.read_manifest()?.unwrap_or_default();
-    let mut jobs = ws.read_job_ids()?;
-    if !args.dry_run {
-        let found = submit::recover(&ws, &mut stored, &mut jobs)?;
-        if found > 0 {
-            eprint_line(&format!(
-                "recovered {found} interrupted submission(s) from the journal"
-            ));
-        }
-        // Choose from current statuses: a trial that failed since the last sync is
-        // pending, one that is still queued is not.
-        if !jobs.is_empty() {
-            let synced = sync::sync(&ws, &mut stored, &jobs, cfg.slurm.cpus_per_task)?;
-            if let Some(why) = synced.stale {
-                return Err(Error::failed(format!(
-                    "cannot tell which trials are still live: {why}"
-                ))
-                .hint("nothing was submitted; try again when SLURM answers"));
-            }
-        }
-    }
-    let next = ws.next_index(&stored, &jobs)?;
-    let keep_orphans = args.keep_orphans || args.force;
-    let plan = reconcile(stored, generated, next, keep_orphans)
-        .map_err(|orphans| submit::orphan_refusal(&orphans))?;
-    workspace::check_new_indices(plan.next_index)?;
-    let mut manifest = plan.records;
-    let selected = select(
-        &cfg,
-        &manifest,
-        &plan.dropped,
-        refs.as_deref(),
-        args.which.indices.as_deref(),
-        Rerun {
-            indices: args.rerun || args.force,
-            stdin: args.rerun,
+    let mode = args.output.output();
+    let outcome = submit::submit(
+        cfg,
+        Request {
+            refs,
+            indices: args.which.indices,
+            pins: args.pins.0,
+            dry_run: args.dry_run,
+            max_concurrent: args.max_concurrent,
+            force: args.force,
+            keep_orphans: args.keep_orphans,
+            rerun: args.rerun,
+            local: args.local,
         },
     )?;
-    let mut selected: Vec<u64> = {
-        let by_index = ByIndex::new(&manifest);
-        selected
-            .into_iter()
-            .filter(|i| by_index.get(*i).is_some_and(|r| pins.matches(&r.params)))
-            .collect()
-    };
-    selected.sort_unstable();
-    selected.dedup();
-    if !args.dry_run {
-        ws.write_manifest(&manifest)?;
-        ws.write_next_index(plan.next_index)?;
-    }
-    if selected.is_empty() {
-        if !pins.is_empty() {
-            return Err(Error::invalid(format!(
-                "no submittable trials match --pin {}",
-                pins.describe()
-            )));
-        }
-        eprint_line("nothing to submit");
-        return Ok(ExitCode::SUCCESS);
-    }
-    let by_index = ByIndex::new(&manifest);
-    let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &by_index, i)).collect();
-    // `selected` is sorted, and arms are in its order.
-    let arm_size = |i: u64| {
-        selected.binary_search(&i).map_or(0, |k| {
-            arms[k].name.len() * 2 + arms[k].overrides.len() + 120
-        })
-    };
-    let parts = if args.local {
-        // A local job is one part: no array size or script size limit applies.
-        vec![submit::Part {
-            indices: selected.clone(),
-            offset: 0,
-        }]
-    } else {
-        let limits = match slurm::limits() {
-            Ok(l) => l,
-            Err(e) if args.dry_run => {
-                eprint_line(&format!("note: {e}; assuming SLURM's default limits"));
-                slurm::parse_limits("")
-            }
-            Err(e) => return Err(e),
-        };
-        submit::split(&selected, limits.max_array_size, arm_size)
-    };
-    let throttle = args.max_concurrent.or(cfg.slurm.max_concurrent);
-    // How many trials a local runner runs at once (asked of the machine only for one).
-    let local_slots = args.local.then(|| {
-        throttle.unwrap_or_else(|| local::default_max_concurrent(cfg.slurm.cpus_per_task))
-    });
-    let mut scripts = Vec::with_capacity(parts.len());
-    let mut arms = arms.into_iter().peekable();
-    for part in &parts {
-        let mine: Vec<Arm> =
-            std::iter::from_fn(|| arms.next_if(|a| part.indices.binary_search(&a.index).is_ok()))
-                .collect();
-        scripts.push(script::render(&submit::part_script(
-            &cfg, part, mine, throttle,
-        ))?);
-    }
     let mut out = cli::stdout();
-    if args.dry_run {
-        eprint_line(&format!(
-            "dry run: would submit {} trial(s) as {} array job(s): {}",
-            selected.len(),
-            parts.len(),
-            script::array_spec(&selected)
-        ));
-        for (k, s) in scripts.iter().enumerate() {
-            if parts.len() > 1 {
-                writeln!(
-                    out,
-                    "# ---- part {} of {}: {} ----",
-                    k + 1,
-                    parts.len(),
-                    submit::script_path(&ws, k, parts.len()).display()
-                )?;
+    match outcome {
+        Outcome::Nothing => cli::note("nothing to submit"),
+        Outcome::DryRun {
+            trials,
+            spec,
+            scripts,
+        } => {
+            cli::note(&format!(
+                "dry run: would submit {trials} trial(s) as {} array job(s): {spec}",
+                scripts.len(),
+            ));
+            let n = scripts.len();
+            for (k, (path, s)) in scripts.iter().enumerate() {
+                if n > 1 {
+                    writeln!(out, "# ---- part {} of {n}: {} ----", k + 1, path.display())?;
+                }
+                out.write_all(s.as_bytes())?;
             }
-            out.write_all(s.as_bytes())?;
         }
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
+        Outcome::Submitted(done) => report(&done, mode, &mut out)?,
     }
-    ws.create_dirs()?;
-    let exit_dir = ws.dir().join("exit");
-    std::fs::create_dir_all(&exit_dir)
-        .map_err(|e| Error::io(format!("creating {}", exit_dir.display()), e))?;
-    let job_name = submit::job_name(&cfg);
-    let mut journal: Vec<JournalPart> = parts
-        .iter()
-        .enumerate()
-        .map(|(k, p)| JournalPart {
-            part: p.clone(),
-            token: submit::token(k),
-            // A local job's id is herd's to choose: known before it starts.
-            job_id: args.local.then(|| local::next_job_id(&ws, &jobs)),
-        })
-        .collect();
-    submit::write_journal(&ws, &job_name, &journal)?;
-    crate::runtime::crash_point("before-sbatch");
-    let mut submitted: Vec<(u64, String)> = Vec::new();
-    for k in 0..journal.len() {
-        let path = submit::script_path(&ws, k, parts.len());
-        script::write_executable(&path, &scripts[k])?;
-        let comment = format!("--comment={}", journal[k].token);
-        let started = match &journal[k].job_id {
-            Some(id) => local::start(
-                &ws,
-                &local_spec(&cfg, id, &parts[k], local_slots.unwrap_or(1)),
-                &scripts[k],
-            )
-            .map(|()| id.clone())
-            .map_err(|error| slurm::SbatchFailure {
-                error,
-                maybe_submitted: false,
-            }),
-            None => slurm::sbatch(&path, &cfg.workspace, &[&comment]),
-        };
-        let job_id = match started {
-            Ok(id) => id,
-            // Nothing was queued: forget the intent.
-            Err(f) if k == 0 && !f.maybe_submitted => {
-                submit::clear_journal(&ws)?;
-                return Err(f.error);
-            }
-            // The job may exist without herd knowing its id: the journal stays, and
-            // the next sync (herd-status, herd-submit) looks for its token in squeue
-            // and records it, or drops the part if it is not there.
-            Err(f) if k == 0 => {
-                return Err(Error::failed(f.error.to_string()).hint(
-                    "sbatch may have queued the job anyway; herd-status or the next herd-submit looks for it in squeue and records it, so no trial runs twice",
-                ));
-            }
-            Err(f) => {
-                // Earlier parts are recorded; this and later ones stay journaled and
-                // are settled (found in squeue or dropped) by the next submission.
-                ws.write_manifest(&manifest)?;
-                return Err(Error::failed(f.error.to_string()).hint(format!(
-                    "parts 1-{k} of {} were submitted and recorded; run herd-submit again to submit the rest",
-                    journal.len()
-                )));
-            }
-        };
-        crate::runtime::crash_point("after-sbatch");
-        journal[k].job_id = Some(job_id.clone());
-        submit::write_journal(&ws, &job_name, &journal)?;
-        submit::record_part(
-            &ws,
-            &mut manifest,
-            &mut jobs,
-            &journal[k].part,
-            &job_id,
-            false,
-        )?;
-        for &i in &journal[k].part.indices {
-            submitted.push((i, format!("{job_id}_{}", i - journal[k].part.offset)));
-        }
-    }
-    crate::runtime::crash_point("before-manifest");
-    ws.write_manifest(&manifest)?;
-    submit::clear_journal(&ws)?;
-    clear_signals(&ws, &selected);
-    report(
-        &cfg,
-        &manifest,
-        &submitted,
-        &journal,
-        local_slots,
-        args.common.output(),
-        &mut out,
-    )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the local runner of `job_id` needs.
-fn local_spec(cfg: &Config, job_id: &str, part: &submit::Part, slots: u64) -> local::Spec {
-    local::Spec {
-        job_id: job_id.to_string(),
-        job_name: submit::job_name(cfg),
-        workspace: cfg.workspace.clone(),
-        indices: part.indices.clone(),
-        max_concurrent: slots,
-        time_limit_seconds: config::time_limit_seconds(&cfg.slurm),
-        kill_wait_seconds: local::kill_wait_seconds(),
-        cpus_per_task: cfg.slurm.cpus_per_task,
-        req_mem_bytes: sync::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
-        pool: cpupool::default_path(),
-        pool_cpus: cpupool::default_cpus(),
-    }
-}
-
-/// Which named trials that have completed (or were pruned or paused) may run again.
-#[derive(Clone, Copy, Debug)]
-struct Rerun {
-    /// Those named by `--indices` (`--rerun`, `--force`).
-    indices: bool,
-    /// Those named on stdin (`--rerun` only).
-    stdin: bool,
-}
-
-/// An array spec cut to about 60 characters at a comma (`0-3,5,…`).
-fn clip_spec(spec: &str) -> String {
-    if spec.is_empty() {
-        return "none".into();
-    }
-    if spec.len() <= 60 {
-        return spec.to_string();
-    }
-    let cut = spec[..60].rfind(',').unwrap_or(0);
-    format!("{},…", &spec[..cut])
-}
-
-/// Which indices to submit. A live trial (submitted, queued, running) is never
-/// chosen, whatever the flags: an index must not get a second live job.
-fn select(
-    cfg: &Config,
-    manifest: &[ManifestRecord],
-    dropped: &[ManifestRecord],
-    refs: Option<&[TrialRef]>,
-    spec: Option<&str>,
-    rerun: Rerun,
-) -> Result<Vec<u64>, Error> {
-    let by_index = ByIndex::new(manifest);
-    let status_of = |i: u64| by_index.get(i).map(|r| &r.status);
-    if let Some(spec) = spec {
-        let wanted = cli::parse_indices(spec)?;
-        if wanted.iter().any(|i| status_of(*i).is_none()) {
-            let unknown = wanted.iter().copied().filter(|i| status_of(*i).is_none());
-            let known: Vec<u64> = manifest.iter().map(|r| r.index).collect();
-            return Err(Error::invalid(format!(
-                "--indices {spec}: no trial with index {} (the sweep's indices are {})",
-                cli::some_indices(unknown),
-                clip_spec(&script::array_spec(&known))
-            ))
-            .hint("herd-expand lists the trials and their indices"));
-        }
-        let listed = |pred: &dyn Fn(&Status) -> bool| -> Vec<String> {
-            wanted
-                .iter()
-                .filter_map(|&i| status_of(i).filter(|s| pred(s)).map(|s| format!("{i}={s}")))
-                .collect()
-        };
-        let live = listed(&|s| s.is_live());
-        if !live.is_empty() {
-            let ids: Vec<u64> = wanted
-                .iter()
-                .copied()
-                .filter(|&i| status_of(i).is_some_and(Status::is_live))
-                .collect();
-            return Err(Error::invalid(format!(
-                "refusing to submit trials that already have a live job: {}",
-                live.join(", ")
-            ))
-            .hint(format!(
-                "stop them first with herd-stop {} -i {}, then submit them again",
-                cfg.workspace.display(),
-                script::array_spec(&ids)
-            )));
-        }
-        if !rerun.indices {
-            let done = listed(&|s| *s == Status::Completed);
-            if !done.is_empty() {
-                return Err(Error::invalid(format!(
-                    "refusing to resubmit trials already completed: {}",
-                    done.join(", ")
-                ))
-                .hint("pass --rerun to run them again"));
-            }
-        }
-        return Ok(wanted.into_iter().collect());
-    }
-    let Some(refs) = refs else {
-        return Ok(manifest
-            .iter()
-            .filter(|r| r.status.is_pending())
-            .map(|r| r.index)
-            .collect());
-    };
-    let mut out = BTreeSet::new();
-    let (mut live, mut done, mut gone) = (0, 0, 0);
-    for r in refs {
-        // A trial the config edit removed, which herd-expand still listed because it
-        // looked active before this sync: no longer part of the sweep.
-        if by_index.get(r.index).is_none()
-            && dropped
-                .iter()
-                .any(|d| d.index == r.index && d.hash == r.hash)
-        {
-            gone += 1;
-            continue;
-        }
-        let m = check_ref(cfg, &by_index, r)?;
-        if m.status.is_pending() {
-            out.insert(r.index);
-        } else if m.status.is_live() {
-            live += 1;
-        } else if rerun.stdin {
-            out.insert(r.index);
-        } else {
-            done += 1;
-        }
-    }
-    if live > 0 {
-        eprint_line(&format!(
-            "skipped {live} trial(s) that are submitted, queued or running (herd-stop them first to run them again)"
-        ));
-    }
-    if done > 0 {
-        eprint_line(&format!(
-            "skipped {done} trial(s) that are completed, pruned or paused (use --rerun to run them again)"
-        ));
-    }
-    if gone > 0 {
-        eprint_line(&format!(
-            "skipped {gone} trial(s) the config no longer generates"
-        ));
-    }
-    Ok(out.into_iter().collect())
-}
-
-/// The manifest record a stdin record names; refuses records of another workspace
-/// and stale ones (index or hash no longer match).
-pub(crate) fn check_ref<'a>(
-    cfg: &Config,
-    manifest: &ByIndex<'a>,
-    r: &TrialRef,
-) -> Result<&'a ManifestRecord, Error> {
-    let ws = cfg.workspace.display().to_string();
-    if let Some(w) = r.workspace.as_deref().filter(|w| *w != ws) {
-        return Err(Error::invalid(format!(
-            "stdin record of trial {} belongs to workspace {w}, not {ws}",
-            r.index
-        )));
-    }
-    let Some(m) = manifest.get(r.index) else {
-        return Err(Error::invalid(format!(
-            "stdin record of trial {} names an index this workspace does not have",
-            r.index
-        ))
-        .hint("the plan is stale: run herd-expand again"));
-    };
-    if m.hash != r.hash {
-        return Err(Error::invalid(format!(
-            "stdin record of trial {} has hash {}, the manifest has {}",
-            r.index, r.hash, m.hash
-        ))
-        .hint("the plan is stale: run herd-expand again"));
-    }
-    Ok(m)
-}
-
-fn arm(cfg: &Config, manifest: &ByIndex<'_>, index: u64) -> Arm {
-    let rec = manifest.get(index);
-    let tr = rec.map(|r| plan::record(cfg, r));
-    Arm {
-        index,
-        name: tr
-            .as_ref()
-            .and_then(|t| t.experiment_name.clone())
-            .unwrap_or_default(),
-        overrides: tr.map(|t| t.overrides).unwrap_or_default(),
-    }
-}
-
-/// A resubmitted trial starts without a stale prune/pause signal.
-fn clear_signals(ws: &Workspace, indices: &[u64]) {
-    for i in indices {
-        let d = ws.results_dir().join(i.to_string());
-        let _ = std::fs::remove_file(d.join("_signal"));
-        let _ = std::fs::remove_file(d.join("_signal_escalated"));
-    }
-}
-
-fn report(
-    cfg: &Config,
-    manifest: &[ManifestRecord],
-    submitted: &[(u64, String)],
-    journal: &[JournalPart],
-    local_slots: Option<u64>,
-    mode: Output,
-    out: &mut impl Write,
-) -> Result<(), Error> {
+fn report(done: &Submitted, mode: Output, out: &mut impl Write) -> Result<(), Error> {
+    let (cfg, submitted) = (&done.cfg, &done.trials);
     match mode {
         Output::Json => {
-            let by_index = ByIndex::new(manifest);
+            let by_index = ByIndex::new(&done.manifest);
             let mut lines = ndjson::Lines::default();
             for (i, job) in submitted {
                 if let Some(r) = by_index.get(*i) {
@@ -588,10 +197,10 @@ fn report(
             }
         }
         Output::Table => {
-            let ids: Vec<String> = journal.iter().filter_map(|p| p.job_id.clone()).collect();
+            let ids = &done.job_ids;
             let indices: Vec<u64> = submitted.iter().map(|(i, _)| *i).collect();
             let plural = |n: usize| if n == 1 { "" } else { "s" };
-            match local_slots {
+            match done.local_slots {
                 Some(slots) => writeln!(
                     out,
                     "started {} trial{} ({}) on this machine as local job {}, at most {slots} at a time",
@@ -624,8 +233,4 @@ fn report(
         }
     }
     Ok(())
-}
-
-fn eprint_line(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "herd-submit: {msg}");
 }

@@ -1,6 +1,6 @@
 //! `herd-tail [WS] INDEX`: the last lines of a trial's logs, optionally following them.
 
-use crate::cli::Common;
+use crate::cli::{self, OutputFlags, Standard};
 use crate::error::Error;
 use crate::store::workspace::Workspace;
 use serde::Serialize;
@@ -44,7 +44,7 @@ Exit status: 0 ok, 1 no log of the trial exists, 2 usage error.
 
 #[derive(Debug, Default)]
 struct Args {
-    common: Common,
+    output: OutputFlags,
     positionals: Vec<PathBuf>,
     lines: usize,
     stdout_only: bool,
@@ -60,7 +60,9 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     };
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        if args.common.parse(&arg, USAGE)? {
+        let groups: &mut [&mut dyn cli::Group] = &mut [&mut Standard(USAGE), &mut args.output];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
@@ -173,7 +175,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     };
     let mut w = crate::cli::stdout();
     // Logs are text: JSON only when asked for.
-    if args.common.forced() == Some(crate::cli::Output::Json) && !args.follow {
+    if args.output.forced() == Some(crate::cli::Output::Json) && !args.follow {
         let j = TailJson {
             index,
             stdout: want_out.then(|| Stream {

@@ -66,9 +66,12 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut positionals: Vec<OsString> = Vec::new();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
+        let groups: &mut [&mut dyn cli::Group] = &mut [&mut cli::Standard(USAGE)];
+        if let Some(hit) = cli::flag_of(&arg, groups)? {
+            cli::take(hit, groups, &mut p)?;
+            continue;
+        }
         match arg {
-            Short('h') | Long("help") => return Err(Error::Help(USAGE)),
-            Short('V') | Long("version") => return Err(Error::Version),
             Short('n') | Long("dry-run") => args.dry_run = true,
             Short('f') | Long("force") => args.force = true,
             Value(v) if positionals.len() < 2 => positionals.push(v),
@@ -218,7 +221,7 @@ fn persist_plan(cfg: &Config, ws: &Workspace) -> Result<(), Error> {
 }
 
 fn note(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "herd-test: {msg}");
+    cli::note(msg);
 }
 
 #[cfg(test)]

@@ -1,0 +1,245 @@
+//! The flag groups tools share. Each tool lists the groups it takes and passes every
+//! argument to [`parse_flags`] before its own `match`; a flag then has one spelling,
+//! one meaning and one error text in every tool that has it.
+//!
+//! - [`Standard`]: `-h/--help`, `-V/--version` (every tool);
+//! - [`OutputFlags`]: `--json`/`--table` (tools that print records);
+//! - [`Pins`]: `-p/--pin NAME=VALUE`, repeatable;
+//! - [`Statuses`]: `-s/--status LIST`, comma-separated status words, repeatable;
+//! - [`Which`]: `-i/--indices SPEC` and `-a/--all`.
+
+use super::Output;
+use crate::error::Error;
+use lexopt::{Arg, Parser, ValueExt};
+use std::io::{self, IsTerminal};
+
+/// A group of flags. Parsing is two steps because a lexopt argument borrows the
+/// parser: [`flag_of`] asks which group's flag an argument is, then [`take`] reads
+/// its value (the argument is no longer needed).
+pub trait Group {
+    /// Which of this group's flags `arg` is, if any (a number the group chooses).
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error>;
+    /// Record flag `flag`, reading its value from `p` if it takes one.
+    fn take(&mut self, flag: u8, p: &mut Parser) -> Result<(), Error>;
+}
+
+/// A flag found by [`flag_of`]: which group, and which of its flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit(usize, u8);
+
+/// Which of `groups` takes `arg`, if one does.
+pub fn flag_of(arg: &Arg<'_>, groups: &[&mut dyn Group]) -> Result<Option<Hit>, Error> {
+    for (k, g) in groups.iter().enumerate() {
+        if let Some(f) = g.flag(arg)? {
+            return Ok(Some(Hit(k, f)));
+        }
+    }
+    Ok(None)
+}
+
+/// Let the group [`flag_of`] found take its flag.
+pub fn take(hit: Hit, groups: &mut [&mut dyn Group], p: &mut Parser) -> Result<(), Error> {
+    groups[hit.0].take(hit.1, p)
+}
+
+/// `-h/--help` (prints the tool's usage) and `-V/--version`.
+#[derive(Debug, Clone, Copy)]
+pub struct Standard(pub &'static str);
+
+impl Group for Standard {
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error> {
+        match arg {
+            Arg::Short('h') | Arg::Long("help") => Err(Error::Help(self.0)),
+            Arg::Short('V') | Arg::Long("version") => Err(Error::Version),
+            _ => Ok(None),
+        }
+    }
+
+    fn take(&mut self, _: u8, _: &mut Parser) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// `--json`/`--table`: how records are printed.
+#[derive(Debug, Default)]
+pub struct OutputFlags {
+    forced: Option<Output>,
+}
+
+impl Group for OutputFlags {
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error> {
+        Ok(match arg {
+            Arg::Long("json") => Some(0),
+            Arg::Long("table") => Some(1),
+            _ => None,
+        })
+    }
+
+    fn take(&mut self, flag: u8, _: &mut Parser) -> Result<(), Error> {
+        self.forced = Some(if flag == 0 {
+            Output::Json
+        } else {
+            Output::Table
+        });
+        Ok(())
+    }
+}
+
+impl OutputFlags {
+    /// The output mode a flag forced, if any.
+    pub fn forced(&self) -> Option<Output> {
+        self.forced
+    }
+
+    /// The output mode: forced by a flag, else a table on a terminal, NDJSON otherwise.
+    pub fn output(&self) -> Output {
+        self.forced.unwrap_or_else(|| {
+            if io::stdout().is_terminal() {
+                Output::Table
+            } else {
+                Output::Json
+            }
+        })
+    }
+}
+
+/// `-p/--pin NAME=VALUE`, repeatable; the values are text (the caller types them).
+#[derive(Debug, Default)]
+pub struct Pins(pub Vec<(String, String)>);
+
+impl Group for Pins {
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error> {
+        Ok(matches!(arg, Arg::Short('p') | Arg::Long("pin")).then_some(0))
+    }
+
+    fn take(&mut self, _: u8, p: &mut Parser) -> Result<(), Error> {
+        self.0.push(split_pin(&p.value()?.string()?)?);
+        Ok(())
+    }
+}
+
+/// Parse `NAME=VALUE` for `--pin`; the value is kept as text (the caller types it).
+pub fn split_pin(s: &str) -> Result<(String, String), Error> {
+    match s.split_once('=') {
+        None => Err(Error::usage(format!(
+            "--pin '{s}': expected 'name=value' (e.g. --pin lr=0.01)"
+        ))),
+        Some(("", _)) => Err(Error::usage(format!("--pin '{s}': empty parameter name"))),
+        Some((k, v)) => Ok((k.to_string(), v.to_string())),
+    }
+}
+
+/// `-s/--status LIST`: a comma-separated list of status words (blanks around a word
+/// are trimmed), each one the sweep's model knows; repeatable, the lists add up. The frame knows
+/// no statuses: the tool passes the known words in.
+#[derive(Debug)]
+pub struct Statuses {
+    known: &'static [&'static str],
+    accepts: fn(&str) -> bool,
+    /// The status words given, in order.
+    pub words: Vec<String>,
+}
+
+impl Statuses {
+    /// The group, accepting the words `accepts` takes; the error lists `known`.
+    pub fn new(known: &'static [&'static str], accepts: fn(&str) -> bool) -> Statuses {
+        Statuses {
+            known,
+            accepts,
+            words: Vec::new(),
+        }
+    }
+}
+
+impl Group for Statuses {
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error> {
+        Ok(matches!(arg, Arg::Short('s') | Arg::Long("status")).then_some(0))
+    }
+
+    fn take(&mut self, _: u8, p: &mut Parser) -> Result<(), Error> {
+        let list = p.value()?.string()?;
+        if list.split(',').any(|w| w.trim().is_empty()) {
+            return Err(Error::usage(format!(
+                "--status '{list}': empty status in the list"
+            )));
+        }
+        for word in list.split(',').map(str::trim) {
+            if !(self.accepts)(word) {
+                return Err(Error::usage(format!(
+                    "--status: unknown status '{word}' (statuses: {})",
+                    self.known.join(", ")
+                )));
+            }
+            self.words.push(word.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// The `-i/--indices SPEC` and `-a/--all` flags of the tools that act on chosen
+/// trials (herd-submit, herd-stop); without either, the trials come from stdin.
+#[derive(Debug, Default)]
+pub struct Which {
+    /// `--indices SPEC`, unparsed.
+    pub indices: Option<String>,
+    /// `--all`.
+    pub all: bool,
+}
+
+impl Group for Which {
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error> {
+        Ok(match arg {
+            Arg::Short('i') | Arg::Long("indices") => Some(0),
+            Arg::Short('a') | Arg::Long("all") => Some(1),
+            _ => None,
+        })
+    }
+
+    fn take(&mut self, flag: u8, p: &mut Parser) -> Result<(), Error> {
+        match flag {
+            0 => self.indices = Some(p.value()?.string()?),
+            _ => self.all = true,
+        }
+        Ok(())
+    }
+}
+
+impl Which {
+    /// Refuse both at once.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.all && self.indices.is_some() {
+            return Err(Error::usage("pass either --indices or --all, not both"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statuses(argv: &[&str]) -> Result<Vec<String>, Error> {
+        let mut s = Statuses::new(&["running", "failed"], |w| w == "running" || w == "failed");
+        let mut p = Parser::from_args(argv.iter().copied());
+        while let Some(arg) = p.next()? {
+            let f = s.flag(&arg)?.expect("a --status flag");
+            s.take(f, &mut p)?;
+        }
+        Ok(s.words)
+    }
+
+    #[test]
+    fn statuses_are_one_list_syntax() {
+        assert_eq!(
+            statuses(&["-s", "running, failed", "--status", "running"]).unwrap(),
+            ["running", "failed", "running"]
+        );
+        let e = statuses(&["-s", "running,"]).unwrap_err().to_string();
+        assert_eq!(e, "--status 'running,': empty status in the list");
+        let e = statuses(&["-s", "complete"]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "--status: unknown status 'complete' (statuses: running, failed)"
+        );
+    }
+}

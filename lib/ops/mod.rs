@@ -3,6 +3,7 @@
 //! its journal, and the reconciled view of a workspace.
 
 pub mod fragments;
+pub mod journal;
 pub mod plan;
 pub mod select;
 pub mod session;

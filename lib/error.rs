@@ -227,7 +227,7 @@ mod tests {
 
     #[test]
     fn every_variant_keeps_its_hint_and_exit_status() {
-        let io = || io::Error::new(io::ErrorKind::Other, "disk on fire");
+        let io = || io::Error::other("disk on fire");
         let cases = [
             (Error::usage("bad flag"), EXIT_USAGE),
             (Error::invalid("bad input"), EXIT_USAGE),

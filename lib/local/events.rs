@@ -6,7 +6,7 @@ use crate::local::proc::Proc;
 use crate::store::workspace;
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -122,4 +122,15 @@ pub(crate) fn settle_unstarted(dir: &Path) -> std::io::Result<Events> {
     held.write_all(format!("lost {}\n", now_ms()).as_bytes())?;
     held.sync_data()?;
     Ok(read_events(dir))
+}
+
+/// Append `line` (one whole line) to the events file in one write. A failed or short
+/// write is tried once more; after a short one, behind a newline that closes the half
+/// line the first attempt left (readers skip it, and a later line wins).
+pub(crate) fn append(events: &mut impl Write, line: &str) -> io::Result<()> {
+    match events.write(line.as_bytes()) {
+        Ok(n) if n == line.len() => Ok(()),
+        Ok(n) if n > 0 => events.write_all(format!("\n{line}").as_bytes()),
+        _ => events.write_all(line.as_bytes()),
+    }
 }

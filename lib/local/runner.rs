@@ -4,10 +4,11 @@
 
 use crate::error::Error;
 use crate::local::cpupool::Pool;
-use crate::local::events::{lock_events, now_ms, read_events};
+use crate::local::events::{append, lock_events, now_ms, read_events};
 use crate::local::proc::{proc_pgrp, proc_stat, this_process};
 use crate::local::Spec;
-use crate::store::workspace;
+use crate::store::exits::{remove_exit_record, write_exit_record};
+use crate::store::workspace::{self, Workspace};
 use nix::libc;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::unistd::Pid;
@@ -50,10 +51,7 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
     let events_path = dir.join("events");
     let me = this_process();
     crate::runtime::crash_point("runner-start");
-    let log = |events: &mut File, line: String| {
-        // One write per line: O_APPEND keeps lines whole across writers and crashes.
-        let _ = events.write_all(line.as_bytes());
-    };
+    let ws = Workspace::new(&spec.workspace);
     // Record this runner under the events file's lock, unless a sync declared the job
     // lost first (see the module doc): then its trials are pending again, and running
     // them here could run them twice.
@@ -65,16 +63,17 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             spec.job_id
         )));
     }
-    log(
-        &mut held,
-        format!(
-            "runner {} {} {} {}\n",
-            me.pid,
-            me.start_ticks,
-            me.boot_id,
-            now_ms()
-        ),
+    // Unrecorded, this runner would be declared lost by the next sync while it runs
+    // the trials, which would then run twice: it runs nothing.
+    let line = format!(
+        "runner {} {} {} {}\n",
+        me.pid,
+        me.start_ticks,
+        me.boot_id,
+        now_ms()
     );
+    append(&mut *held, &line)
+        .map_err(|e| Error::io(format!("writing {}", events_path.display()), e))?;
     let mut events = held
         .unlock()
         .map_err(|(_, e)| Error::io(format!("unlocking {}", events_path.display()), e.into()))?;
@@ -112,6 +111,8 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
     );
     let mut pending: VecDeque<u64> = spec.indices.iter().copied().collect();
     let mut running: HashMap<i32, Running> = HashMap::new();
+    // Ends recorded nowhere yet (see `record_end`), tried again every turn.
+    let mut unrecorded: Vec<End> = Vec::new();
     loop {
         // Reap every process that ended: a trial's job script, or any of its processes
         // (the runner is their subreaper, so one orphaned by a TERM, such as a trainer
@@ -195,16 +196,17 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                 None => ("FAILED", Some(code)),
             };
             let rss = (r.rss > 0).then_some(r.rss);
-            log(
-                &mut events,
-                format!(
-                    "end {} {state} {} {} {}\n",
-                    r.task,
-                    code.map_or("-".into(), |c| c.to_string()),
-                    rss.map_or("-".into(), |b| b.to_string()),
-                    now_ms().max(r.started_ms)
-                ),
+            let line = format!(
+                "end {} {state} {} {} {}\n",
+                r.task,
+                code.map_or("-".into(), |c| c.to_string()),
+                rss.map_or("-".into(), |b| b.to_string()),
+                now_ms().max(r.started_ms)
             );
+            let end = End::new(r.task, state, code, line);
+            if !end.record(&mut events, &ws, &spec.job_id, write_exit_record) {
+                unrecorded.push(end);
+            }
         }
         // Cancel markers: pending tasks end at once, running ones get TERM.
         let cancelled: BTreeSet<u64> = fs::read_dir(&cancel_dir)
@@ -217,7 +219,11 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
         if !cancelled.is_empty() {
             pending.retain(|t| {
                 if cancelled.contains(t) {
-                    log(&mut events, format!("end {t} CANCELLED - - {}\n", now_ms()));
+                    let line = format!("end {t} CANCELLED - - {}\n", now_ms());
+                    let end = End::new(*t, "CANCELLED", None, line);
+                    if !end.record(&mut events, &ws, &spec.job_id, write_exit_record) {
+                        unrecorded.push(end);
+                    }
                     false
                 } else {
                     true
@@ -270,10 +276,12 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
             match spawn_task(&spec, &script, &logs, task, (min, max_task)) {
                 Ok(pid) => {
                     let t = proc_stat(pid).map_or(0, |(_, t)| t);
-                    log(
-                        &mut events,
-                        format!("start {task} {pid} {t} {started_ms}\n"),
-                    );
+                    let line = format!("start {task} {pid} {t} {started_ms}\n");
+                    if let Err(e) = append(&mut events, &line) {
+                        // Its end is what matters, and is recorded (or retried) alone.
+                        let _ =
+                            writeln!(std::io::stderr(), "recording the start of task {task}: {e}");
+                    }
                     running.insert(
                         pid,
                         Running {
@@ -292,17 +300,89 @@ pub fn run_runner(dir: &Path) -> Result<(), Error> {
                         let _ = p.give_back(task);
                     }
                     let _ = writeln!(std::io::stderr(), "task {task}: {e}");
-                    log(
-                        &mut events,
-                        format!("end {task} FAILED 127 - {started_ms}\n"),
-                    );
+                    let line = format!("end {task} FAILED 127 - {started_ms}\n");
+                    let end = End::new(task, "FAILED", Some(127), line);
+                    if !end.record(&mut events, &ws, &spec.job_id, write_exit_record) {
+                        unrecorded.push(end);
+                    }
                 }
             }
         }
+        unrecorded.retain(|end| !end.record(&mut events, &ws, &spec.job_id, write_exit_record));
         if running.is_empty() && pending.is_empty() {
-            return Ok(());
+            if unrecorded.is_empty() {
+                return Ok(());
+            }
+            let tasks: Vec<String> = unrecorded.iter().map(|e| e.task.to_string()).collect();
+            return Err(Error::failed(format!(
+                "the end of task(s) {} of {} could not be recorded; they read as LOST",
+                tasks.join(", "),
+                spec.job_id
+            )));
         }
         wait_for_child(&chld, Duration::from_millis(250));
+    }
+}
+
+/// A trial's end as the runner decided it, to be recorded.
+struct End {
+    task: u64,
+    /// Its exit record's word: the exit status, `TERM` (cancelled) or `TIMEOUT`.
+    verdict: String,
+    /// Its line in the events file.
+    line: String,
+}
+
+impl End {
+    fn new(task: u64, state: &str, code: Option<i64>, line: String) -> End {
+        let verdict = match (state, code) {
+            ("TIMEOUT", _) => "TIMEOUT".to_string(),
+            ("COMPLETED", _) => "0".to_string(),
+            (_, Some(c)) if c != 0 => c.to_string(),
+            ("FAILED", _) => "1".to_string(),
+            _ => "TERM".to_string(),
+        };
+        End {
+            task,
+            verdict,
+            line,
+        }
+    }
+
+    /// Record the end; true once it is recorded somewhere a sync reads.
+    ///
+    /// The events file is the record (one retry, see [`append`]). When it cannot be
+    /// written, the trial's exit record carries the runner's verdict instead: a sync
+    /// reads it once the runner is gone. When that fails too, the job script's own
+    /// exit record is removed, so the trial reads as `LOST`, never as a success that
+    /// was not recorded; false then, and the runner tries again on its next turn.
+    fn record(
+        &self,
+        events: &mut impl Write,
+        ws: &Workspace,
+        job_id: &str,
+        write_record: impl FnOnce(&Workspace, u64, &str, &str) -> Result<(), Error>,
+    ) -> bool {
+        let Err(e) = append(events, &self.line) else {
+            return true;
+        };
+        let mut err = std::io::stderr();
+        let _ = writeln!(
+            err,
+            "recording the end of task {} in the events: {e}",
+            self.task
+        );
+        let job = format!("{job_id}_{}", self.task);
+        match write_record(ws, self.task, &job, &self.verdict) {
+            Ok(()) => true,
+            Err(e) => {
+                let _ = writeln!(err, "writing the exit record of task {}: {e}", self.task);
+                if let Err(e) = remove_exit_record(ws, self.task) {
+                    let _ = writeln!(err, "removing the exit record of task {}: {e}", self.task);
+                }
+                false
+            }
+        }
     }
 }
 
@@ -369,5 +449,90 @@ fn close_inherited_fds() {
         .unwrap_or_default();
     for fd in fds {
         let _ = nix::unistd::close(fd);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local::events::parse_events;
+    use crate::store::exits::exit_record;
+
+    /// An events file that cannot be written (a full disk, a revoked mount).
+    struct Failing;
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from_raw_os_error(libc::ENOSPC))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// An events file whose first write is cut short.
+    struct ShortOnce(Vec<u8>, bool);
+
+    impl Write for ShortOnce {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            let n = if self.1 { b.len() } else { b.len() / 2 };
+            self.1 = true;
+            self.0.extend_from_slice(&b[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn workspace(tag: &str) -> (std::path::PathBuf, Workspace) {
+        let root = std::env::temp_dir().join(format!("herd-end-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join(".hyperherd").join("exit")).unwrap();
+        let ws = Workspace::new(&root);
+        (root, ws)
+    }
+
+    #[test]
+    fn a_short_write_is_retried_and_the_half_line_skipped() {
+        let mut f = ShortOnce(Vec::new(), false);
+        append(&mut f, "end 3 COMPLETED 0 - 1234\n").unwrap();
+        let ev = parse_events(std::str::from_utf8(&f.0).unwrap());
+        let end = ev.tasks[&3].end.clone().unwrap();
+        assert_eq!((end.0.as_str(), end.1, end.3), ("COMPLETED", Some(0), 1234));
+    }
+
+    #[test]
+    fn an_end_the_events_cannot_hold_goes_to_the_exit_record() {
+        let (root, ws) = workspace("record");
+        // The job script saw TERM and recorded so; the runner's verdict is TIMEOUT.
+        fs::write(ws.dir().join("exit").join("3"), "local-1_3 TERM\n").unwrap();
+        let end = End::new(3, "TIMEOUT", None, "end 3 TIMEOUT - - 9\n".into());
+        assert!(end.record(&mut Failing, &ws, "local-1", write_exit_record));
+        let o = exit_record(&ws, 3, "local-1_3").unwrap();
+        assert_eq!(o.state, "TIMEOUT");
+        let end = End::new(4, "FAILED", Some(2), "end 4 FAILED 2 - - 9\n".into());
+        assert!(end.record(&mut Failing, &ws, "local-1", write_exit_record));
+        let o = exit_record(&ws, 4, "local-1_4").unwrap();
+        assert_eq!((o.state.as_str(), o.exit_code), ("FAILED", Some(2)));
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn an_end_recorded_nowhere_never_reads_as_a_success() {
+        let (root, ws) = workspace("nowhere");
+        // The job script exited 0 and recorded it; the runner cancelled the trial.
+        fs::write(ws.dir().join("exit").join("5"), "local-1_5 0\n").unwrap();
+        let end = End::new(5, "CANCELLED", None, "end 5 CANCELLED - - 9\n".into());
+        let refused = |_: &Workspace, _: u64, _: &str, _: &str| -> Result<(), Error> {
+            Err(Error::failed("no space left"))
+        };
+        assert!(!end.record(&mut Failing, &ws, "local-1", refused));
+        assert_eq!(
+            exit_record(&ws, 5, "local-1_5"),
+            None,
+            "no record left to read as COMPLETED: the trial reads as LOST"
+        );
+        let _ = fs::remove_dir_all(&root);
     }
 }

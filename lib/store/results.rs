@@ -222,7 +222,7 @@ impl TrialResults {
     /// `stream/train/loss.jsonl`), sorted.
     pub fn stream_names(&self) -> Result<Vec<String>, Error> {
         let mut names = Vec::new();
-        collect_streams(&self.stream_dir(), "", &mut names)?;
+        collect_streams(&self.stream_dir(), &mut names)?;
         names.sort();
         Ok(names)
     }
@@ -522,23 +522,36 @@ pub(crate) fn parse_stream(text: &str) -> Vec<Point> {
     out
 }
 
-fn collect_streams(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), Error> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let ty = entry
-            .file_type()
-            .map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
-        if ty.is_dir() {
-            collect_streams(&entry.path(), &format!("{prefix}{name}/"), out)?;
-        } else if let Some(stem) = name.strip_suffix(".jsonl") {
-            out.push(format!("{prefix}{stem}"));
+/// The stream names under `dir` (`train/loss` for `train/loss.jsonl`), in file-name
+/// order. Links are not followed; a name that is not UTF-8 is skipped, with all below it.
+fn collect_streams(dir: &Path, out: &mut Vec<String>) -> Result<(), Error> {
+    let walk = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || e.file_name().to_str().is_some());
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e)
+                if e.depth() == 0
+                    && e.io_error().map(|x| x.kind()) == Some(ErrorKind::NotFound) =>
+            {
+                return Ok(())
+            }
+            Err(e) => {
+                let at = e.path().unwrap_or(dir).to_path_buf();
+                return Err(Error::io(format!("listing {}", at.display()), e.into()));
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Some(rel) = entry.path().strip_prefix(dir).ok().and_then(Path::to_str) else {
+            continue;
+        };
+        if let Some(stem) = rel.strip_suffix(".jsonl") {
+            out.push(stem.to_string());
         }
     }
     Ok(())

@@ -81,25 +81,28 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
     let namer = Namer::new(cfg);
     // A product sweep's name collisions are known from its value lists (no trial
     // need be built to refuse it).
-    let known_unique = match product_collisions(cfg, &namer, &lists) {
-        Some(Err(problems)) => {
+    // Conditions that force no parameter only drop trials and add extras: the trials'
+    // parameters are then rows of the product, whose properties hold of them too.
+    let product_rows = matches!(cfg.grid, Grid::All)
+        && cfg.conditions.iter().all(|c| c.force.is_empty())
+        && distinct_axes(&lists);
+    let known_unique = match product_rows.then(|| product_collisions(cfg, &namer, &lists)) {
+        // A collision in the product may be among the trials a condition excludes.
+        Some(Some(Err(problems))) if cfg.conditions.is_empty() => {
             return Err(Error::Config {
                 path: cfg.path.clone(),
                 problems,
             })
         }
-        Some(Ok(())) => true,
-        None => false,
+        Some(Some(Ok(()))) => true,
+        _ => false,
     };
     let mut trials = combine(cfg, &lists).map_err(problem)?;
     for (i, cond) in cfg.conditions.iter().enumerate() {
         trials = apply_condition(cfg, i, cond, trials).map_err(problem)?;
     }
-    let trials = if cannot_repeat(cfg, &lists) {
-        trials
-    } else {
-        dedupe(trials)
-    };
+    // Rows of a product of distinct values are distinct: dedupe would keep them all.
+    let trials = if product_rows { trials } else { dedupe(trials) };
     if trials.is_empty() {
         return Err(Error::invalid(format!(
             "{}: no trials left after applying conditions",
@@ -205,7 +208,7 @@ fn product_collisions(
     namer: &Namer,
     lists: &[Vec<Value>],
 ) -> Option<Result<(), Vec<String>>> {
-    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) || !cannot_repeat(cfg, lists) {
+    if !matches!(cfg.grid, Grid::All) || !distinct_axes(lists) {
         return None;
     }
     let mut repeats: Vec<Option<(usize, usize)>> = Vec::with_capacity(lists.len());
@@ -596,11 +599,14 @@ fn apply_condition(
     trials: Vec<Trial>,
 ) -> Result<Vec<Trial>, String> {
     let at = format!("conditions[{i}] ({})", c.name);
+    // Where each expression sits, for messages: made once, not once per trial.
+    let when_at = format!("{at}.when.expr");
+    let set_at: Vec<String> = c.set.iter().map(|(k, _)| format!("{at}.set.{k}")).collect();
     let mut out = Vec::with_capacity(trials.len());
     'trials: for mut t in trials {
         for w in &c.when {
             let hit = match w {
-                When::Expr(e) => truthy(&eval(cfg, e, &t.params, &format!("{at}.when.expr"))?),
+                When::Expr(e) => truthy(&eval(cfg, e, &t.params, &when_at)?),
                 When::Param(name, m) => t.params.get(name).is_some_and(|v| matcher_matches(v, m)),
             };
             if !hit {
@@ -632,11 +638,11 @@ fn apply_condition(
             };
             t.params.insert(name, forced);
         }
-        for (key, sv) in &c.set {
+        for ((key, sv), set_at) in c.set.iter().zip(&set_at) {
             let v = match sv {
                 SetValue::Literal(v) => v.clone(),
                 SetValue::Expr(e) => {
-                    let v = eval(cfg, e, &t.params, &format!("{at}.set.{key}"))?;
+                    let v = eval(cfg, e, &t.params, set_at)?;
                     check_set_result(&at, key, e, &v)?;
                     v
                 }
@@ -682,9 +688,12 @@ fn push_key_value(key: &mut String, v: &Value) {
 /// key texts, none holding the key's separators (`|`, `=`), so that no two rows can
 /// share a key.
 pub(crate) fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
-    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) {
-        return false;
-    }
+    cfg.conditions.is_empty() && matches!(cfg.grid, Grid::All) && distinct_axes(lists)
+}
+
+/// True when every axis has values with distinct dedupe-key texts, none holding the
+/// key's separators (`|`, `=`): two rows of their product never share a key.
+fn distinct_axes(lists: &[Vec<Value>]) -> bool {
     lists.iter().all(|list| {
         let mut seen = FxHashSet::default();
         list.iter().all(|v| {

@@ -74,7 +74,7 @@ impl Workspace {
 
 /// The text of `manifest.json` (Python `json.dumps(indent=2)`, no trailing newline).
 pub(super) fn manifest_text(records: &[ManifestRecord]) -> String {
-    let mut out = String::with_capacity(64 + 256 * records.len());
+    let mut out = String::with_capacity(64 + 320 * records.len());
     pyjson::write_indented_list(&mut out, records, |out, r| {
         let mut o = pyjson::Object::open(out, 1);
         o.int("index", r.index);

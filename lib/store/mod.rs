@@ -7,7 +7,8 @@
 //! | `job_ids.json`, `next_index` | [`job_ids`] |
 //! | `lock` (and the paths of all the others) | [`workspace`] |
 //! | (any: atomic writes, link-refusing opens, Python JSON) | [`fs`] |
-//! | `results/<i>.json`, `results/<i>/stream/*.jsonl`, `results/<i>/_signal` | [`results`] |
+//! | `results/<i>.json`, `results/<i>/_signal`, `results/<i>.lock` | [`results`] |
+//! | `results/<i>/stream/*.jsonl` (names, lines, reading, listing) | [`streams`] |
 //! | `job.sbatch`, `job.part<k>.sbatch` (the job scripts) | [`script`] |
 //! | `submit.journal` | `ops::submit` (the crash-safe submission) |
 //! | `exit/<i>` (a task's exit record) | [`exits`] |
@@ -22,4 +23,5 @@ pub mod job_ids;
 pub mod manifest;
 pub mod results;
 pub mod script;
+pub mod streams;
 pub mod workspace;

@@ -242,75 +242,70 @@ fn slurm_observation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::slurm::acct::{parse_sacct, parse_squeue};
 
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-        use crate::slurm::acct::{parse_sacct, parse_squeue};
+    #[test]
+    fn a_waiting_task_gone_from_squeue_with_accounting_still_pending_was_cancelled() {
+        let root = std::env::temp_dir().join(format!("herd-leftq-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let ws = Workspace::new(&root);
+        std::fs::create_dir_all(ws.dir().join("exit")).unwrap();
+        let sacct = Some(parse_sacct("5_[0-2]|PENDING|0:0|00:00:00||100M\n", 1));
+        let squeue = parse_squeue("5_0|PD|BeginTime\n");
+        let none = Observations::default();
+        let obs = |t: u64, waiting: bool| {
+            slurm_observation(
+                &sacct,
+                &squeue,
+                &none,
+                &ws,
+                t,
+                (5, t),
+                &format!("5_{t}"),
+                waiting,
+            )
+        };
+        assert_eq!(obs(0, true).unwrap().state, "PENDING", "still in the queue");
+        let gone = obs(1, true).unwrap();
+        assert_eq!(gone.state, "CANCELLED");
+        assert!(gone.reason.unwrap().contains("cancelled while pending"));
+        assert_eq!(
+            obs(1, false).unwrap().state,
+            "PENDING",
+            "only a trial that was waiting"
+        );
+        // One that ran and ended before accounting saw it: its exit record says how.
+        std::fs::write(ws.dir().join("exit").join("2"), "5_2 0\n").unwrap();
+        assert_eq!(obs(2, true).unwrap().state, "COMPLETED");
+        // No accounting row at all: the same reading.
+        let sacct = Some(Observations::default());
+        let o = slurm_observation(&sacct, &squeue, &none, &ws, 1, (5, 1), "5_1", true);
+        assert_eq!(o.unwrap().state, "CANCELLED");
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
-        #[test]
-        fn a_waiting_task_gone_from_squeue_with_accounting_still_pending_was_cancelled() {
-            let root = std::env::temp_dir().join(format!("herd-leftq-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&root);
-            let ws = Workspace::new(&root);
-            std::fs::create_dir_all(ws.dir().join("exit")).unwrap();
-            let sacct = Some(parse_sacct("5_[0-2]|PENDING|0:0|00:00:00||100M\n", 1));
-            let squeue = parse_squeue("5_0|PD|BeginTime\n");
-            let none = Observations::default();
-            let obs = |t: u64, waiting: bool| {
-                slurm_observation(
-                    &sacct,
-                    &squeue,
-                    &none,
-                    &ws,
-                    t,
-                    (5, t),
-                    &format!("5_{t}"),
-                    waiting,
-                )
-            };
-            assert_eq!(obs(0, true).unwrap().state, "PENDING", "still in the queue");
-            let gone = obs(1, true).unwrap();
-            assert_eq!(gone.state, "CANCELLED");
-            assert!(gone.reason.unwrap().contains("cancelled while pending"));
-            assert_eq!(
-                obs(1, false).unwrap().state,
-                "PENDING",
-                "only a trial that was waiting"
-            );
-            // One that ran and ended before accounting saw it: its exit record says how.
-            std::fs::write(ws.dir().join("exit").join("2"), "5_2 0\n").unwrap();
-            assert_eq!(obs(2, true).unwrap().state, "COMPLETED");
-            // No accounting row at all: the same reading.
-            let sacct = Some(Observations::default());
-            let o = slurm_observation(&sacct, &squeue, &none, &ws, 1, (5, 1), "5_1", true);
-            assert_eq!(o.unwrap().state, "CANCELLED");
-            let _ = std::fs::remove_dir_all(&root);
-        }
-
-        #[test]
-        fn latest_submission_wins_with_offsets() {
-            let jobs = vec![
-                JobRecord {
-                    slurm_job_id: "1001".into(),
-                    indices: vec![0, 1, 2],
-                    task_offset: 0,
-                },
-                JobRecord {
-                    slurm_job_id: "1003".into(),
-                    indices: vec![2, 3],
-                    task_offset: 0,
-                },
-                JobRecord {
-                    slurm_job_id: "1005".into(),
-                    indices: vec![20, 21],
-                    task_offset: 20,
-                },
-            ];
-            let l = latest_jobs(&jobs);
-            assert_eq!(l[&2], ("1003", 2));
-            assert_eq!(l[&0], ("1001", 0));
-            assert_eq!(l[&21], ("1005", 1));
-        }
+    #[test]
+    fn latest_submission_wins_with_offsets() {
+        let jobs = vec![
+            JobRecord {
+                slurm_job_id: "1001".into(),
+                indices: vec![0, 1, 2],
+                task_offset: 0,
+            },
+            JobRecord {
+                slurm_job_id: "1003".into(),
+                indices: vec![2, 3],
+                task_offset: 0,
+            },
+            JobRecord {
+                slurm_job_id: "1005".into(),
+                indices: vec![20, 21],
+                task_offset: 20,
+            },
+        ];
+        let l = latest_jobs(&jobs);
+        assert_eq!(l[&2], ("1003", 2));
+        assert_eq!(l[&0], ("1001", 0));
+        assert_eq!(l[&21], ("1005", 1));
     }
 }

@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn cpus_are_taken_up_to_the_size_and_given_back() {
         let path = ledger("size");
-        let me = crate::local::this_process();
+        let me = crate::local::proc::this_process();
         let a = Pool::new(path.clone(), 4, me.clone(), "local-1");
         let b = Pool::new(path.clone(), 4, me, "local-2");
         assert!(a.take(0, 2).unwrap());
@@ -212,7 +212,12 @@ mod tests {
     #[test]
     fn a_trial_bigger_than_the_pool_runs_alone() {
         let path = ledger("big");
-        let p = Pool::new(path.clone(), 2, crate::local::this_process(), "local-1");
+        let p = Pool::new(
+            path.clone(),
+            2,
+            crate::local::proc::this_process(),
+            "local-1",
+        );
         assert!(p.take(0, 8).unwrap(), "an empty pool lets it run");
         assert!(!p.take(1, 1).unwrap(), "nothing else while it runs");
         p.give_back(0).unwrap();
@@ -228,7 +233,7 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let dead = child.id();
         child.wait().unwrap();
-        let me = crate::local::this_process();
+        let me = crate::local::proc::this_process();
         fs::write(
             &path,
             format!(

@@ -4,17 +4,14 @@
 //! assignment, and discretised floats are bit-identical to the reference's (glibc
 //! `log10`/`pow`, see `glibm`), because they decide the trial hash.
 
-use crate::config::{
-    Condition, Config, Grid, Matcher, Op, ParamKind, Parameter, Scale, SetValue, When,
-};
+use crate::config::{Config, Grid, ParamKind, Parameter, Scale};
 use crate::error::Error;
-use crate::expr::{truthy, Expr};
+use crate::model::conditions::{apply_condition, describe};
 use crate::model::naming::{push_override_string, Namer, MAX_OVERRIDE_BYTES};
 use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::glibm;
-use crate::text::pyfmt::repr_str;
-use crate::text::pystr::{py_eq, pyrepr, pystr};
+use crate::text::pystr::{py_eq, pystr};
 use crate::text::value::{Assoc, Value};
 
 pub use crate::config::MAX_TRIALS;
@@ -81,25 +78,28 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
     let namer = Namer::new(cfg);
     // A product sweep's name collisions are known from its value lists (no trial
     // need be built to refuse it).
-    let known_unique = match product_collisions(cfg, &namer, &lists) {
-        Some(Err(problems)) => {
+    // Conditions that force no parameter only drop trials and add extras: the trials'
+    // parameters are then rows of the product, whose properties hold of them too.
+    let product_rows = matches!(cfg.grid, Grid::All)
+        && cfg.conditions.iter().all(|c| c.force.is_empty())
+        && distinct_axes(&lists);
+    let known_unique = match product_rows.then(|| product_collisions(cfg, &namer, &lists)) {
+        // A collision in the product may be among the trials a condition excludes.
+        Some(Some(Err(problems))) if cfg.conditions.is_empty() => {
             return Err(Error::Config {
                 path: cfg.path.clone(),
                 problems,
             })
         }
-        Some(Ok(())) => true,
-        None => false,
+        Some(Some(Ok(()))) => true,
+        _ => false,
     };
     let mut trials = combine(cfg, &lists).map_err(problem)?;
     for (i, cond) in cfg.conditions.iter().enumerate() {
         trials = apply_condition(cfg, i, cond, trials).map_err(problem)?;
     }
-    let trials = if cannot_repeat(cfg, &lists) {
-        trials
-    } else {
-        dedupe(trials)
-    };
+    // Rows of a product of distinct values are distinct: dedupe would keep them all.
+    let trials = if product_rows { trials } else { dedupe(trials) };
     if trials.is_empty() {
         return Err(Error::invalid(format!(
             "{}: no trials left after applying conditions",
@@ -205,7 +205,7 @@ fn product_collisions(
     namer: &Namer,
     lists: &[Vec<Value>],
 ) -> Option<Result<(), Vec<String>>> {
-    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) || !cannot_repeat(cfg, lists) {
+    if !matches!(cfg.grid, Grid::All) || !distinct_axes(lists) {
         return None;
     }
     let mut repeats: Vec<Option<(usize, usize)>> = Vec::with_capacity(lists.len());
@@ -480,192 +480,8 @@ fn same_as_default(v: &Value, d: &Value) -> bool {
     }
 }
 
-fn close(a: f64, b: f64) -> bool {
+pub(crate) fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
-}
-
-/// A number written as a string in a condition, e.g. `le: "1e-3"` (Python float syntax).
-fn numeric_text(s: &str) -> Option<f64> {
-    let t = s.trim();
-    if t.is_empty() || ["true", "false", "null", "none"].contains(&t.to_ascii_lowercase().as_str())
-    {
-        return None;
-    }
-    t.replace('_', "").parse::<f64>().ok()
-}
-
-/// The number a condition operand stands for when compared with a numeric value.
-///
-/// B13: a numeric-looking string is read as a number only when the trial's value is a
-/// number, so string-valued parameters such as `'007'` still match themselves.
-fn as_number_against(trial_value: &Value, operand: &Value) -> Option<(f64, f64)> {
-    let a = trial_value.as_number()?;
-    let b = match operand {
-        Value::Str(s) => numeric_text(s)?,
-        other => other.as_number()?,
-    };
-    Some((a, b))
-}
-
-/// Numeric-tolerant equality of a trial value and a condition operand.
-fn matches_value(trial_value: &Value, operand: &Value) -> bool {
-    match as_number_against(trial_value, operand) {
-        Some((a, b)) => close(a, b),
-        None => {
-            trial_value.as_number().is_none()
-                && operand.as_number().is_none()
-                && trial_value == operand
-        }
-    }
-}
-
-fn any_matches(trial_value: &Value, operands: &Value) -> bool {
-    match operands {
-        Value::List(items) => items.iter().any(|o| matches_value(trial_value, o)),
-        single => matches_value(trial_value, single),
-    }
-}
-
-fn matcher_matches(v: &Value, m: &Matcher) -> bool {
-    match m {
-        Matcher::Eq(o) => matches_value(v, o),
-        Matcher::AnyOf(list) => list.iter().any(|o| matches_value(v, o)),
-        Matcher::Op(op, o) => match op {
-            Op::Eq => matches_value(v, o),
-            Op::Ne => !matches_value(v, o),
-            Op::In => any_matches(v, o),
-            Op::NotIn => !any_matches(v, o),
-            Op::Gt | Op::Ge | Op::Lt | Op::Le => match as_number_against(v, o) {
-                None => false,
-                Some((a, b)) => match op {
-                    Op::Gt => a > b,
-                    Op::Ge => a >= b,
-                    Op::Lt => a < b,
-                    _ => a <= b,
-                },
-            },
-        },
-    }
-}
-
-/// The expression namespace of a trial: each parameter's expression name → its value.
-fn env<'a>(cfg: &'a Config, params: &'a Assoc) -> Vec<(&'a str, &'a Value)> {
-    cfg.parameters
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            // Params are usually in declaration order: try the same position first.
-            let v = match params.0.get(i) {
-                Some((k, v)) if *k == p.name => Some(v),
-                _ => params.get(&p.name),
-            };
-            v.map(|v| (p.expr_name(), v))
-        })
-        .collect()
-}
-
-fn eval(cfg: &Config, e: &Expr, params: &Assoc, at: &str) -> Result<Value, String> {
-    e.eval(&env(cfg, params)).map_err(|msg| {
-        let fix = if msg.contains("by zero") {
-            "guard the expression, e.g. 'x / y if y != 0 else 0'"
-        } else {
-            "guard the expression so that it works for every trial"
-        };
-        format!(
-            "{at}: expression {} failed for trial {}: {msg} ({fix})",
-            repr_str(e.source()),
-            describe(params)
-        )
-    })
-}
-
-/// `lr=0.1, opt=adam`, for messages.
-fn describe(params: &Assoc) -> String {
-    let parts: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{k}={}", pystr(v)))
-        .collect();
-    parts.join(", ")
-}
-
-/// Apply one condition to every trial, in order (spec §2.3).
-fn apply_condition(
-    cfg: &Config,
-    i: usize,
-    c: &Condition,
-    trials: Vec<Trial>,
-) -> Result<Vec<Trial>, String> {
-    let at = format!("conditions[{i}] ({})", c.name);
-    let mut out = Vec::with_capacity(trials.len());
-    'trials: for mut t in trials {
-        for w in &c.when {
-            let hit = match w {
-                When::Expr(e) => truthy(&eval(cfg, e, &t.params, &format!("{at}.when.expr"))?),
-                When::Param(name, m) => t.params.get(name).is_some_and(|v| matcher_matches(v, m)),
-            };
-            if !hit {
-                out.push(t);
-                continue 'trials;
-            }
-        }
-        for (name, values) in &c.exclude {
-            if t.params
-                .get(name)
-                .is_some_and(|v| values.iter().any(|o| matches_value(v, o)))
-            {
-                continue 'trials;
-            }
-        }
-        for (name, v) in c.force.iter() {
-            let forced = match (t.params.get(name), v) {
-                // A numeric-looking string forced onto a numeric parameter is a number.
-                (Some(cur), Value::Str(s)) if cur.as_number().is_some() => match numeric_text(s) {
-                    Some(f)
-                        if !s.contains(['.', 'e', 'E']) && f.fract() == 0.0 && f.abs() < 9e15 =>
-                    {
-                        Value::Int(f as i64)
-                    }
-                    Some(f) => Value::Float(f),
-                    None => v.clone(),
-                },
-                _ => v.clone(),
-            };
-            t.params.insert(name, forced);
-        }
-        for (key, sv) in &c.set {
-            let v = match sv {
-                SetValue::Literal(v) => v.clone(),
-                SetValue::Expr(e) => {
-                    let v = eval(cfg, e, &t.params, &format!("{at}.set.{key}"))?;
-                    check_set_result(&at, key, e, &v)?;
-                    v
-                }
-            };
-            t.extras.insert(key, v);
-        }
-        out.push(t);
-    }
-    Ok(out)
-}
-
-/// B20: a `set` expression's result reaches the override string, so it obeys the same
-/// rules as literal values: no whitespace or control characters, finite numbers.
-fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), String> {
-    let bad = match v {
-        Value::Str(s) => s.chars().any(|c| c.is_whitespace() || c.is_control()),
-        Value::Float(f) => !f.is_finite(),
-        // B7: like literal values, lists have no override text without spaces.
-        Value::List(_) | Value::Map(_) => true,
-        _ => false,
-    };
-    if bad {
-        return Err(format!(
-            "{at}.set.{key}: expression {} gave {} which cannot be passed as an override (no whitespace, control characters, lists or non-finite numbers)",
-            repr_str(e.source()),
-            pyrepr(v)
-        ));
-    }
-    Ok(())
 }
 
 /// The text of a value in a dedupe key.
@@ -682,9 +498,12 @@ fn push_key_value(key: &mut String, v: &Value) {
 /// key texts, none holding the key's separators (`|`, `=`), so that no two rows can
 /// share a key.
 pub(crate) fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
-    if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) {
-        return false;
-    }
+    cfg.conditions.is_empty() && matches!(cfg.grid, Grid::All) && distinct_axes(lists)
+}
+
+/// True when every axis has values with distinct dedupe-key texts, none holding the
+/// key's separators (`|`, `=`): two rows of their product never share a key.
+fn distinct_axes(lists: &[Vec<Value>]) -> bool {
     lists.iter().all(|list| {
         let mut seen = FxHashSet::default();
         list.iter().all(|v| {
@@ -757,6 +576,7 @@ fn check_unique_names(cfg: &Config, named: &[NamedTrial]) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::config::Slurm;
+    use crate::config::{Condition, Matcher, Op, SetValue, When};
     use std::path::PathBuf;
 
     fn discrete(name: &str, values: Vec<Value>, default: Option<Value>) -> Parameter {

@@ -3,6 +3,7 @@
 //! the trial record, pins, reconciliation of stored and generated trials, and the
 //! NDJSON record writer. Reads the config and nothing else.
 
+pub mod conditions;
 pub mod expand;
 pub mod naming;
 pub mod ndjson;

@@ -4,6 +4,8 @@
 //! A failed or timed-out call is an error that carries SLURM's own message; callers
 //! never change any state on an error.
 
+pub mod acct;
+
 use crate::error::Error;
 use std::io::Read;
 use std::path::Path;

@@ -3,16 +3,25 @@
 //!
 //! | file | module |
 //! |---|---|
-//! | `manifest.json`, `job_ids.json`, `next_index`, `lock` | [`workspace`] |
-//! | `results/<i>.json`, `results/<i>/stream/*.jsonl`, `results/<i>/_signal` | [`results`] |
+//! | `manifest.json` | [`manifest`] |
+//! | `job_ids.json`, `next_index` | [`job_ids`] |
+//! | `lock` (and the paths of all the others) | [`workspace`] |
+//! | (any: atomic writes, link-refusing opens, Python JSON) | [`fs`] |
+//! | `results/<i>.json`, `results/<i>/_signal`, `results/<i>.lock` | [`results`] |
+//! | `results/<i>/stream/*.jsonl` (names, lines, reading, listing) | [`streams`] |
 //! | `job.sbatch`, `job.part<k>.sbatch` (the job scripts) | [`script`] |
 //! | `submit.journal` | `ops::submit` (the crash-safe submission) |
 //! | `exit/<i>` (a task's exit record) | [`exits`] |
-//! | `slurm_state.json` (the sync's cache of SLURM detail) | `ops::sync` |
+//! | `slurm_state.json` (the sync's cache of SLURM detail) | [`cache`] |
 //! | `local/<job>/` (spec, events, runner log, cancel markers) | `local` |
 //! | `logs/<i>.out`, `logs/<i>.err` (written by the job) | read by `tools::tail`, `tools::status` |
 
+pub mod cache;
 pub mod exits;
+pub mod fs;
+pub mod job_ids;
+pub mod manifest;
 pub mod results;
 pub mod script;
+pub mod streams;
 pub mod workspace;

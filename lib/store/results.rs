@@ -27,6 +27,9 @@
 //! regular file (a FIFO would block, a link could point anywhere).
 
 use crate::error::Error;
+pub use crate::store::streams::check_stream_name;
+use crate::store::streams::collect_streams;
+pub(crate) use crate::store::streams::{parse_stream, stream_line};
 use crate::store::workspace::{parse_py_json, write_atomic, Workspace};
 use crate::text::pyjson;
 use crate::text::value::{Assoc, Value};
@@ -222,7 +225,7 @@ impl TrialResults {
     /// `stream/train/loss.jsonl`), sorted.
     pub fn stream_names(&self) -> Result<Vec<String>, Error> {
         let mut names = Vec::new();
-        collect_streams(&self.stream_dir(), "", &mut names)?;
+        collect_streams(&self.stream_dir(), &mut names)?;
         names.sort();
         Ok(names)
     }
@@ -346,47 +349,6 @@ fn append_restoring(
     Ok(())
 }
 
-/// Refuse stream names that would leave `stream/`: empty names, absolute names, and
-/// names with an empty, `.` or `..` component (`/` and `\` both separate components,
-/// as in the reference's check).
-pub fn check_stream_name(name: &str) -> Result<(), Error> {
-    let bad = |why: &str| {
-        Err(
-            Error::invalid(format!("invalid metric name '{name}': {why}"))
-                .hint("stream names are relative paths under stream/, e.g. 'loss' or 'train/loss'"),
-        )
-    };
-    if name.is_empty() {
-        return bad("it is empty");
-    }
-    if name.contains('\0') {
-        return bad("it contains a NUL character");
-    }
-    if name.starts_with('/') || name.starts_with('\\') {
-        return bad("it must be relative");
-    }
-    for part in name.split(['/', '\\']) {
-        match part {
-            ".." => return bad("it must not contain '..' components"),
-            "" | "." => return bad("it has an empty or '.' component"),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// The stream line of one record, `\n` included.
-pub(crate) fn stream_line(step: i64, value: &Value, ts: f64) -> String {
-    let rec = Assoc(vec![
-        ("step".into(), Value::Int(step)),
-        ("value".into(), value.clone()),
-        ("ts".into(), Value::Float(ts)),
-    ]);
-    let mut line = pyjson::compact(&Value::Map(rec), false);
-    line.push('\n');
-    line
-}
-
 /// Parse JSON as Python writes it, integers of any size included: one outside 64 bits
 /// (which serde_json would refuse, or round to a float) becomes [`Value::BigInt`]
 /// holding its exact text. Text without such an integer takes the plain path.
@@ -476,72 +438,6 @@ fn parse_summary(text: &str) -> Result<Assoc, String> {
         Value::Map(m) => Ok(m),
         other => Err(format!("expected a JSON object, got {}", other.kind())),
     }
-}
-
-/// Parse stream text: skip lines that do not parse or have no integer `step`, keep
-/// per step the record with the largest `ts` (ties: the later line), sort by step.
-pub(crate) fn parse_stream(text: &str) -> Vec<Point> {
-    let mut points: Vec<(usize, Point)> = Vec::new();
-    for (at, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Ok(Value::Map(m)) = parse_exact(line) else {
-            continue;
-        };
-        let step = match m.get("step") {
-            Some(Value::Int(s)) => *s,
-            Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
-            _ => continue,
-        };
-        let ts = m.get("ts").and_then(Value::as_number);
-        let value = m.get("value").cloned().unwrap_or(Value::Null);
-        points.push((at, Point { step, value, ts }));
-    }
-    // Stable sort by step, then keep the best record of each run of equal steps.
-    points.sort_by_key(|(_, p)| p.step);
-    let mut out: Vec<Point> = Vec::with_capacity(points.len());
-    for (_, p) in points {
-        match out.last_mut() {
-            Some(last) if last.step == p.step => {
-                // Later lines come later in a stable sort: on equal ts they win.
-                let newer = match (p.ts, last.ts) {
-                    (Some(a), Some(b)) => a >= b,
-                    (Some(_), None) => true,
-                    (None, Some(_)) => false,
-                    (None, None) => true,
-                };
-                if newer {
-                    *last = p;
-                }
-            }
-            _ => out.push(p),
-        }
-    }
-    out
-}
-
-fn collect_streams(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), Error> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let ty = entry
-            .file_type()
-            .map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
-        if ty.is_dir() {
-            collect_streams(&entry.path(), &format!("{prefix}{name}/"), out)?;
-        } else if let Some(stem) = name.strip_suffix(".jsonl") {
-            out.push(format!("{prefix}{stem}"));
-        }
-    }
-    Ok(())
 }
 
 fn create_dir(dir: &Path) -> Result<(), Error> {

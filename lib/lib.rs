@@ -24,16 +24,16 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
-pub mod config;
-pub mod error;
-pub mod expr;
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod expr;
 #[cfg(test)]
 mod layers;
-pub mod local;
-pub mod model;
-pub mod ops;
-pub mod runtime;
-pub mod slurm;
+pub(crate) mod local;
+pub(crate) mod model;
+pub(crate) mod ops;
+pub(crate) mod runtime;
+pub(crate) mod slurm;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testrng;

@@ -56,9 +56,12 @@ pub struct Config {
     pub parameters: Vec<Parameter>,
     /// `conditions` (or the legacy `constraints`), in order.
     pub conditions: Vec<Condition>,
-    /// `successive_halving`, if configured.
+    /// `successive_halving`, if configured. Validated at load, so that configs written
+    /// for the reference load; successive halving itself (`herd-sh`) is not built yet.
+    #[allow(dead_code)]
     pub successive_halving: Option<Halving>,
-    /// `prune_grace_seconds` (default 600).
+    /// `prune_grace_seconds` (default 600); see `successive_halving`.
+    #[allow(dead_code)]
     pub prune_grace_seconds: u64,
 }
 
@@ -236,8 +239,9 @@ pub enum SetValue {
     Expr(Expr),
 }
 
-/// The `successive_halving:` block.
+/// The `successive_halving:` block (validated; read by nothing until `herd-sh`).
 #[derive(Debug, Clone)]
+#[allow(dead_code)]
 pub struct Halving {
     /// `metric`: the streamed metric to rank by.
     pub metric: String,
@@ -355,6 +359,7 @@ pub fn load(arg: Option<&Path>) -> Result<Config, Error> {
 }
 
 /// Validate config text as if read from `path` in `workspace` (both absolute).
+#[cfg(test)]
 pub fn parse(text: &str, path: &Path, workspace: &Path) -> Result<Config, Error> {
     validate(text, path, workspace, Problems::default())
 }

@@ -33,13 +33,6 @@ fn label<'a>(param: &'a Parameter, value: &Value) -> Option<&'a str> {
         .map(|(_, l)| l.as_str())
 }
 
-/// The name token of one value: its label, `%.4g` for floats, else `str()`.
-pub fn value_token(param: Option<&Parameter>, value: &Value) -> String {
-    let mut s = String::new();
-    push_token(&mut s, param, value);
-    s
-}
-
 fn push_token(out: &mut String, param: Option<&Parameter>, value: &Value) {
     if let Some(l) = param.and_then(|p| label(p, value)) {
         out.push_str(l);
@@ -50,21 +43,6 @@ fn push_token(out: &mut String, param: Option<&Parameter>, value: &Value) {
         Value::Str(s) => out.push_str(s),
         other => out.push_str(&pystr(other)),
     }
-}
-
-/// `experiment_name` of a trial: `<abbrev>-<token>` per parameter, joined by `_`.
-pub fn experiment_name(cfg: &Config, params: &Assoc) -> String {
-    let mut out = String::with_capacity(16 * params.len());
-    for (i, (name, v)) in params.iter().enumerate() {
-        let p = cfg.parameters.iter().find(|p| p.name == name);
-        if i > 0 {
-            out.push('_');
-        }
-        out.push_str(p.map_or(name, |p| p.token()));
-        out.push('-');
-        push_token(&mut out, p, v);
-    }
-    out
 }
 
 /// The longest override string a launcher can be given: Linux limits one argument
@@ -199,6 +177,7 @@ impl<'c> Namer<'c> {
 ///
 /// Floats use their shortest round-trip text (B19: the reference used `%.10g`, which
 /// loses digits), bools are `true`/`false`, null is `null`, anything else `str()`.
+#[cfg(test)]
 pub fn override_value(v: &Value) -> String {
     let mut s = String::new();
     push_override_value(&mut s, v);

@@ -16,8 +16,6 @@ use crate::text::fxhash::FxHashSet as HashSet;
 pub struct Plan {
     /// The new manifest, in order: stored records kept (and orphans), then additions.
     pub records: Vec<ManifestRecord>,
-    /// How many stored records were kept because the config still generates them.
-    pub kept: usize,
     /// Stored records dropped (not active, no longer generated).
     pub dropped: Vec<ManifestRecord>,
     /// Active records no longer generated: kept as orphans with `--force`.
@@ -71,12 +69,11 @@ pub fn reconcile(
         HashSet::default()
     };
     let mut records = Vec::with_capacity(stored.len().max(generated.len()));
-    let (mut kept, mut dropped, mut orphans) = (same, Vec::new(), Vec::new());
+    let (mut dropped, mut orphans) = (Vec::new(), Vec::new());
     let mut stored = stored.into_iter();
     records.extend(stored.by_ref().take(same));
     for r in stored {
         if wanted.contains(&fingerprint(&r.hash)) {
-            kept += 1;
             records.push(r);
         } else if is_active(&r.status) {
             orphans.push(r.clone());
@@ -112,7 +109,6 @@ pub fn reconcile(
     }
     Ok(Plan {
         records,
-        kept,
         dropped,
         orphans,
         added,
@@ -206,10 +202,9 @@ mod tests {
             .iter()
             .map(|t| trial_hash(&t.trial.params, &t.trial.extras))
             .collect();
-        let (mut records, mut dropped, mut orphans, mut kept) = (vec![], vec![], vec![], 0);
+        let (mut records, mut dropped, mut orphans) = (vec![], vec![], vec![]);
         for r in stored {
             if hashes.contains(&r.hash) {
-                kept += 1;
                 records.push(r.clone());
             } else if is_active(&r.status) {
                 orphans.push(r.clone());
@@ -240,7 +235,6 @@ mod tests {
         }
         Ok(Plan {
             records,
-            kept,
             dropped,
             orphans,
             added,
@@ -257,9 +251,8 @@ mod tests {
         };
         match p {
             Ok(p) => format!(
-                "records [{}] kept {} dropped [{}] orphans [{}] added {} next {}",
+                "records [{}] dropped [{}] orphans [{}] added {} next {}",
                 line(&p.records),
-                p.kept,
                 line(&p.dropped),
                 line(&p.orphans),
                 p.added,
@@ -323,7 +316,6 @@ mod tests {
     fn keeps_adds_and_drops() {
         let old = stored(&[(0.1, Status::Completed), (0.01, Status::Ready)]);
         let p = reconcile(old.clone(), gen(&[0.1, 0.001]), 2, false).unwrap();
-        assert_eq!(p.kept, 1);
         assert_eq!(p.dropped.len(), 1);
         assert_eq!(p.added, 1);
         let idx: Vec<u64> = p.records.iter().map(|r| r.index).collect();

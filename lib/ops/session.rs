@@ -44,8 +44,6 @@ pub struct Session {
     pub details: BTreeMap<u64, Detail>,
     /// Why the statuses could not be synced, if they could not.
     pub stale: Option<String>,
-    /// How many journaled parts of an interrupted submission were recorded.
-    pub recovered: usize,
     _lock: Option<Lock>,
 }
 
@@ -64,7 +62,6 @@ impl Session {
         let mut manifest = ws.read_manifest()?.unwrap_or_default();
         let mut jobs = ws.read_job_ids()?;
         let mut stale = None;
-        let mut recovered = 0;
         let mut details = BTreeMap::new();
         match mode {
             Mode::Read => match submit::recover(&ws, &mut manifest, &mut jobs) {
@@ -81,7 +78,7 @@ impl Session {
                 }
             },
             Mode::Change | Mode::Submit => {
-                recovered = submit::recover(&ws, &mut manifest, &mut jobs)?;
+                let recovered = submit::recover(&ws, &mut manifest, &mut jobs)?;
                 if mode == Mode::Submit && recovered > 0 {
                     cli::note(&format!(
                         "recovered {recovered} interrupted submission(s) from the journal"
@@ -102,7 +99,6 @@ impl Session {
             jobs,
             details,
             stale,
-            recovered,
             _lock: lock,
         })
     }

@@ -18,9 +18,7 @@ use crate::text::fxhash::FxHashMap;
 use std::collections::BTreeMap;
 
 pub use crate::model::record::Observation;
-pub use crate::slurm::acct::{
-    elapsed_seconds, map_state, mem_bytes, parse_exit_code, SACCT_FORMAT,
-};
+pub use crate::slurm::acct::{map_state, mem_bytes};
 pub use crate::store::cache::{note_cancelled, read_cache, Detail};
 
 /// Where each trial's latest submission lives: index → (job id, task id).
@@ -71,8 +69,6 @@ pub struct Synced {
     pub details: BTreeMap<u64, Detail>,
     /// When SLURM could not be asked: why (statuses were left unchanged).
     pub stale: Option<String>,
-    /// How many statuses changed.
-    pub changed: usize,
 }
 
 /// True for statuses a sync may change.
@@ -101,7 +97,6 @@ pub fn sync(
         return Ok(Synced {
             details: cache,
             stale: None,
-            changed: 0,
         });
     }
     let mut ids: Vec<&str> = open
@@ -121,7 +116,6 @@ pub fn sync(
                 return Ok(Synced {
                     details: cache,
                     stale: Some(why),
-                    changed: 0,
                 })
             }
         }
@@ -177,7 +171,6 @@ pub fn sync(
     Ok(Synced {
         details: cache,
         stale: None,
-        changed,
     })
 }
 

@@ -16,12 +16,12 @@
 //! | `local/<job>/` (spec, events, runner log, cancel markers) | `local` |
 //! | `logs/<i>.out`, `logs/<i>.err` (written by the job) | read by `tools::tail`, `tools::status` |
 
-pub mod cache;
-pub mod exits;
-pub mod fs;
-pub mod job_ids;
-pub mod manifest;
+pub(crate) mod cache;
+pub(crate) mod exits;
+pub(crate) mod fs;
+pub(crate) mod job_ids;
+pub(crate) mod manifest;
 pub mod results;
-pub mod script;
-pub mod streams;
+pub(crate) mod script;
+pub(crate) mod streams;
 pub mod workspace;

@@ -11,5 +11,5 @@ pub(crate) mod pyjson;
 pub mod pystr;
 pub(crate) mod sha1;
 pub(crate) mod swar;
-pub mod table;
+pub(crate) mod table;
 pub mod value;

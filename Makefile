@@ -85,13 +85,14 @@ test-slurm:
 ## so the unit tests run one at a time on the main thread and the transcripts' harness
 ## (which forks from several threads) runs natively; see tests/qemu-runner. The config
 ## fuzz test runs a tenth of its iterations here (it is ~15x slower emulated, and what
-## it checks does not depend on the CPU; `make test` runs it in full).
+## it checks does not depend on the CPU; `make test` runs it in full), and tests with
+## time bounds allow HERD_TIME_SCALE times as long.
 A64_DEV := target/aarch64-unknown-linux-musl/debug
 test-aarch64:
 	@$(call add_target,aarch64-unknown-linux-musl)
 	$(CARGO) build --locked -j$(JOBS) --target aarch64-unknown-linux-musl --bins
 	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUNNER="$(CURDIR)/tests/qemu-runner $(QEMU_AARCH64)" \
-	HERD_FUZZ_ITERS=$${HERD_FUZZ_ITERS:-2000} \
+	HERD_FUZZ_ITERS=$${HERD_FUZZ_ITERS:-2000} HERD_TIME_SCALE=$${HERD_TIME_SCALE:-20} \
 	  $(CARGO) test --locked -j$(JOBS) --target aarch64-unknown-linux-musl --lib -- --test-threads=1
 	CARGO_TARGET_$(shell echo $(TARGET) | tr a-z- A-Z_)_RUNNER="$(CURDIR)/tests/qemu-runner --tools $(CURDIR)/$(A64_DEV) $(QEMU_AARCH64)" \
 	  $(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test cli

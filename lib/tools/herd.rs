@@ -67,6 +67,9 @@ Options:
   -p, --pin NAME=VALUE      only trials whose parameter NAME equals VALUE
   -j, --max-concurrent N    run at most N trials at once
   -l, --local               run the trials on this machine, not on SLURM
+      --keep-orphans        keep trials the config edit removes while they are
+                            running, queued or completed (resubmits nothing)
+      --rerun               with -i: run those completed trials again
   -h, --help                print this help
 
 herd-expand runs first; only when it succeeds are its trial records passed to

@@ -24,11 +24,17 @@ fn stop_all(ws: &Path) {
     }
 }
 
-fn sweep(name: &str, n: usize, time: &str) -> String {
-    let values: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+/// A sweep of one discrete parameter `k` with the values 0..n.
+fn sweep(name: &str, n: u32, time: &str) -> String {
+    sweep_of(name, &(0..n).collect::<Vec<_>>(), time)
+}
+
+/// A sweep of one discrete parameter `k` with these values.
+fn sweep_of(name: &str, values: &[u32], time: &str) -> String {
+    let v: Vec<String> = values.iter().map(u32::to_string).collect();
     format!(
         "name: {name}\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: debug, time: \"{time}\", mem: 100M}}\nparameters:\n  k: {{type: discrete, values: [{}]}}\n",
-        values.join(", ")
+        v.join(", ")
     )
 }
 
@@ -38,16 +44,7 @@ fn wait_for(
     limit: Duration,
     done: impl Fn(&[serde_json::Value]) -> bool,
 ) -> Vec<serde_json::Value> {
-    let deadline = Instant::now() + limit;
-    loop {
-        let (o, recs) = status_json(ws, &[]);
-        ok(&o);
-        if done(&recs) {
-            return recs;
-        }
-        assert!(Instant::now() < deadline, "gave up waiting: {recs:#?}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until(ws, limit, Duration::from_millis(200), done)
 }
 
 fn all_final(recs: &[serde_json::Value]) -> bool {
@@ -534,21 +531,6 @@ fn watch_redraws_the_table_in_place_on_a_terminal() {
     assert!(last.contains("3 trials: 3 completed"), "{last}");
 }
 
-/// A sweep of one discrete parameter `k` with these values.
-fn sweep_of(name: &str, values: &[u32]) -> String {
-    let v: Vec<String> = values.iter().map(u32::to_string).collect();
-    format!(
-        "name: {name}\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: debug, time: \"00:05:00\", mem: 100M}}\nparameters:\n  k: {{type: discrete, values: [{}]}}\n",
-        v.join(", ")
-    )
-}
-
-fn status_of(recs: &[serde_json::Value], index: u64) -> &str {
-    recs.iter()
-        .find(|r| r["index"] == index)
-        .map_or("", |r| field(r, "status"))
-}
-
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -560,7 +542,7 @@ fn stderr(o: &std::process::Output) -> String {
 fn force_keeps_orphans_and_never_resubmits_live_or_finished_trials() {
     let ws = workspace(
         "force",
-        &sweep_of("force", &[0, 1, 2, 3]),
+        &sweep_of("force", &[0, 1, 2, 3], "00:05:00"),
         "case \"$1\" in *k=1*) sleep 120;; esac",
     );
     let w = ws.to_str().unwrap();
@@ -568,7 +550,11 @@ fn force_keeps_orphans_and_never_resubmits_live_or_finished_trials() {
     wait_for(&ws, Duration::from_secs(30), |r| {
         status_of(r, 1) == "running" && [0, 2, 3].iter().all(|&i| status_of(r, i) == "completed")
     });
-    fs::write(ws.join("hyperherd.yaml"), sweep_of("force", &[1, 2, 3])).unwrap();
+    fs::write(
+        ws.join("hyperherd.yaml"),
+        sweep_of("force", &[1, 2, 3], "00:05:00"),
+    )
+    .unwrap();
     let o = run(HERD, &["run", "--local", w], b"", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("pass --keep-orphans"), "{}", stderr(&o));
@@ -636,7 +622,7 @@ fn force_keeps_orphans_and_never_resubmits_live_or_finished_trials() {
 fn a_run_after_an_edit_survives_the_sync_it_triggers() {
     let ws = workspace(
         "resync",
-        &sweep_of("resync", &[0, 1, 2]),
+        &sweep_of("resync", &[0, 1, 2], "00:05:00"),
         "case \"$1\" in *k=1*) sleep 3; exit 1;; *k=2*) exit 1;; esac",
     );
     let w = ws.to_str().unwrap();
@@ -652,7 +638,11 @@ fn a_run_after_an_edit_survives_the_sync_it_triggers() {
         assert!(Instant::now() < deadline, "trial 1 never ended");
         std::thread::sleep(Duration::from_millis(200));
     }
-    fs::write(ws.join("hyperherd.yaml"), sweep_of("resync", &[0, 2])).unwrap();
+    fs::write(
+        ws.join("hyperherd.yaml"),
+        sweep_of("resync", &[0, 2], "00:05:00"),
+    )
+    .unwrap();
     let o = run(HERD, &["run", "--local", w], b"", &[]);
     ok(&o);
     assert!(

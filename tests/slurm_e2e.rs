@@ -410,25 +410,6 @@ parameters:
     assert!(o.status.success());
 }
 
-/// Sync until `done` holds for the records (or fail after `limit`).
-fn wait_status(ws: &Path, limit: Duration, done: impl Fn(&[serde_json::Value]) -> bool) {
-    let deadline = Instant::now() + limit;
-    loop {
-        let (o, recs) = status_json(ws, &[]);
-        ok(&o);
-        if done(&recs) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "gave up waiting: {recs:#?}");
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
-fn status_is(recs: &[serde_json::Value], index: u64, want: &str) -> bool {
-    recs.iter()
-        .any(|r| r["index"] == index && r["status"].as_str() == Some(want))
-}
-
 /// How many tasks of this workspace's jobs squeue shows for `index`.
 fn live_tasks(ws: &Path, index: u64) -> usize {
     let jobs = recorded_jobs(ws).join(",");
@@ -462,8 +443,11 @@ parameters:
     let ws = workspace("force", yaml, "case \"$1\" in *x=2*) sleep 300;; esac");
     let w = ws.to_str().unwrap();
     ok(&run(HERD, &["run", w], b"", &[]));
-    wait_status(&ws, Duration::from_secs(120), |r| {
-        status_is(r, 0, "completed") && status_is(r, 1, "running") && status_is(r, 2, "completed")
+    let poll = Duration::from_millis(500);
+    wait_until(&ws, Duration::from_secs(120), poll, |r| {
+        status_of(r, 0) == "completed"
+            && status_of(r, 1) == "running"
+            && status_of(r, 2) == "completed"
     });
     fs::write(
         ws.join("hyperherd.yaml"),

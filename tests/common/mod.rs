@@ -146,6 +146,36 @@ pub fn status_json(ws: &Path, env: &[(&str, &str)]) -> (Output, Vec<serde_json::
     (o, recs)
 }
 
+/// Sync every `poll` until `done` holds for the records (or fail after `limit`).
+pub fn wait_until(
+    ws: &Path,
+    limit: std::time::Duration,
+    poll: std::time::Duration,
+    done: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let (o, recs) = status_json(ws, &[]);
+        ok(&o);
+        if done(&recs) {
+            return recs;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {recs:#?}"
+        );
+        std::thread::sleep(poll);
+    }
+}
+
+/// The status of trial `index` among the records ("" when it is not there).
+pub fn status_of(recs: &[serde_json::Value], index: u64) -> &str {
+    recs.iter()
+        .find(|r| r["index"] == index)
+        .and_then(|r| r["status"].as_str())
+        .unwrap_or("")
+}
+
 /// `.hyperherd/job_ids.json`.
 pub fn job_ids(ws: &Path) -> Vec<serde_json::Value> {
     let text =

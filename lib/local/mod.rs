@@ -56,7 +56,7 @@ use proc::{boot_id, signal_group};
 pub use runner::run_runner;
 
 /// Local job ids are `local-<n>`: never confused with a SLURM job id.
-pub use crate::store::workspace::LOCAL_PREFIX as PREFIX;
+use crate::store::workspace::LOCAL_PREFIX as PREFIX;
 
 /// SLURM's default `KillWait`: how long a trial has between TERM and KILL.
 pub const KILL_WAIT_SECONDS: u64 = 30;

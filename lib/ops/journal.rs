@@ -121,7 +121,7 @@ pub struct JournalPart {
     pub job_id: Option<String>,
 }
 
-pub(crate) fn journal_path(ws: &Workspace) -> PathBuf {
+fn journal_path(ws: &Workspace) -> PathBuf {
     ws.dir().join("submit.journal")
 }
 
@@ -164,7 +164,7 @@ pub fn write_journal(ws: &Workspace, job_name: &str, parts: &[JournalPart]) -> R
     )
 }
 
-pub(crate) fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Error> {
+fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Error> {
     let path = journal_path(ws);
     let Some(text) = workspace::read_optional(&path)? else {
         return Ok(None);
@@ -343,4 +343,75 @@ pub fn token(k: usize) -> String {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     format!("herd:{}-{nanos}-{k}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_sweeps_are_one_part_without_offset() {
+        let p = split(&[0, 1, 2, 5], 1001, |_| 100);
+        assert_eq!(
+            p,
+            vec![Part {
+                indices: vec![0, 1, 2, 5],
+                offset: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn indices_beyond_max_array_size_are_rebased() {
+        let idx: Vec<u64> = (0..35).collect();
+        let p = split(&idx, 10, |_| 100);
+        let shape: Vec<(u64, usize)> = p.iter().map(|p| (p.offset, p.indices.len())).collect();
+        assert_eq!(shape, [(0, 10), (10, 10), (20, 10), (30, 5)]);
+        for part in &p {
+            assert!(part.indices.iter().all(|i| i - part.offset < 10));
+        }
+    }
+
+    #[test]
+    fn large_scripts_are_split_by_size() {
+        let idx: Vec<u64> = (0..1000).collect();
+        let p = split(&idx, 10_001, |_| SCRIPT_BUDGET / 300);
+        assert_eq!(p.len(), 4);
+        assert!(p.iter().all(|p| p.offset == 0));
+        assert_eq!(p.iter().map(|p| p.indices.len()).sum::<usize>(), 1000);
+    }
+
+    #[test]
+    fn a_journal_naming_a_path_or_a_huge_index_is_corrupt() {
+        let d = std::env::temp_dir().join(format!("herd-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let ws = Workspace::new(&d);
+        ws.create_dirs().unwrap();
+        let part = |job: &str, idx: &str| {
+            format!(
+                "{{\"job_name\": \"hyperherd_t\", \"parts\": [{{\"token\": \"herd:1\", \"offset\": 0, \"indices\": [{idx}], \"job_id\": {job}}}]}}"
+            )
+        };
+        std::fs::write(journal_path(&ws), part("\"77\"", "0, 1")).unwrap();
+        let (_, parts) = read_journal(&ws).unwrap().unwrap();
+        assert_eq!(parts[0].job_id.as_deref(), Some("77"));
+        assert_eq!(parts[0].part.indices, [0, 1]);
+        for (job, idx) in [
+            ("\"local-/../../x\"", "0"),
+            ("\"7;rm\"", "0"),
+            ("7", "0"),
+            ("\"7\"", "9223372036854775807"),
+            ("\"7\"", "-1"),
+            ("\"7\"", "\"0\""),
+        ] {
+            std::fs::write(journal_path(&ws), part(job, idx)).unwrap();
+            let e = read_journal(&ws).unwrap_err();
+            assert_eq!(e.exit_code(), 1);
+            assert!(
+                e.to_string().contains("submit.journal is corrupt: part 0"),
+                "{job} {idx}: {e}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
 }

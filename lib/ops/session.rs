@@ -8,8 +8,9 @@
 use crate::cli;
 use crate::config::Config;
 use crate::error::Error;
-use crate::ops::submit;
-use crate::ops::sync::{self, Detail};
+use crate::ops::journal;
+use crate::ops::sync;
+use crate::store::cache::{self, Detail};
 use crate::store::workspace::{JobRecord, Lock, ManifestRecord, Workspace};
 use std::collections::BTreeMap;
 
@@ -64,7 +65,7 @@ impl Session {
         let mut stale = None;
         let mut details = BTreeMap::new();
         match mode {
-            Mode::Read => match submit::recover(&ws, &mut manifest, &mut jobs) {
+            Mode::Read => match journal::recover(&ws, &mut manifest, &mut jobs) {
                 Ok(_) => {
                     let s = sync::sync(&ws, &mut manifest, &jobs, cfg.slurm.cpus_per_task)?;
                     stale = s.stale;
@@ -74,11 +75,11 @@ impl Session {
                     stale = Some(format!(
                         "an interrupted submission could not be settled: {e}"
                     ));
-                    details = sync::read_cache(&ws);
+                    details = cache::read_cache(&ws);
                 }
             },
             Mode::Change | Mode::Submit => {
-                let recovered = submit::recover(&ws, &mut manifest, &mut jobs)?;
+                let recovered = journal::recover(&ws, &mut manifest, &mut jobs)?;
                 if mode == Mode::Submit && recovered > 0 {
                     cli::note(&format!(
                         "recovered {recovered} interrupted submission(s) from the journal"

@@ -9,7 +9,7 @@ use crate::local;
 use crate::model::record::{Status, TrialRecord, TrialRef};
 use crate::ops::select::check_ref;
 use crate::ops::session::{Mode, Session};
-use crate::ops::sync::{self, latest_jobs};
+use crate::ops::sync::latest_jobs;
 use crate::ops::view::{detailed_record, Logs};
 use crate::slurm;
 use crate::store::workspace::ByIndex;
@@ -118,7 +118,7 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
     }
     ws.write_manifest(&manifest)?;
     let cancelled: Vec<u64> = targets.iter().map(|(k, _)| manifest[*k].index).collect();
-    let details = sync::note_cancelled(&ws, &cancelled, details)?;
+    let details = crate::store::cache::note_cancelled(&ws, &cancelled, details)?;
     let logs = Logs::scan(&ws);
     let records = targets
         .iter()

@@ -10,10 +10,13 @@ use crate::model::expand::expand;
 use crate::model::pin::Pins;
 use crate::model::reconcile::{reconcile, refusal_message};
 use crate::model::record::TrialRef;
+use crate::ops::journal::{
+    clear_journal, job_name, part_script, record_part, script_path, split, token, write_journal,
+    JournalPart, Part,
+};
 use crate::ops::plan;
 use crate::ops::select;
 use crate::ops::session::{Mode, Session};
-use crate::ops::sync;
 use crate::slurm;
 use crate::store::script::{self, Arm};
 use crate::store::workspace::{self, ByIndex, ManifestRecord, Workspace};
@@ -50,8 +53,6 @@ pub fn orphan_refusal(orphans: &[ManifestRecord]) -> Error {
         "pass --keep-orphans to herd-submit (herd run --keep-orphans) to keep them in the manifest as orphans (nothing is resubmitted), or revert the config edit",
     )
 }
-
-pub use crate::ops::journal::*;
 
 /// What to submit, as the arguments said it.
 #[derive(Debug, Default)]
@@ -322,7 +323,7 @@ fn local_spec(cfg: &Config, job_id: &str, part: &Part, slots: u64) -> local::Spe
         time_limit_seconds: config::time_limit_seconds(&cfg.slurm),
         kill_wait_seconds: local::kill_wait_seconds(),
         cpus_per_task: cfg.slurm.cpus_per_task,
-        req_mem_bytes: sync::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
+        req_mem_bytes: crate::slurm::acct::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
         pool: cpupool::default_path(),
         pool_cpus: cpupool::default_cpus(),
     }
@@ -347,77 +348,5 @@ fn clear_signals(ws: &Workspace, indices: &[u64]) {
         let d = ws.results_dir().join(i.to_string());
         let _ = std::fs::remove_file(d.join("_signal"));
         let _ = std::fs::remove_file(d.join("_signal_escalated"));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ops::journal::{journal_path, read_journal};
-
-    #[test]
-    fn small_sweeps_are_one_part_without_offset() {
-        let p = split(&[0, 1, 2, 5], 1001, |_| 100);
-        assert_eq!(
-            p,
-            vec![Part {
-                indices: vec![0, 1, 2, 5],
-                offset: 0
-            }]
-        );
-    }
-
-    #[test]
-    fn indices_beyond_max_array_size_are_rebased() {
-        let idx: Vec<u64> = (0..35).collect();
-        let p = split(&idx, 10, |_| 100);
-        let shape: Vec<(u64, usize)> = p.iter().map(|p| (p.offset, p.indices.len())).collect();
-        assert_eq!(shape, [(0, 10), (10, 10), (20, 10), (30, 5)]);
-        for part in &p {
-            assert!(part.indices.iter().all(|i| i - part.offset < 10));
-        }
-    }
-
-    #[test]
-    fn large_scripts_are_split_by_size() {
-        let idx: Vec<u64> = (0..1000).collect();
-        let p = split(&idx, 10_001, |_| SCRIPT_BUDGET / 300);
-        assert_eq!(p.len(), 4);
-        assert!(p.iter().all(|p| p.offset == 0));
-        assert_eq!(p.iter().map(|p| p.indices.len()).sum::<usize>(), 1000);
-    }
-
-    #[test]
-    fn a_journal_naming_a_path_or_a_huge_index_is_corrupt() {
-        let d = std::env::temp_dir().join(format!("herd-journal-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        let ws = Workspace::new(&d);
-        ws.create_dirs().unwrap();
-        let part = |job: &str, idx: &str| {
-            format!(
-                "{{\"job_name\": \"hyperherd_t\", \"parts\": [{{\"token\": \"herd:1\", \"offset\": 0, \"indices\": [{idx}], \"job_id\": {job}}}]}}"
-            )
-        };
-        std::fs::write(journal_path(&ws), part("\"77\"", "0, 1")).unwrap();
-        let (_, parts) = read_journal(&ws).unwrap().unwrap();
-        assert_eq!(parts[0].job_id.as_deref(), Some("77"));
-        assert_eq!(parts[0].part.indices, [0, 1]);
-        for (job, idx) in [
-            ("\"local-/../../x\"", "0"),
-            ("\"7;rm\"", "0"),
-            ("7", "0"),
-            ("\"7\"", "9223372036854775807"),
-            ("\"7\"", "-1"),
-            ("\"7\"", "\"0\""),
-        ] {
-            std::fs::write(journal_path(&ws), part(job, idx)).unwrap();
-            let e = read_journal(&ws).unwrap_err();
-            assert_eq!(e.exit_code(), 1);
-            assert!(
-                e.to_string().contains("submit.journal is corrupt: part 0"),
-                "{job} {idx}: {e}"
-            );
-        }
-        let _ = std::fs::remove_dir_all(&d);
     }
 }

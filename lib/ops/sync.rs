@@ -17,9 +17,9 @@ use crate::store::workspace::{JobRecord, ManifestRecord, Workspace};
 use crate::text::fxhash::FxHashMap;
 use std::collections::BTreeMap;
 
-pub use crate::model::record::Observation;
-pub use crate::slurm::acct::{map_state, mem_bytes};
-pub use crate::store::cache::{note_cancelled, read_cache, Detail};
+use crate::model::record::Observation;
+use crate::slurm::acct::map_state;
+use crate::store::cache::{read_cache, Detail};
 
 /// Where each trial's latest submission lives: index → (job id, task id).
 pub(crate) fn latest_jobs(jobs: &[JobRecord]) -> Latest<'_> {

@@ -479,7 +479,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 }
             };
             let latest = sync::latest_jobs(&jobs);
-            let details = sync::read_cache(&ws);
+            let details = crate::store::cache::read_cache(&ws);
             let mut lines = ndjson::Lines::default();
             for row in rows {
                 let mut rec = plan::record(&cfg, row.rec);

@@ -255,18 +255,17 @@ struct RunArgs {
 /// value are skipped whole.
 fn run_args(args: &[OsString]) -> RunArgs {
     let mut r = RunArgs::default();
-    let (ws, help) = (&mut r.ws, &mut r.help);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let s = a.as_encoded_bytes();
         if s == b"--" {
-            if ws.is_none() {
-                *ws = it.next().cloned();
+            if r.ws.is_none() {
+                r.ws = it.next().cloned();
             }
             break;
         } else if s.starts_with(b"--") {
             match s {
-                b"--help" => *help = true,
+                b"--help" => r.help = true,
                 b"--rerun" => r.rerun = true,
                 _ => {}
             }
@@ -279,7 +278,7 @@ fn run_args(args: &[OsString]) -> RunArgs {
         } else if s.len() > 1 && s[0] == b'-' {
             for (k, c) in s[1..].iter().enumerate() {
                 match c {
-                    b'h' => *help = true,
+                    b'h' => r.help = true,
                     b'i' => r.indices = true,
                     _ => {}
                 }
@@ -290,8 +289,8 @@ fn run_args(args: &[OsString]) -> RunArgs {
                     break;
                 }
             }
-        } else if ws.is_none() {
-            *ws = Some(a.clone());
+        } else if r.ws.is_none() {
+            r.ws = Some(a.clone());
         }
     }
     r

@@ -145,12 +145,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 index_arg.display()
             ))
         })?;
-    let here =
-        std::path::absolute(Path::new(".")).map_err(|e| Error::io("resolving the workspace", e))?;
+    let given = ws_arg.as_deref().unwrap_or(Path::new("."));
+    let root = std::path::absolute(given).map_err(|e| Error::io("resolving the workspace", e))?;
+    // As every tool: without WS, the nearest directory upward that holds hyperherd.yaml.
     let root = match ws_arg {
-        Some(w) => std::path::absolute(&w).map_err(|e| Error::io("resolving the workspace", e))?,
-        // As every tool: the nearest directory upward that holds hyperherd.yaml.
-        None => crate::config::find_upward(&here).unwrap_or(here),
+        Some(_) => root,
+        None => crate::config::find_upward(&root).unwrap_or(root),
     };
     let root = if root.is_file() {
         root.parent().map(Path::to_path_buf).unwrap_or(root)

@@ -193,14 +193,3 @@ pub(super) fn check_value(p: &mut Problems, path: &str, v: &Value) {
         }
     }
 }
-
-/// Python `==` between two scalars: numbers (and bools) compare numerically.
-pub(super) fn py_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        _ => match (a.as_number(), b.as_number()) {
-            (Some(x), Some(y)) => x == y,
-            _ => a == b,
-        },
-    }
-}

@@ -4,13 +4,14 @@
 use super::{
     chars::{check_token, is_control, is_safe_token},
     expr_name_of,
-    fields::{check_value, float_field, int_field, py_eq, string_field},
+    fields::{check_value, float_field, int_field, string_field},
     problems::{item, join, Problems, Section},
     show::{escape, repr, show, show_some, show_strs},
     ParamKind, Parameter, Scale, MAX_TRIALS,
 };
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::pyfmt::repr_f64;
+use crate::text::pystr::py_eq;
 use crate::text::value::Value;
 
 const DISCRETE_KEYS: &[&str] = &["type", "values", "labels", "default", "abbrev"];

@@ -35,11 +35,31 @@ pub fn pyrepr(v: &Value) -> String {
     }
 }
 
-/// Python `==` between two values: numbers (int, float, bool) compare numerically.
+/// Python `==` between two values: numbers (int, float, bool) compare numerically,
+/// two ints exactly (as floats, 2^53 + 1 would equal 2^53).
 pub fn py_eq(a: &Value, b: &Value) -> bool {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return x == y;
+    }
     match (a.as_number(), b.as_number()) {
         (Some(x), Some(y)) => x == y,
         (None, None) => a == b,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equality_is_pythons() {
+        assert!(py_eq(&Value::Int(32), &Value::Float(32.0)));
+        assert!(py_eq(&Value::Bool(true), &Value::Int(1)));
+        assert!(!py_eq(&Value::Str("1".into()), &Value::Int(1)));
+        assert!(py_eq(&Value::Null, &Value::Null));
+        let big = 1i64 << 53;
+        assert!(!py_eq(&Value::Int(big), &Value::Int(big + 1)));
+        assert!(py_eq(&Value::Int(big + 1), &Value::Int(big + 1)));
     }
 }

@@ -2,6 +2,7 @@
 //! scheduler backends (SLURM and local). Status sync, the crash-safe submission and
 //! its journal, and the reconciled view of a workspace.
 
+pub mod backstop;
 pub mod fragments;
 pub mod journal;
 pub mod plan;

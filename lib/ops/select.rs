@@ -30,8 +30,9 @@ fn clip_spec(spec: &str) -> String {
     format!("{},…", &spec[..cut])
 }
 
-/// Which indices to submit. A live trial (submitted, queued, running) is never
-/// chosen, whatever the flags: an index must not get a second live job.
+/// Which indices to submit. A live trial (submitted, queued, running, or paused or
+/// pruned with its job still running: `running`) is never chosen, whatever the
+/// flags: an index must not get a second live job.
 pub fn select(
     cfg: &Config,
     manifest: &[ManifestRecord],
@@ -39,6 +40,7 @@ pub fn select(
     refs: Option<&[TrialRef]>,
     spec: Option<&str>,
     rerun: Rerun,
+    running: &BTreeSet<u64>,
 ) -> Result<Vec<u64>, Error> {
     let by_index = ByIndex::new(manifest);
     let status_of = |i: u64| by_index.get(i).map(|r| &r.status);
@@ -77,6 +79,21 @@ pub fn select(
                 script::array_spec(&ids)
             )));
         }
+        let lingering: Vec<String> = wanted
+            .iter()
+            .filter(|i| running.contains(i))
+            .filter_map(|&i| status_of(i).map(|s| format!("{i}={s}")))
+            .collect();
+        if !lingering.is_empty() {
+            return Err(Error::invalid(format!(
+                "refusing to submit trials whose last job is still running: {}",
+                lingering.join(", ")
+            ))
+            .hint(format!(
+                "they stop at their next herd-log --step (or when prune_grace_seconds have passed); submit them once herd-status {} shows their job ended",
+                cfg.workspace.display()
+            )));
+        }
         if !rerun.indices {
             let done = listed(&|s| *s == Status::Completed);
             if !done.is_empty() {
@@ -97,7 +114,7 @@ pub fn select(
             .collect());
     };
     let mut out = BTreeSet::new();
-    let (mut live, mut done, mut gone) = (0, 0, 0);
+    let (mut live, mut lingering, mut done, mut gone) = (0, 0, 0, 0);
     for r in refs {
         // A trial the config edit removed, which herd-expand still listed because it
         // looked active before this sync: no longer part of the sweep.
@@ -114,6 +131,8 @@ pub fn select(
             out.insert(r.index);
         } else if m.status.is_live() {
             live += 1;
+        } else if running.contains(&m.index) {
+            lingering += 1;
         } else if rerun.stdin {
             out.insert(r.index);
         } else {
@@ -123,6 +142,11 @@ pub fn select(
     if live > 0 {
         cli::note(&format!(
             "skipped {live} trial(s) that are submitted, queued or running (herd-stop them first to run them again)"
+        ));
+    }
+    if lingering > 0 {
+        cli::note(&format!(
+            "skipped {lingering} paused or pruned trial(s) whose last job is still running (submit them once it has ended)"
         ));
     }
     if done > 0 {

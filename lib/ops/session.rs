@@ -8,6 +8,7 @@
 use crate::cli;
 use crate::config::Config;
 use crate::error::Error;
+use crate::ops::backstop;
 use crate::ops::journal;
 use crate::ops::sync;
 use crate::store::cache::{self, Detail};
@@ -29,6 +30,9 @@ pub enum Mode {
     Submit,
     /// A dry-run submission: no lock, no recovery, no sync; nothing is written.
     DryRun,
+    /// Decide without acting (herd-sh --dry-run): as `Change`, statuses synced and
+    /// written, but the backstop cancels nothing (B32).
+    Look,
 }
 
 /// An opened workspace (holding its lock, unless a dry run).
@@ -52,7 +56,7 @@ impl Session {
     /// Open the workspace of `cfg` for `mode`.
     pub fn open(cfg: Config, mode: Mode) -> Result<Session, Error> {
         let ws = Workspace::new(&cfg.workspace);
-        if matches!(mode, Mode::Read | Mode::Change) {
+        if matches!(mode, Mode::Read | Mode::Change | Mode::Look) {
             ws.require_manifest()?;
         }
         let lock = if mode == Mode::DryRun {
@@ -78,20 +82,30 @@ impl Session {
                     details = cache::read_cache(&ws);
                 }
             },
-            Mode::Change | Mode::Submit => {
+            Mode::Change | Mode::Submit | Mode::Look => {
                 let recovered = journal::recover(&ws, &mut manifest, &mut jobs)?;
                 if mode == Mode::Submit && recovered > 0 {
                     cli::note(&format!(
                         "recovered {recovered} interrupted submission(s) from the journal"
                     ));
                 }
-                if mode == Mode::Change || !jobs.is_empty() {
+                if mode != Mode::Submit || !jobs.is_empty() {
                     let s = sync::sync(&ws, &mut manifest, &jobs, cfg.slurm.cpus_per_task)?;
                     stale = s.stale;
                     details = s.details;
                 }
             }
             Mode::DryRun => {}
+        }
+        // Trials that ignored their prune or pause signal past the grace period.
+        if matches!(mode, Mode::Read | Mode::Change | Mode::Submit) && stale.is_none() {
+            // A failed cancellation is said and retried at the next sync; it does not
+            // stop the work the session was opened for.
+            if let Err(e) =
+                backstop::backstop(&ws, &manifest, &jobs, &mut details, cfg.prune_grace_seconds)
+            {
+                cli::warning(&format!("{e} (the backstop tries again at the next sync)"));
+            }
         }
         Ok(Session {
             cfg,

@@ -18,8 +18,9 @@ use crate::ops::plan;
 use crate::ops::select;
 use crate::ops::session::{Mode, Session};
 use crate::slurm;
+use crate::store::results::TrialResults;
 use crate::store::script::{self, Arm};
-use crate::store::workspace::{self, ByIndex, ManifestRecord, Workspace};
+use crate::store::workspace::{self, ByIndex, JobRecord, ManifestRecord, Workspace};
 use std::path::PathBuf;
 
 /// What herd-submit refuses before it submits anything, and `herd-expand --check`
@@ -134,8 +135,10 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
         ws,
         manifest: stored,
         mut jobs,
+        details,
         ..
     } = session;
+    let running = crate::ops::sync::still_running(&stored, &jobs, &details);
     let next = ws.next_index(&stored, &jobs)?;
     let keep_orphans = req.keep_orphans || req.force;
     let plan = reconcile(stored, generated, next, keep_orphans)
@@ -152,6 +155,7 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
             indices: req.rerun || req.force,
             stdin: req.rerun,
         },
+        &running,
     )?;
     let mut selected: Vec<u64> = {
         let by_index = ByIndex::new(&manifest);
@@ -175,34 +179,102 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
         }
         return Ok(Outcome::Nothing);
     }
-    let by_index = ByIndex::new(&manifest);
-    let arms: Vec<Arm> = selected.iter().map(|&i| arm(&cfg, &by_index, i)).collect();
+    let throttle = req.max_concurrent.or(cfg.slurm.max_concurrent);
+    let how = How {
+        local: req.local,
+        throttle,
+        dry_run: req.dry_run,
+    };
+    match launch(&cfg, &ws, &mut manifest, &mut jobs, &selected, how)? {
+        Launched::DryRun {
+            trials,
+            spec,
+            scripts,
+        } => Ok(Outcome::DryRun {
+            trials,
+            spec,
+            scripts,
+        }),
+        Launched::Submitted {
+            trials,
+            job_ids,
+            local_slots,
+        } => Ok(Outcome::Submitted(Box::new(Submitted {
+            cfg,
+            manifest,
+            trials,
+            job_ids,
+            local_slots,
+        }))),
+    }
+}
+
+/// How to launch.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct How {
+    /// Run here, not on SLURM.
+    pub local: bool,
+    /// At most this many at once (`--array=…%N`, or the local runner's slots).
+    pub throttle: Option<u64>,
+    /// Render the scripts only.
+    pub dry_run: bool,
+}
+
+/// What [`launch`] did.
+pub(crate) enum Launched {
+    /// A dry run: the scripts that would be submitted.
+    DryRun {
+        trials: usize,
+        spec: String,
+        scripts: Vec<(PathBuf, String)>,
+    },
+    /// Submitted and recorded in `manifest` and `jobs` (both written).
+    Submitted {
+        trials: Vec<(u64, String)>,
+        job_ids: Vec<String>,
+        local_slots: Option<u64>,
+    },
+}
+
+/// Launch the `selected` trials (sorted, none of them live) of `manifest`: split them
+/// into parts, journal the intent, clear their stale signals, call `sbatch` (or start
+/// the local runner) per part, record each part. Call under the workspace lock.
+pub(crate) fn launch(
+    cfg: &Config,
+    ws: &Workspace,
+    manifest: &mut Vec<ManifestRecord>,
+    jobs: &mut Vec<JobRecord>,
+    selected: &[u64],
+    how: How,
+) -> Result<Launched, Error> {
+    let by_index = ByIndex::new(manifest);
+    let arms: Vec<Arm> = selected.iter().map(|&i| arm(cfg, &by_index, i)).collect();
     // `selected` is sorted, and arms are in its order.
     let arm_size = |i: u64| {
         selected.binary_search(&i).map_or(0, |k| {
             arms[k].name.len() * 2 + arms[k].overrides.len() + 120
         })
     };
-    let parts = if req.local {
+    let parts = if how.local {
         // A local job is one part: no array size or script size limit applies.
         vec![Part {
-            indices: selected.clone(),
+            indices: selected.to_vec(),
             offset: 0,
         }]
     } else {
         let limits = match slurm::limits() {
             Ok(l) => l,
-            Err(e) if req.dry_run => {
+            Err(e) if how.dry_run => {
                 cli::note(&format!("note: {e}; assuming SLURM's default limits"));
                 slurm::parse_limits("")
             }
             Err(e) => return Err(e),
         };
-        split(&selected, limits.max_array_size, arm_size)
+        split(selected, limits.max_array_size, arm_size)
     };
-    let throttle = req.max_concurrent.or(cfg.slurm.max_concurrent);
+    let throttle = how.throttle;
     // How many trials a local runner runs at once (asked of the machine only for one).
-    let local_slots = req.local.then(|| {
+    let local_slots = how.local.then(|| {
         throttle.unwrap_or_else(|| local::default_max_concurrent(cfg.slurm.cpus_per_task))
     });
     let mut scripts = Vec::with_capacity(parts.len());
@@ -211,16 +283,16 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
         let mine: Vec<Arm> =
             std::iter::from_fn(|| arms.next_if(|a| part.indices.binary_search(&a.index).is_ok()))
                 .collect();
-        scripts.push(script::render(&part_script(&cfg, part, mine, throttle))?);
+        scripts.push(script::render(&part_script(cfg, part, mine, throttle))?);
     }
-    if req.dry_run {
-        return Ok(Outcome::DryRun {
+    if how.dry_run {
+        return Ok(Launched::DryRun {
             trials: selected.len(),
-            spec: script::array_spec(&selected),
+            spec: script::array_spec(selected),
             scripts: scripts
                 .into_iter()
                 .enumerate()
-                .map(|(k, s)| (script_path(&ws, k, parts.len()), s))
+                .map(|(k, s)| (script_path(ws, k, parts.len()), s))
                 .collect(),
         });
     }
@@ -228,7 +300,7 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
     let exit_dir = ws.dir().join("exit");
     std::fs::create_dir_all(&exit_dir)
         .map_err(|e| Error::io(format!("creating {}", exit_dir.display()), e))?;
-    let job_name = job_name(&cfg);
+    let job_name = job_name(cfg);
     let mut journal: Vec<JournalPart> = parts
         .iter()
         .enumerate()
@@ -236,20 +308,25 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
             part: p.clone(),
             token: token(k),
             // A local job's id is herd's to choose: known before it starts.
-            job_id: req.local.then(|| local::next_job_id(&ws, &jobs)),
+            job_id: how.local.then(|| local::next_job_id(ws, jobs)),
         })
         .collect();
-    write_journal(&ws, &job_name, &journal)?;
+    write_journal(ws, &job_name, &journal)?;
+    // Before sbatch: a job that starts at once must not see a stale prune or pause
+    // signal (none of these trials has a job that could still read it).
+    for &i in selected {
+        TrialResults::new(ws, i).clear_signal()?;
+    }
     crate::runtime::crash_point("before-sbatch");
     let mut submitted: Vec<(u64, String)> = Vec::new();
     for k in 0..journal.len() {
-        let path = script_path(&ws, k, parts.len());
+        let path = script_path(ws, k, parts.len());
         script::write_executable(&path, &scripts[k])?;
         let comment = format!("--comment={}", journal[k].token);
         let started = match &journal[k].job_id {
             Some(id) => local::start(
-                &ws,
-                &local_spec(&cfg, id, &parts[k], local_slots.unwrap_or(1)),
+                ws,
+                &local_spec(cfg, id, &parts[k], local_slots.unwrap_or(1)),
                 &scripts[k],
             )
             .map(|()| id.clone())
@@ -263,7 +340,7 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
             Ok(id) => id,
             // Nothing was queued: forget the intent.
             Err(f) if k == 0 && !f.maybe_submitted => {
-                clear_journal(&ws)?;
+                clear_journal(ws)?;
                 return Err(f.error);
             }
             // The job may exist without herd knowing its id: the journal stays, and
@@ -277,7 +354,7 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
             Err(f) => {
                 // Earlier parts are recorded; this and later ones stay journaled and
                 // are settled (found in squeue or dropped) by the next submission.
-                ws.write_manifest(&manifest)?;
+                ws.write_manifest(manifest)?;
                 return Err(Error::failed(f.error.to_string()).hint(format!(
                     "parts 1-{k} of {} were submitted and recorded; run herd-submit again to submit the rest",
                     journal.len()
@@ -286,30 +363,20 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
         };
         crate::runtime::crash_point("after-sbatch");
         journal[k].job_id = Some(job_id.clone());
-        write_journal(&ws, &job_name, &journal)?;
-        record_part(
-            &ws,
-            &mut manifest,
-            &mut jobs,
-            &journal[k].part,
-            &job_id,
-            false,
-        )?;
+        write_journal(ws, &job_name, &journal)?;
+        record_part(ws, manifest, jobs, &journal[k].part, &job_id, false)?;
         for &i in &journal[k].part.indices {
             submitted.push((i, format!("{job_id}_{}", i - journal[k].part.offset)));
         }
     }
     crate::runtime::crash_point("before-manifest");
-    ws.write_manifest(&manifest)?;
-    clear_journal(&ws)?;
-    clear_signals(&ws, &selected);
-    Ok(Outcome::Submitted(Box::new(Submitted {
-        cfg,
-        manifest,
+    ws.write_manifest(manifest)?;
+    clear_journal(ws)?;
+    Ok(Launched::Submitted {
         trials: submitted,
         job_ids: journal.into_iter().filter_map(|p| p.job_id).collect(),
         local_slots,
-    })))
+    })
 }
 
 /// What the local runner of `job_id` needs.
@@ -339,14 +406,5 @@ fn arm(cfg: &Config, manifest: &ByIndex<'_>, index: u64) -> Arm {
             .and_then(|t| t.experiment_name.clone())
             .unwrap_or_default(),
         overrides: tr.map(|t| t.overrides).unwrap_or_default(),
-    }
-}
-
-/// A resubmitted trial starts without a stale prune/pause signal.
-fn clear_signals(ws: &Workspace, indices: &[u64]) {
-    for i in indices {
-        let d = ws.results_dir().join(i.to_string());
-        let _ = std::fs::remove_file(d.join("_signal"));
-        let _ = std::fs::remove_file(d.join("_signal_escalated"));
     }
 }

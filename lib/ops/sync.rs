@@ -79,6 +79,41 @@ fn may_change(s: &Status) -> bool {
     )
 }
 
+/// True for the statuses successive halving sets: sticky (a sync never changes
+/// them), but their last job may still be running until the trial sees its signal.
+fn halved(s: &Status) -> bool {
+    matches!(s, Status::Paused | Status::Pruned)
+}
+
+/// True when the detail of `job_task` in `details` says its job may still run:
+/// no detail about that job yet, or a state that maps to a live status.
+pub(crate) fn job_may_run(details: &BTreeMap<u64, Detail>, index: u64, job_task: &str) -> bool {
+    match details.get(&index).filter(|d| d.job == job_task) {
+        None => true,
+        Some(d) => map_state(&d.obs.state).is_none_or(|s| s.is_live()),
+    }
+}
+
+/// The paused or pruned trials whose latest job may still be running (its detail
+/// says live, or nothing is known of it yet): such a trial must not get a second job.
+pub(crate) fn still_running(
+    manifest: &[ManifestRecord],
+    jobs: &[JobRecord],
+    details: &BTreeMap<u64, Detail>,
+) -> std::collections::BTreeSet<u64> {
+    let latest = latest_jobs(jobs);
+    manifest
+        .iter()
+        .filter(|r| halved(&r.status))
+        .filter(|r| {
+            latest
+                .get(&r.index)
+                .is_some_and(|(j, t)| job_may_run(details, r.index, &format!("{j}_{t}")))
+        })
+        .map(|r| r.index)
+        .collect()
+}
+
 /// Sync every trial's status (call under the workspace lock; writes the manifest).
 pub fn sync(
     ws: &Workspace,
@@ -88,9 +123,17 @@ pub fn sync(
 ) -> Result<Synced, Error> {
     let latest = latest_jobs(jobs);
     let mut cache = read_cache(ws);
+    // Trials whose status may change, and paused or pruned ones whose last job may
+    // still run (their status stays; their detail tells whether the job ended).
+    let asked = |r: &ManifestRecord| {
+        latest.get(&r.index).is_some_and(|(j, t)| {
+            may_change(&r.status)
+                || (halved(&r.status) && job_may_run(&cache, r.index, &format!("{j}_{t}")))
+        })
+    };
     let open: Vec<u64> = manifest
         .iter()
-        .filter(|r| may_change(&r.status) && latest.contains_key(&r.index))
+        .filter(|r| asked(r))
         .map(|r| r.index)
         .collect();
     if open.is_empty() {
@@ -135,10 +178,8 @@ pub fn sync(
     }
 
     let mut changed = 0;
-    for r in manifest
-        .iter_mut()
-        .filter(|r| may_change(&r.status) && latest.contains_key(&r.index))
-    {
+    let open: std::collections::BTreeSet<u64> = open.into_iter().collect();
+    for r in manifest.iter_mut().filter(|r| open.contains(&r.index)) {
         let (job, task) = &latest[&r.index];
         let job_task = format!("{job}_{task}");
         let obs = if local::is_local(job) {
@@ -156,7 +197,7 @@ pub fn sync(
                 None => continue,
             }
         };
-        if let Some(new) = map_state(&obs.state) {
+        if let Some(new) = map_state(&obs.state).filter(|_| !halved(&r.status)) {
             if new != r.status {
                 r.status = new;
                 changed += 1;
@@ -275,6 +316,48 @@ mod tests {
         let o = slurm_observation(&sacct, &squeue, &none, &ws, 1, (5, 1), "5_1", true);
         assert_eq!(o.unwrap().state, "CANCELLED");
         let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_paused_or_pruned_trial_may_still_run_until_its_jobs_end_is_seen() {
+        let rec = |index: u64, status: Status| ManifestRecord {
+            index,
+            hash: String::new(),
+            params: Default::default(),
+            extras: Default::default(),
+            experiment_name: None,
+            status,
+        };
+        let manifest = vec![
+            rec(0, Status::Paused),
+            rec(1, Status::Pruned),
+            rec(2, Status::Paused),
+            rec(3, Status::Running),
+            rec(4, Status::Paused),
+        ];
+        let jobs = vec![JobRecord {
+            slurm_job_id: "7".into(),
+            indices: vec![0, 1, 2, 3],
+            task_offset: 0,
+        }];
+        let detail = |job: &str, state: &str| Detail {
+            job: job.into(),
+            obs: Observation {
+                state: state.into(),
+                ..Observation::default()
+            },
+        };
+        let mut details = BTreeMap::new();
+        details.insert(0, detail("7_0", "RUNNING"));
+        details.insert(1, detail("7_1", "COMPLETED"));
+        // 2: the detail is about an older job: nothing is known of 7_2 yet.
+        details.insert(2, detail("6_2", "COMPLETED"));
+        let running = still_running(&manifest, &jobs, &details);
+        // 3 is live by its status (not this set's business); 4 never had a job.
+        assert_eq!(running.into_iter().collect::<Vec<_>>(), [0, 2]);
+        assert!(!job_may_run(&details, 1, "7_1"));
+        assert!(job_may_run(&details, 0, "7_0"));
+        assert!(job_may_run(&details, 9, "7_9"));
     }
 
     #[test]

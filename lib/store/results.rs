@@ -250,6 +250,32 @@ impl TrialResults {
         Ok(out)
     }
 
+    /// `results/<i>/_signal_escalated`: the backstop cancelled the trial's job once.
+    pub fn escalated_path(&self) -> PathBuf {
+        self.trial_dir().join("_signal_escalated")
+    }
+
+    /// Ask the trial to stop: `results/<i>/_signal` holding exactly `prune` or
+    /// `pause`, replaced atomically (the trial reads it at its next streamed step).
+    pub fn write_signal(&self, signal: Signal) -> Result<(), Error> {
+        create_dir(&self.trial_dir())?;
+        write_atomic(&self.signal_path(), signal.as_str().as_bytes())
+    }
+
+    /// Remove the signal and the escalation marker (before the trial runs again).
+    /// Missing files are fine; a file that cannot be removed is an error: a resumed
+    /// trial would stop at its first step.
+    pub fn clear_signal(&self) -> Result<(), Error> {
+        for path in [self.signal_path(), self.escalated_path()] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
+            }
+        }
+        Ok(())
+    }
+
     /// The stop request of the trial, if `_signal` holds `prune` or `pause`.
     pub fn signal(&self) -> Result<Option<Signal>, Error> {
         let Some(bytes) = read_regular(&self.signal_path())? else {

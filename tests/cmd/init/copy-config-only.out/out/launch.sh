@@ -10,8 +10,14 @@
 # HYPERHERD_TRIAL_ID, HYPERHERD_SWEEP_NAME and HYPERHERD_EXPERIMENT_NAME.
 # Record results from the trainer (or from here) with herd-log:
 #     herd-log val_loss 0.42                       a final value
-#     herd-log loss 0.9 --step 100 || exit 0       a curve; exit status 3 asks
-#                                                  the trial to stop
+#     herd-log loss 0.9 --step 100                 a curve
+# With successive halving (herd-sh), 'herd-log --step' exits with status 3 when
+# the trial is pruned or paused: stop there with exit 0 (any other failure is the
+# trial's). A paused trial is resumed later as a new job, so save a checkpoint
+# each step and start from it:
+#     rc=0; herd-log loss "$loss" --step "$step" || rc=$?
+#     if [ "$rc" = 3 ]; then exit 0; elif [ "$rc" != 0 ]; then exit "$rc"; fi
+# (from Python: see 'man herd-log').
 set -euo pipefail
 
 # Set up the software first if your cluster needs it, for example

@@ -107,16 +107,19 @@ pub enum Output {
     Json,
 }
 
-/// A positional argument that names trials rather than a workspace: it does not
-/// exist as a path and reads as an index spec (digits, `,` and `-`), as the
-/// reference's `herd stop 3` and `herd tail 5`. Returns the spec.
-pub fn index_positional(arg: &std::path::Path) -> Option<String> {
+/// A lone positional argument that names trials rather than a workspace, as the
+/// reference's `herd stop 3` and `herd test 5` (§11.11): it is not an existing
+/// directory and reads as a whole number, or with `many` as an index spec (digits,
+/// `,` and `-`: `herd-stop 0-4,7`). Returns its text.
+pub fn index_positional(arg: &std::path::Path, many: bool) -> Option<String> {
     let s = arg.to_str()?;
-    let spec_like = !s.is_empty()
-        && s.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || b == b',' || b == b'-');
-    (spec_like && arg.symlink_metadata().is_err()).then(|| s.to_string())
+    (reads_as_indices(s, many) && !arg.is_dir()).then(|| s.to_string())
+}
+
+/// A whole number, or with `many` an index spec (`0-4,7`).
+fn reads_as_indices(s: &str, many: bool) -> bool {
+    let digit = |b: u8| b.is_ascii_digit() || (many && (b == b',' || b == b'-'));
+    s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && s.bytes().all(digit)
 }
 
 /// The most indices one `--indices` spec may select: the most trials a sweep may
@@ -265,6 +268,24 @@ pub fn stdin_is_terminal() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_positional_is_an_index_unless_a_directory_has_its_name() {
+        let dir = std::env::temp_dir().join(format!("herd-pos-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("7")).unwrap();
+        std::fs::write(dir.join("8"), "").unwrap();
+        let at = |s: &str| index_positional(&dir.join(s), true).is_some();
+        // (index_positional reads the argument as given; these are absolute paths.)
+        assert!(!at("7"), "a directory named 7 is a workspace");
+        assert!(!at("8"), "a path with '/' is no index");
+        assert!(!dir.join("8").is_dir(), "a file named 8 is no workspace");
+        assert!(reads_as_indices("9", false));
+        assert!(!reads_as_indices("0-4,7", false), "one index only");
+        assert!(reads_as_indices("0-4,7", true));
+        assert!(!reads_as_indices("x3", true));
+        assert!(!reads_as_indices("", true));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn pins_split_at_the_first_equals() {

@@ -34,8 +34,9 @@ cancellations go to SLURM in one scancel call; a local trial's whole process gro
 gets TERM (KILL 30 s later if it is still there). The records printed carry the status
 each trial had before (previous_status).
 
-A lone positional that is not an existing path but reads as indices (herd-stop 3,
-herd-stop 0-4,7) means -i with the workspace found from here, as in the reference.
+A lone positional that is not an existing directory but reads as indices
+(herd-stop 3, herd-stop 0-4,7) means -i with the workspace found from here, as in
+the reference.
 
 Examples:
   herd-stop -i 3
@@ -70,9 +71,13 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         }
     }
     args.which.check()?;
-    // The reference's `herd stop 3`: a positional that is no path but an index spec
-    // names the trials, in the workspace found from here.
-    if let Some(spec) = args.ws.as_deref().and_then(cli::index_positional) {
+    // The reference's `herd stop 3`: a positional that is no directory but an index
+    // spec names the trials, in the workspace found from here.
+    if let Some(spec) = args
+        .ws
+        .as_deref()
+        .and_then(|a| cli::index_positional(a, true))
+    {
         if args.which.indices.is_some() || args.which.all {
             return Err(Error::usage(format!(
                 "'{spec}' is not a workspace; to cancel trial(s) {spec}, pass -i {spec} alone"

@@ -87,9 +87,9 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     match (positionals.next(), positionals.next()) {
         (None, _) => {}
         // A lone number is the index, unless a directory has that name.
-        (Some(one), None) => match one.to_str().and_then(|s| s.parse::<u64>().ok()) {
-            Some(i) if !Path::new(&one).is_dir() => args.index = Some(i),
-            _ => args.ws = Some(one.into()),
+        (Some(one), None) => match cli::index_positional(Path::new(&one), false) {
+            Some(_) => args.index = Some(index(&one)?),
+            None => args.ws = Some(one.into()),
         },
         (Some(ws), Some(i)) => {
             args.index = Some(index(&i)?);

@@ -198,7 +198,7 @@ fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
 
 /// The rest of a record that nothing has been learned about yet (no submission, no
 /// sync, no metrics): what `herd-expand` prints.
-const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"metrics\":null}";
+const BLANK_TAIL: &[u8] = b",\"slurm_job_id\":null,\"slurm_state\":null,\"reason\":null,\"exit_code\":null,\"elapsed_seconds\":null,\"max_rss_bytes\":null,\"req_mem_bytes\":null,\"last_log_line\":null,\"step\":null,\"steps_per_min\":null,\"metrics\":null}";
 
 /// A planned trial's record and a newline: [`write_record`] of the [`TrialRecord`]
 /// the plan would make, without making it.
@@ -244,6 +244,14 @@ pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
     write_opt_u64(out, r.req_mem_bytes);
     out.extend_from_slice(b",\"last_log_line\":");
     write_opt_str(out, r.last_log_line.as_deref());
+    out.extend_from_slice(b",\"step\":");
+    write_opt_i64(out, r.step);
+    out.extend_from_slice(b",\"steps_per_min\":");
+    match r.steps_per_min {
+        // Through serde_json, as floats in values are: the same text, non-finite as null.
+        Some(f) => write_value(out, &Value::Float(f)),
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(b",\"metrics\":");
     match &r.metrics {
         Some(m) => write_map(out, m),
@@ -312,6 +320,8 @@ mod tests {
             max_rss_bytes: None,
             req_mem_bytes: Some(0),
             last_log_line: Some(s(11)),
+            step: Some(-12),
+            steps_per_min: Some(floats[0]),
             metrics: Some(Assoc(vec![("x".into(), Value::Float(f64::NAN))])),
             previous_status: Some(Status::Running),
         }
@@ -356,6 +366,8 @@ mod tests {
                 r.previous_status = None;
                 r.metrics = None;
                 r.experiment_name = None;
+                r.step = None;
+                r.steps_per_min = None;
             }
             let mut ours = Vec::new();
             write_record(&mut ours, &r);
@@ -380,6 +392,7 @@ mod tests {
             blank.req_mem_bytes,
             blank.last_log_line,
         ) = (None, None, None);
+        (blank.step, blank.steps_per_min) = (None, None);
         (blank.metrics, blank.previous_status) = (None, None);
         let mut ours = Vec::new();
         write_planned_line(&mut ours, &Head::of(&r));

@@ -161,6 +161,14 @@ pub struct TrialRecord {
     /// The last non-blank line of the trial's stdout log.
     #[serde(default)]
     pub last_log_line: Option<String>,
+    /// The step the trial last logged to a metric stream, while it runs (read from
+    /// the streams' tails: of the stream that got furthest, its last record's step).
+    #[serde(default)]
+    pub step: Option<i64>,
+    /// Steps per minute over that stream's last 80 records, while the trial runs and
+    /// its steps and times advance.
+    #[serde(default)]
+    pub steps_per_min: Option<f64>,
     /// Summary metrics the trial logged, when read.
     #[serde(default)]
     pub metrics: Option<Assoc>,

@@ -94,6 +94,8 @@ pub fn into_record(cfg: &Config, r: ManifestRecord) -> TrialRecord {
         max_rss_bytes: None,
         req_mem_bytes: None,
         last_log_line: None,
+        step: None,
+        steps_per_min: None,
         metrics: None,
         previous_status: None,
     }

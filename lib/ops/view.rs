@@ -1,5 +1,6 @@
 //! The reconciled view of a workspace: each trial's record with what SLURM (or the
-//! local backend) last said about its latest job, and the last line its logs show.
+//! local backend) last said about its latest job, the last line its logs show, and
+//! for a running trial the step its metric streams reached (spec §12.7).
 
 use crate::config::Config;
 use crate::model::record::{Status, TrialRecord};
@@ -7,6 +8,7 @@ use crate::ops::plan;
 use crate::ops::session::Session;
 use crate::ops::sync;
 use crate::store::cache::Detail;
+use crate::store::streams;
 use crate::store::workspace::{ManifestRecord, Workspace};
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -29,11 +31,19 @@ impl View {
     pub fn of(s: Session) -> View {
         let latest = sync::latest_jobs(&s.jobs);
         let logs = Logs::scan(&s.ws);
-        let records = s
+        let mut records: Vec<TrialRecord> = s
             .manifest
             .into_iter()
             .map(|r| detailed_record(&s.cfg, &logs, r, &s.details, &latest))
             .collect();
+        let with_results = streams::trials_with_results(&s.ws);
+        for rec in &mut records {
+            if rec.status == Status::Running && with_results.contains(&rec.index) {
+                if let Some(p) = streams::progress(&s.ws, rec.index) {
+                    (rec.step, rec.steps_per_min) = (Some(p.step), p.steps_per_min);
+                }
+            }
+        }
         let local_only = s
             .jobs
             .iter()

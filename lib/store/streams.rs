@@ -1,12 +1,17 @@
 //! Metric streams, `results/<i>/stream/<name>.jsonl`: the names a trial may log
-//! under, the line of one record, the reader (deduplicated per step), and the list
-//! of a trial's streams. The files' layout and locking are in [`super::results`].
+//! under, the line of one record, the reader (deduplicated per step), the list of a
+//! trial's streams, and a running trial's progress read from their tails (spec
+//! §12.7). The files' layout and locking are in [`super::results`].
 
 use crate::error::Error;
-use crate::store::results::{parse_exact, Point};
+use crate::store::fs::open_nofollow;
+use crate::store::results::{parse_exact, Point, TrialResults};
+use crate::store::workspace::Workspace;
 use crate::text::pyjson;
 use crate::text::value::{Assoc, Value};
+use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// Refuse stream names that would leave `stream/`: empty names, absolute names, and
@@ -127,4 +132,190 @@ pub(crate) fn collect_streams(dir: &Path, out: &mut Vec<String>) -> Result<(), E
         }
     }
     Ok(())
+}
+
+/// How far a trial has got: the step its streams last logged, and how fast it goes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// The last record's step of the stream that got furthest.
+    pub step: i64,
+    /// Steps per minute over that stream's tail, when its steps and times advance.
+    pub steps_per_min: Option<f64>,
+}
+
+/// How many lines of each stream's end are read (spec §12.7).
+const TAIL_LINES: usize = 80;
+/// The size of one read from a stream's end.
+const TAIL_BLOCK: u64 = 8 * 1024;
+/// The most bytes read from one stream: 80 lines of a record are far below it, so
+/// only a file that is not a stream (one long line) reaches it, and is not read whole.
+const TAIL_MAX: u64 = 1 << 20;
+
+/// The progress of trial `index` of `ws` (spec §12.7): of its streams (sorted by
+/// name), the one whose last record has the largest step, the first on ties. None
+/// when no stream has a record with a step; a stream that cannot be read (a link, a
+/// FIFO, no permission) is skipped, as is every line that does not parse.
+pub(crate) fn progress(ws: &Workspace, index: u64) -> Option<Progress> {
+    let dir = TrialResults::new(ws, index).stream_dir();
+    let mut names = Vec::new();
+    collect_streams(&dir, &mut names).ok()?;
+    names.sort();
+    let mut best: Option<Progress> = None;
+    for name in names {
+        let Ok(file) = open_nofollow(
+            &dir.join(format!("{name}.jsonl")),
+            OpenOptions::new().read(true),
+        ) else {
+            continue;
+        };
+        let Some(p) = tail(&file).and_then(|t| progress_of(&t)) else {
+            continue;
+        };
+        if best.is_none_or(|b| p.step > b.step) {
+            best = Some(p);
+        }
+    }
+    best
+}
+
+/// The trials that have a `results/<i>/` directory, from one read of `results/`:
+/// the others have no streams, and a sync of many running trials then tries no
+/// directory that is not there.
+pub(crate) fn trials_with_results(ws: &Workspace) -> crate::text::fxhash::FxHashSet<u64> {
+    std::fs::read_dir(ws.results_dir())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The last [`TAIL_LINES`] lines of `file` (fewer if it has fewer), read by blocks
+/// from its end; at most [`TAIL_MAX`] bytes, a cut first line dropped.
+fn tail(file: &File) -> Option<String> {
+    let len = file.metadata().ok()?.len();
+    let mut start = len;
+    let mut blocks: Vec<Vec<u8>> = Vec::new();
+    let mut newlines = 0;
+    // One newline more than lines: the window's first line is then whole.
+    while start > 0 && newlines <= TAIL_LINES && len - start < TAIL_MAX {
+        let n = TAIL_BLOCK.min(start);
+        start -= n;
+        let mut block = vec![0u8; n as usize];
+        file.read_exact_at(&mut block, start).ok()?;
+        newlines += block.iter().filter(|&&b| b == b'\n').count();
+        blocks.push(block);
+    }
+    let buf: Vec<u8> = blocks.into_iter().rev().flatten().collect();
+    let text = String::from_utf8_lossy(&buf);
+    let mut lines: Vec<&str> = text.lines().collect();
+    if start > 0 && newlines <= TAIL_LINES && !lines.is_empty() {
+        // Stopped by the byte limit inside a line: its start was not read.
+        lines.remove(0);
+    }
+    let from = lines.len().saturating_sub(TAIL_LINES);
+    Some(lines[from..].join("\n"))
+}
+
+/// The progress that one stream's tail shows: the last record's step, and the rate
+/// from the first record with both `step` and `ts` to the last record.
+fn progress_of(tail: &str) -> Option<Progress> {
+    let records: Vec<(i64, Option<f64>)> = tail
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            if line.is_empty() {
+                return None;
+            }
+            let Ok(Value::Map(m)) = parse_exact(line) else {
+                return None;
+            };
+            let step = match m.get("step") {
+                Some(Value::Int(s)) => *s,
+                Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
+                _ => return None,
+            };
+            Some((step, m.get("ts").and_then(Value::as_number)))
+        })
+        .collect();
+    let &(step, last_ts) = records.last()?;
+    let first = records.iter().find_map(|&(s, t)| Some((s, t?)));
+    let steps_per_min = match (first, last_ts) {
+        (Some((s0, t0)), Some(t1)) if t1 > t0 && step > s0 => {
+            let rate = (step - s0) as f64 / (t1 - t0) * 60.0;
+            rate.is_finite().then_some(rate)
+        }
+        _ => None,
+    };
+    Some(Progress {
+        step,
+        steps_per_min,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(step: i64, ts: f64) -> String {
+        format!("{{\"step\": {step}, \"value\": 0.5, \"ts\": {ts}}}\n")
+    }
+
+    #[test]
+    fn the_rate_runs_from_the_first_timed_record_to_the_last() {
+        let t = format!(
+            "{}garbage\n{{\"step\": 3}}\n{}",
+            line(10, 100.0),
+            line(40, 130.0)
+        );
+        assert_eq!(
+            progress_of(&t),
+            Some(Progress {
+                step: 40,
+                steps_per_min: Some(60.0)
+            })
+        );
+        assert_eq!(
+            progress_of(&line(7, 1.0)).map(|p| p.steps_per_min),
+            Some(None)
+        );
+        // Time that stands still or steps that go back give no rate.
+        let back = format!("{}{}", line(10, 100.0), line(5, 130.0));
+        assert_eq!(
+            progress_of(&back).map(|p| (p.step, p.steps_per_min)),
+            Some((5, None))
+        );
+        assert_eq!(progress_of("not json\n[1]\n"), None);
+    }
+
+    #[test]
+    fn only_the_last_80_lines_are_read_and_a_long_line_is_not_read_whole() {
+        let d = std::env::temp_dir().join(format!("herd-stream-tail-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let p = d.join("s.jsonl");
+        let text: String = (0..1000).map(|i| line(i, i as f64)).collect();
+        std::fs::write(&p, &text).unwrap();
+        let t = tail(&File::open(&p).unwrap()).unwrap();
+        assert_eq!(t.lines().count(), 80);
+        assert!(t.starts_with("{\"step\": 920,"), "{}", &t[..40]);
+        // 80 lines from step 920 at one step a second: 60 steps a minute.
+        assert_eq!(
+            progress_of(&t),
+            Some(Progress {
+                step: 999,
+                steps_per_min: Some(60.0)
+            })
+        );
+        // A file of one line longer than the limit: nothing whole is left.
+        std::fs::write(&p, "x".repeat(3 << 20)).unwrap();
+        assert_eq!(tail(&File::open(&p).unwrap()).as_deref(), Some(""));
+        std::fs::write(&p, format!("{}\n{}", "x".repeat(3 << 20), line(5, 1.0))).unwrap();
+        assert_eq!(
+            tail(&File::open(&p).unwrap()).unwrap(),
+            line(5, 1.0).trim_end()
+        );
+        let _ = std::fs::remove_dir_all(&d);
+    }
 }

@@ -340,26 +340,72 @@ fn clean(s: &str, max: usize) -> String {
     out
 }
 
+/// A step with `,` between thousands, as the reference prints it (`12,345`).
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (k, d) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Steps per minute as the reference prints them: fewer decimals the faster.
+fn rate(r: f64) -> String {
+    if r >= 100.0 {
+        // Below 2^63 the rounded rate is exact as an integer; beyond, nothing runs.
+        format!("{}/m", thousands(r.round_ties_even() as i64))
+    } else if r >= 10.0 {
+        format!("{r:.0}/m")
+    } else if r >= 1.0 {
+        format!("{r:.1}/m")
+    } else {
+        format!("{r:.2}/m")
+    }
+}
+
 fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> String {
-    let mut t = Table::new(&[
+    // The progress columns only when some shown trial has progress to show.
+    let steps = shown.iter().any(|r| r.step.is_some());
+    let rates = shown.iter().any(|r| r.steps_per_min.is_some());
+    let mut headers = vec![
         ("INDEX", Align::Right),
         ("STATUS", Align::Left),
         ("STATE", Align::Left),
         ("ELAPSED", Align::Right),
         ("MAXRSS", Align::Right),
-        ("NAME", Align::Left),
-        ("LAST LOG", Align::Left),
-    ]);
+    ];
+    if steps {
+        headers.push(("STEP", Align::Right));
+    }
+    if rates {
+        headers.push(("STEPS/MIN", Align::Right));
+    }
+    headers.extend([("NAME", Align::Left), ("LAST LOG", Align::Left)]);
+    let mut t = Table::new(&headers);
     for r in shown {
-        t.push(vec![
+        let mut row = vec![
             r.index.to_string(),
             r.status.to_string(),
             r.slurm_state.clone().unwrap_or_default(),
             r.elapsed_seconds.map(human_secs).unwrap_or_default(),
             r.max_rss_bytes.map(human_bytes).unwrap_or_default(),
-            clean(r.experiment_name.as_deref().unwrap_or(""), 60),
-            clean(logs.table_line(r).as_deref().unwrap_or(""), 60),
-        ]);
+        ];
+        if steps {
+            row.push(r.step.map(thousands).unwrap_or_default());
+        }
+        if rates {
+            row.push(r.steps_per_min.map(rate).unwrap_or_default());
+        }
+        row.push(clean(r.experiment_name.as_deref().unwrap_or(""), 60));
+        row.push(clean(logs.table_line(r).as_deref().unwrap_or(""), 60));
+        t.push(row);
     }
     let mut s = if shown.is_empty() {
         "no trials\n".to_string()
@@ -396,6 +442,22 @@ mod tests {
             "View run x"
         );
         assert_eq!(clean(&"a".repeat(70), 60).len(), 60);
+    }
+
+    #[test]
+    fn steps_and_rates_print_as_the_reference_does() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(-1234567), "-1,234,567");
+        assert_eq!(rate(12345.5), "12,346/m");
+        assert_eq!(rate(100.0), "100/m");
+        assert_eq!(rate(99.6), "100/m");
+        assert_eq!(rate(10.4), "10/m");
+        assert_eq!(rate(10.5), "10/m");
+        assert_eq!(rate(9.96), "10.0/m");
+        assert_eq!(rate(1.25), "1.2/m");
+        assert_eq!(rate(0.125), "0.12/m");
     }
 
     #[test]

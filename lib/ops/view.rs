@@ -1,6 +1,7 @@
 //! The reconciled view of a workspace: each trial's record with what SLURM (or the
 //! local backend) last said about its latest job, the last line its logs show, and
-//! for a running trial the step its metric streams reached (spec §12.7).
+//! for a running trial (or a paused or pruned one whose job still runs) the step its
+//! metric streams reached (spec §12.7).
 
 use crate::config::Config;
 use crate::model::record::{Status, TrialRecord};
@@ -31,6 +32,8 @@ impl View {
     pub fn of(s: Session) -> View {
         let latest = sync::latest_jobs(&s.jobs);
         let logs = Logs::scan(&s.ws);
+        // Running, or paused or pruned with the last job still going: steps come in.
+        let going = sync::still_running(&s.manifest, &s.jobs, &s.details);
         let mut records: Vec<TrialRecord> = s
             .manifest
             .into_iter()
@@ -38,7 +41,8 @@ impl View {
             .collect();
         let with_results = streams::trials_with_results(&s.ws);
         for rec in &mut records {
-            if rec.status == Status::Running && with_results.contains(&rec.index) {
+            let live = rec.status == Status::Running || going.contains(&rec.index);
+            if live && with_results.contains(&rec.index) {
                 if let Some(p) = streams::progress(&s.ws, rec.index) {
                     (rec.step, rec.steps_per_min) = (Some(p.step), p.steps_per_min);
                 }

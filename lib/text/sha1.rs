@@ -57,12 +57,15 @@ fn portable_blocks(state: &mut [u32; 5], blocks: &[u8]) {
     }
 }
 
-/// SHA-1 with the x86 SHA extensions (Intel's published instruction sequence,
-/// written as one loop over the twenty four-round groups).
+/// SHA-1 with the x86 SHA extensions (Intel's published instruction sequence, the
+/// twenty four-round groups written out by a macro).
 #[cfg(target_arch = "x86_64")]
 mod ni {
     use std::arch::x86_64::*;
 
+    // The last groups also compute schedule words no later group reads, as the
+    // loop this was written from did; the compiler drops them.
+    #[allow(unused_assignments)]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) unsafe fn compress_blocks(state: &mut [u32; 5], blocks: &[u8]) {
         let mask = _mm_set_epi64x(0x0001_0203_0405_0607, 0x0809_0a0b_0c0d_0e0f);
@@ -78,39 +81,40 @@ mod ni {
             };
             let mut m = [load(0), load(1), load(2), load(3)];
             let mut e1 = _mm_setzero_si128();
-            for g in 0..20 {
-                let w = m[g % 4];
-                // The E values alternate between e0 and e1 from group to group.
-                let e = if g == 0 {
-                    e0 = _mm_add_epi32(e0, w);
-                    e1 = abcd;
-                    e0
-                } else if g % 2 == 1 {
-                    e1 = _mm_sha1nexte_epu32(e1, w);
-                    e0 = abcd;
-                    e1
-                } else {
-                    e0 = _mm_sha1nexte_epu32(e0, w);
-                    e1 = abcd;
-                    e0
-                };
-                abcd = match g / 5 {
-                    0 => _mm_sha1rnds4_epu32::<0>(abcd, e),
-                    1 => _mm_sha1rnds4_epu32::<1>(abcd, e),
-                    2 => _mm_sha1rnds4_epu32::<2>(abcd, e),
-                    _ => _mm_sha1rnds4_epu32::<3>(abcd, e),
-                };
-                // The message schedule, four words at a time.
-                if g >= 3 {
-                    m[(g + 1) % 4] = _mm_sha1msg2_epu32(m[(g + 1) % 4], w);
-                }
-                if g >= 1 {
-                    m[(g + 3) % 4] = _mm_sha1msg1_epu32(m[(g + 3) % 4], w);
-                }
-                if g >= 2 {
-                    m[(g + 2) % 4] = _mm_xor_si128(m[(g + 2) % 4], w);
-                }
+            // One group of four rounds. Written out for each group (not a loop over
+            // them): the size-optimised build does not unroll loops, and unrolled,
+            // `m` lives in registers and no group branches.
+            macro_rules! group {
+                ($($g:literal)*) => {$({
+                    let w = m[$g % 4];
+                    // The E values alternate between e0 and e1 from group to group.
+                    let e = if $g == 0 {
+                        e0 = _mm_add_epi32(e0, w);
+                        e1 = abcd;
+                        e0
+                    } else if $g % 2 == 1 {
+                        e1 = _mm_sha1nexte_epu32(e1, w);
+                        e0 = abcd;
+                        e1
+                    } else {
+                        e0 = _mm_sha1nexte_epu32(e0, w);
+                        e1 = abcd;
+                        e0
+                    };
+                    abcd = _mm_sha1rnds4_epu32::<{ $g / 5 }>(abcd, e);
+                    // The message schedule, four words at a time.
+                    if $g >= 3 {
+                        m[($g + 1) % 4] = _mm_sha1msg2_epu32(m[($g + 1) % 4], w);
+                    }
+                    if $g >= 1 {
+                        m[($g + 3) % 4] = _mm_sha1msg1_epu32(m[($g + 3) % 4], w);
+                    }
+                    if $g >= 2 {
+                        m[($g + 2) % 4] = _mm_xor_si128(m[($g + 2) % 4], w);
+                    }
+                })*};
             }
+            group!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
             e0 = _mm_sha1nexte_epu32(e0, e0_save);
             abcd = _mm_add_epi32(abcd, abcd_save);
         }

@@ -12,7 +12,7 @@ use crate::model::rows::{expand_rows, RowConditions};
 use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::glibm;
-use crate::text::pystr::{py_eq, pystr};
+use crate::text::pystr::{push_int, py_eq, pystr};
 use crate::text::value::{Assoc, Value};
 
 pub use crate::config::MAX_TRIALS;
@@ -514,6 +514,7 @@ fn push_key_value(key: &mut String, v: &Value) {
     match v {
         Value::Float(f) => ftext::push(key, *f, Kind::G(10)),
         Value::Str(s) => key.push_str(s),
+        Value::Int(i) => push_int(key, *i),
         other => key.push_str(&pystr(other)),
     }
 }

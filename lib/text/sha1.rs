@@ -8,8 +8,29 @@ pub(crate) fn sha1_hex(data: &[u8]) -> String {
     sha1_hex_with(data, compress_blocks)
 }
 
+/// The SHA-1 digest of `data`.
+pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
+    let mut out = [0u8; 20];
+    for (bytes, w) in out.chunks_exact_mut(4).zip(digest(data, compress_blocks)) {
+        bytes.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
 /// [`sha1_hex`] with a given compression over whole 64-byte blocks.
 fn sha1_hex_with(data: &[u8], compress: fn(&mut [u32; 5], &[u8])) -> String {
+    let state = digest(data, compress);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(40);
+    for byte in state.iter().flat_map(|w| w.to_be_bytes()) {
+        hex.push(DIGITS[usize::from(byte >> 4)] as char);
+        hex.push(DIGITS[usize::from(byte & 15)] as char);
+    }
+    hex
+}
+
+/// The digest of `data` as five words, with a given compression.
+fn digest(data: &[u8], compress: fn(&mut [u32; 5], &[u8])) -> [u32; 5] {
     let mut state: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
     let whole = data.len() / 64 * 64;
     compress(&mut state, &data[..whole]);
@@ -23,14 +44,7 @@ fn sha1_hex_with(data: &[u8], compress: fn(&mut [u32; 5], &[u8])) -> String {
     let bit_len = (data.len() as u64).wrapping_mul(8);
     tail[tail_len - 8..tail_len].copy_from_slice(&bit_len.to_be_bytes());
     compress(&mut state, &tail[..tail_len]);
-
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(40);
-    for byte in state.iter().flat_map(|w| w.to_be_bytes()) {
-        hex.push(DIGITS[usize::from(byte >> 4)] as char);
-        hex.push(DIGITS[usize::from(byte & 15)] as char);
-    }
-    hex
+    state
 }
 
 /// Compress whole 64-byte blocks into `state`: with the CPU's SHA instructions when
@@ -182,6 +196,12 @@ mod tests {
             sha1_hex(&vec![b'a'; 1_000_000]),
             "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
         );
+    }
+
+    #[test]
+    fn the_digest_is_the_hex_digest() {
+        let hex: String = sha1(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, sha1_hex(b"abc"));
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub(crate) struct RowConditions<'c> {
     cfg: &'c Config,
     lists: &'c [Vec<Value>],
     conds: Vec<RowCondition<'c>>,
+    /// How many keys the conditions' `set`s write, all told: room reserved in a
+    /// row's extras at its first, so that they are allocated once.
+    keys: usize,
 }
 
 impl<'c> RowConditions<'c> {
@@ -192,7 +195,19 @@ impl<'c> RowConditions<'c> {
                 }
             })
             .collect();
-        Some(RowConditions { cfg, lists, conds })
+        let mut keys: Vec<&str> = cfg
+            .conditions
+            .iter()
+            .flat_map(|c| c.set.iter().map(|(k, _)| k.as_str()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Some(RowConditions {
+            cfg,
+            lists,
+            conds,
+            keys: keys.len(),
+        })
     }
 
     /// Apply the first `limit` conditions to `row`: its extras, `None` when a
@@ -237,6 +252,9 @@ impl<'c> RowConditions<'c> {
                         v
                     }
                 };
+                if extras.0.capacity() == 0 {
+                    extras.0.reserve_exact(self.keys);
+                }
                 extras.insert(key, v);
             }
         }

@@ -458,7 +458,7 @@ conditions:
     set: {{y: {{expr: \"1 // (b - 1)\"}}}}
 "
         ));
-        let msg = reference.err().expect("fails");
+        let msg = reference.expect_err("fails");
         assert!(msg.starts_with("conditions[0]"), "{msg}");
         assert_eq!(rows.err(), Some(msg));
         // A result that cannot be passed on, and an error after an exclude.

@@ -72,6 +72,13 @@ impl Expr {
         &self.src
     }
 
+    /// The names the expression reads, each once: a result depends on the values of
+    /// these names only (evaluation is pure), so callers may reuse it for every
+    /// environment that agrees on them.
+    pub fn names(&self) -> Vec<&str> {
+        ast::names(&self.root)
+    }
+
     /// Evaluate against `env` (expression names to values). A tuple result is
     /// returned as a list.
     pub fn eval(&self, env: &[(&str, &Value)]) -> Result<Value, String> {

@@ -220,6 +220,20 @@ fn walk(root: &Node) -> Vec<Item<'_>> {
     out
 }
 
+/// The names the tree reads (parameters, or `min`/`max` as functions), each once, in
+/// walk order.
+pub(crate) fn names(root: &Node) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for item in walk(root) {
+        if let Item::Node(Node::Name(id)) = item {
+            if !out.contains(&id.as_str()) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
 /// The height of the tree, computed without recursion.
 pub(crate) fn height(root: &Node) -> usize {
     let mut max = 0;

@@ -479,6 +479,37 @@ fn expr_semantics_match_cpython() {
     );
 }
 
+/// What `names()` promises, which expansion relies on to evaluate an expression once
+/// per combination of the values it reads: over every vector of the semantics table,
+/// an environment holding only those names gives the full environment's result.
+#[test]
+fn expr_results_depend_only_on_the_names_read() {
+    let values = env_values();
+    let env: Vec<(&str, &Value)> = values.iter().map(|(k, v)| (*k, v)).collect();
+    for (src, _) in SEMANTICS {
+        let Ok(expr) = Expr::compile(src, &NAMES) else {
+            continue;
+        };
+        let names = expr.names();
+        let only: Vec<(&str, &Value)> = env
+            .iter()
+            .filter(|(k, _)| names.contains(k))
+            .copied()
+            .collect();
+        // Compared as text: NaN results are equal then.
+        let (got, want) = (expr.eval(&only), expr.eval(&env));
+        assert_eq!(
+            format!("{got:?}"),
+            format!("{want:?}"),
+            "{src:?} reads {names:?}"
+        );
+    }
+    let e = Expr::compile("max(x, y) + x if b else f", &NAMES).unwrap();
+    let mut names = e.names();
+    names.sort_unstable();
+    assert_eq!(names, ["b", "f", "max", "x", "y"]);
+}
+
 // ---- test_expr.py --------------------------------------------------------------
 
 const XYO: [&str; 3] = ["x", "y", "opt"];

@@ -1,6 +1,9 @@
 //! Conditions (spec §2.3): which trials a condition's `when` matches (parameter
 //! matchers with numeric tolerance, or an expression), and what it does to them:
 //! `exclude` drops them, `force` overrides parameters, `set` writes extras.
+//!
+//! [`apply_condition`] applies one condition to a list of trials, as the spec words
+//! it; `rows` gives the same trials faster when the conditions force nothing.
 
 use crate::config::{Condition, Config, Matcher, Op, SetValue, When};
 use crate::expr::{truthy, Expr};
@@ -33,7 +36,7 @@ fn as_number_against(trial_value: &Value, operand: &Value) -> Option<(f64, f64)>
 }
 
 /// Numeric-tolerant equality of a trial value and a condition operand.
-fn matches_value(trial_value: &Value, operand: &Value) -> bool {
+pub(crate) fn matches_value(trial_value: &Value, operand: &Value) -> bool {
     match as_number_against(trial_value, operand) {
         Some((a, b)) => close(a, b),
         None => {
@@ -51,7 +54,7 @@ fn any_matches(trial_value: &Value, operands: &Value) -> bool {
     }
 }
 
-fn matcher_matches(v: &Value, m: &Matcher) -> bool {
+pub(crate) fn matcher_matches(v: &Value, m: &Matcher) -> bool {
     match m {
         Matcher::Eq(o) => matches_value(v, o),
         Matcher::AnyOf(list) => list.iter().any(|o| matches_value(v, o)),
@@ -90,18 +93,22 @@ fn env<'a>(cfg: &'a Config, params: &'a Assoc) -> Vec<(&'a str, &'a Value)> {
 }
 
 fn eval(cfg: &Config, e: &Expr, params: &Assoc, at: &str) -> Result<Value, String> {
-    e.eval(&env(cfg, params)).map_err(|msg| {
-        let fix = if msg.contains("by zero") {
-            "guard the expression, e.g. 'x / y if y != 0 else 0'"
-        } else {
-            "guard the expression so that it works for every trial"
-        };
-        format!(
-            "{at}: expression {} failed for trial {}: {msg} ({fix})",
-            repr_str(e.source()),
-            describe(params)
-        )
-    })
+    e.eval(&env(cfg, params))
+        .map_err(|msg| eval_failure(e, params, at, &msg))
+}
+
+/// The message of an expression that failed for the trial with `params`.
+pub(crate) fn eval_failure(e: &Expr, params: &Assoc, at: &str, msg: &str) -> String {
+    let fix = if msg.contains("by zero") {
+        "guard the expression, e.g. 'x / y if y != 0 else 0'"
+    } else {
+        "guard the expression so that it works for every trial"
+    };
+    format!(
+        "{at}: expression {} failed for trial {}: {msg} ({fix})",
+        repr_str(e.source()),
+        describe(params)
+    )
 }
 
 /// `lr=0.1, opt=adam`, for messages.
@@ -113,6 +120,15 @@ pub(crate) fn describe(params: &Assoc) -> String {
     parts.join(", ")
 }
 
+/// Where condition `i` and its expressions sit, for messages: the condition, its
+/// `when.expr` and each `set` entry (made once, not once per trial).
+pub(crate) fn places(i: usize, c: &Condition) -> (String, String, Vec<String>) {
+    let at = format!("conditions[{i}] ({})", c.name);
+    let when_at = format!("{at}.when.expr");
+    let set_at = c.set.iter().map(|(k, _)| format!("{at}.set.{k}")).collect();
+    (at, when_at, set_at)
+}
+
 /// Apply one condition to every trial, in order (spec §2.3).
 pub(crate) fn apply_condition(
     cfg: &Config,
@@ -120,10 +136,7 @@ pub(crate) fn apply_condition(
     c: &Condition,
     trials: Vec<Trial>,
 ) -> Result<Vec<Trial>, String> {
-    let at = format!("conditions[{i}] ({})", c.name);
-    // Where each expression sits, for messages: made once, not once per trial.
-    let when_at = format!("{at}.when.expr");
-    let set_at: Vec<String> = c.set.iter().map(|(k, _)| format!("{at}.set.{k}")).collect();
+    let (at, when_at, set_at) = places(i, c);
     let mut out = Vec::with_capacity(trials.len());
     'trials: for mut t in trials {
         for w in &c.when {
@@ -178,7 +191,7 @@ pub(crate) fn apply_condition(
 
 /// B20: a `set` expression's result reaches the override string, so it obeys the same
 /// rules as literal values: no whitespace or control characters, finite numbers.
-fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), String> {
+pub(crate) fn check_set_result(at: &str, key: &str, e: &Expr, v: &Value) -> Result<(), String> {
     let bad = match v {
         Value::Str(s) => s.chars().any(|c| c.is_whitespace() || c.is_control()),
         Value::Float(f) => !f.is_finite(),

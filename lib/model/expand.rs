@@ -8,10 +8,11 @@ use crate::config::{Config, Grid, ParamKind, Parameter, Scale};
 use crate::error::Error;
 use crate::model::conditions::{apply_condition, describe};
 use crate::model::naming::{push_override_string, Namer, MAX_OVERRIDE_BYTES};
+use crate::model::rows::{expand_rows, RowConditions};
 use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::glibm;
-use crate::text::pystr::{py_eq, pystr};
+use crate::text::pystr::{push_int, py_eq, pystr};
 use crate::text::value::{Assoc, Value};
 
 pub use crate::config::MAX_TRIALS;
@@ -94,31 +95,55 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
         Some(Some(Ok(()))) => true,
         _ => false,
     };
-    let mut trials = combine(cfg, &lists).map_err(problem)?;
-    for (i, cond) in cfg.conditions.iter().enumerate() {
-        trials = apply_condition(cfg, i, cond, trials).map_err(problem)?;
+    let named = match RowConditions::new(cfg, &lists).filter(|_| rows_apply(cfg)) {
+        Some(conds) => expand_rows(cfg, &namer, &lists, conds, !product_rows),
+        None => general(cfg, &namer, &lists, product_rows),
     }
-    // Rows of a product of distinct values are distinct: dedupe would keep them all.
-    let trials = if product_rows { trials } else { dedupe(trials) };
-    if trials.is_empty() {
+    .map_err(problem)?;
+    if named.is_empty() {
         return Err(Error::invalid(format!(
             "{}: no trials left after applying conditions",
             cfg.path.display()
         ))
         .hint("check the 'exclude' entries of your conditions"));
     }
-    let named: Vec<NamedTrial> = trials
-        .into_iter()
-        .map(|t| NamedTrial {
-            name: namer.name(&t.params),
-            trial: t,
-        })
-        .collect();
     if !known_unique {
         check_unique_names(cfg, &named)?;
     }
     check_override_lengths(cfg, &named)?;
     Ok(named)
+}
+
+/// The named trials as the spec words it: combine by grid mode, apply each condition
+/// to the whole list in turn, dedupe unless `product_rows` (rows of a product of
+/// distinct values are distinct: dedupe would keep them all), name.
+pub(crate) fn general(
+    cfg: &Config,
+    namer: &Namer,
+    lists: &[Vec<Value>],
+    product_rows: bool,
+) -> Result<Vec<NamedTrial>, String> {
+    let mut trials = combine(cfg, lists)?;
+    for (i, cond) in cfg.conditions.iter().enumerate() {
+        trials = apply_condition(cfg, i, cond, trials)?;
+    }
+    if !product_rows {
+        trials = dedupe(trials, |t| &t.params);
+    }
+    Ok(trials
+        .into_iter()
+        .map(|t| NamedTrial {
+            name: namer.name(&t.params),
+            trial: t,
+        })
+        .collect())
+}
+
+/// Whether [`expand_rows`] may make the trials: a `grid: all` sweep (whose conditions,
+/// [`RowConditions::new`] checks, force nothing) with parameters of distinct names.
+fn rows_apply(cfg: &Config) -> bool {
+    let mut names = FxHashSet::default();
+    matches!(cfg.grid, Grid::All) && cfg.parameters.iter().all(|p| names.insert(p.name.as_str()))
 }
 
 /// How many values a parameter has, known without building them.
@@ -489,6 +514,7 @@ fn push_key_value(key: &mut String, v: &Value) {
     match v {
         Value::Float(f) => ftext::push(key, *f, Kind::G(10)),
         Value::Str(s) => key.push_str(s),
+        Value::Int(i) => push_int(key, *i),
         other => key.push_str(&pystr(other)),
     }
 }
@@ -517,14 +543,14 @@ fn distinct_axes(lists: &[Vec<Value>]) -> bool {
 /// Drop later duplicates (spec §2.4): the key is the sorted `name=value` pairs, floats
 /// to 10 significant digits. Kept as the reference does it so that both tools expand
 /// the same trial list from the same config (see docs/compat.md, B10).
-fn dedupe(trials: Vec<Trial>) -> Vec<Trial> {
+pub(crate) fn dedupe<T>(trials: Vec<T>, params: impl Fn(&T) -> &Assoc) -> Vec<T> {
     let mut seen: FxHashSet<String> =
         FxHashSet::with_capacity_and_hasher(trials.len(), Default::default());
     let mut order: Vec<(&str, &Value)> = Vec::new();
     let mut keep = Vec::with_capacity(trials.len());
     for t in &trials {
         order.clear();
-        order.extend(t.params.iter());
+        order.extend(params(t).iter());
         order.sort_by(|a, b| a.0.cmp(b.0));
         let mut key = String::with_capacity(16 * order.len());
         for (i, (k, v)) in order.iter().enumerate() {
@@ -778,7 +804,7 @@ mod tests {
         for c in [&distinct, &same, &seps] {
             let trials = combine(c, &lists(c)).unwrap();
             if cannot_repeat(c, &lists(c)) {
-                assert_eq!(dedupe(trials.clone()).len(), trials.len());
+                assert_eq!(dedupe(trials.clone(), |t| &t.params).len(), trials.len());
             }
         }
         assert_eq!(

@@ -10,3 +10,4 @@ pub mod ndjson;
 pub mod pin;
 pub mod reconcile;
 pub mod record;
+pub mod rows;

@@ -8,8 +8,8 @@ use crate::config::{Config, ParamKind, Parameter};
 use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::FxHashMap;
 use crate::text::pyjson;
-use crate::text::pystr::{py_eq, pystr};
-use crate::text::sha1::sha1_hex;
+use crate::text::pystr::{push_int, py_eq, pystr};
+use crate::text::sha1::sha1;
 use crate::text::value::{Assoc, Value};
 use std::collections::HashMap;
 
@@ -41,6 +41,7 @@ fn push_token(out: &mut String, param: Option<&Parameter>, value: &Value) {
     match value {
         Value::Float(f) => ftext::push(out, *f, Kind::G(4)),
         Value::Str(s) => out.push_str(s),
+        Value::Int(i) => push_int(out, *i),
         other => out.push_str(&pystr(other)),
     }
 }
@@ -190,6 +191,7 @@ fn push_override_value(out: &mut String, v: &Value) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Float(f) => ftext::push(out, *f, Kind::Repr),
         Value::Str(s) => out.push_str(s),
+        Value::Int(i) => push_int(out, *i),
         other => out.push_str(&pystr(other)),
     }
 }
@@ -247,8 +249,12 @@ pub fn trial_hash(params: &Assoc, extras: &Assoc) -> String {
     text.push_str(", \"params\": ");
     pyjson::write_compact_map(&mut text, params, true);
     text.push('}');
-    let mut hex = sha1_hex(text.as_bytes());
-    hex.truncate(12);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(12);
+    for &byte in &sha1(text.as_bytes())[..6] {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+    }
     hex
 }
 

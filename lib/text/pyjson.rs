@@ -7,6 +7,7 @@
 
 use crate::text::ftext::{self, Kind};
 use crate::text::pyfmt::json_str;
+use crate::text::pystr::push_int;
 use crate::text::value::Value;
 use std::fmt::Write as _;
 
@@ -30,9 +31,7 @@ fn write_scalar(out: &mut String, v: &Value) -> bool {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => push_int(out, *i),
         Value::BigInt(s) => out.push_str(s),
         Value::Float(f) => ftext::push(out, *f, Kind::Json),
         Value::Str(s) => json_str(out, s),
@@ -43,21 +42,43 @@ fn write_scalar(out: &mut String, v: &Value) -> bool {
 
 /// Append the compact form of a mapping (see [`compact`]).
 pub(crate) fn write_compact_map(out: &mut String, m: &crate::text::value::Assoc, sort_keys: bool) {
-    let mut entries: Vec<(&str, &Value)> = m.iter().collect();
-    if sort_keys {
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-    }
+    let entries = &m.0;
     out.push('{');
-    for (i, (k, val)) in entries.into_iter().enumerate() {
+    let mut write = |i: usize, (k, val): &(String, Value)| {
         if i > 0 {
             out.push_str(", ");
         }
         json_str(out, k);
         out.push_str(": ");
         write_compact(out, val, sort_keys);
+    };
+    if !sort_keys || entries.is_sorted_by(|a, b| a.0 <= b.0) {
+        entries.iter().enumerate().for_each(|(i, e)| write(i, e));
+    } else if entries.len() <= SMALL {
+        // A trial's few keys are sorted on the stack (the trial hash sorts two maps
+        // per trial). Insertion sort is stable, as `sort_by` is.
+        let mut order = [0u8; SMALL];
+        for i in 0..entries.len() {
+            let mut j = i;
+            while j > 0 && entries[usize::from(order[j - 1])].0 > entries[i].0 {
+                order[j] = order[j - 1];
+                j -= 1;
+            }
+            order[j] = i as u8;
+        }
+        for (i, &at) in order[..entries.len()].iter().enumerate() {
+            write(i, &entries[usize::from(at)]);
+        }
+    } else {
+        let mut order: Vec<&(String, Value)> = entries.iter().collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        order.into_iter().enumerate().for_each(|(i, e)| write(i, e));
     }
     out.push('}');
 }
+
+/// Maps with at most this many keys are sorted without allocating.
+const SMALL: usize = 16;
 
 fn write_compact(out: &mut String, v: &Value, sort_keys: bool) {
     if write_scalar(out, v) {
@@ -212,6 +233,34 @@ mod tests {
 
     fn parse(s: &str) -> Value {
         serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn sorted_keys_come_out_as_a_stable_sort_orders_them() {
+        let mut rng = crate::testrng::XorShift(7);
+        for n in [0, 1, 2, 3, 5, 15, 16, 17, 40] {
+            for _ in 0..20 {
+                // Few distinct keys, so that some repeat (a stable sort keeps their order).
+                let m = crate::text::value::Assoc(
+                    (0..n)
+                        .map(|i| (format!("k{}", rng.below(6)), Value::Int(i)))
+                        .collect(),
+                );
+                let mut order: Vec<&(String, Value)> = m.0.iter().collect();
+                order.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut want = String::from("{");
+                for (i, (k, v)) in order.into_iter().enumerate() {
+                    if i > 0 {
+                        want.push_str(", ");
+                    }
+                    want.push_str(&format!("\"{k}\": {}", compact(v, true)));
+                }
+                want.push('}');
+                let mut got = String::new();
+                write_compact_map(&mut got, &m, true);
+                assert_eq!(got, want);
+            }
+        }
     }
 
     #[test]

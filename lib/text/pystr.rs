@@ -11,6 +11,29 @@ pub fn pystr(v: &Value) -> String {
     }
 }
 
+/// Append Python `str()` of an int (its decimal text) to `out`, without the
+/// allocation of `to_string`: names, override strings and hashes write one per
+/// integer value of every trial.
+pub(crate) fn push_int(out: &mut String, i: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 /// Python `repr()` of a value: like `str()` but strings are quoted.
 pub fn pyrepr(v: &Value) -> String {
     match v {
@@ -51,6 +74,15 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_int_is_to_string() {
+        for i in [0, 7, -7, 10, 1234567890, i64::MAX, i64::MIN, i64::MIN + 1] {
+            let mut s = String::from(">");
+            push_int(&mut s, i);
+            assert_eq!(s, format!(">{i}"));
+        }
+    }
 
     #[test]
     fn equality_is_pythons() {

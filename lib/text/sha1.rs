@@ -8,8 +8,29 @@ pub(crate) fn sha1_hex(data: &[u8]) -> String {
     sha1_hex_with(data, compress_blocks)
 }
 
+/// The SHA-1 digest of `data`.
+pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
+    let mut out = [0u8; 20];
+    for (bytes, w) in out.chunks_exact_mut(4).zip(digest(data, compress_blocks)) {
+        bytes.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
 /// [`sha1_hex`] with a given compression over whole 64-byte blocks.
 fn sha1_hex_with(data: &[u8], compress: fn(&mut [u32; 5], &[u8])) -> String {
+    let state = digest(data, compress);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(40);
+    for byte in state.iter().flat_map(|w| w.to_be_bytes()) {
+        hex.push(DIGITS[usize::from(byte >> 4)] as char);
+        hex.push(DIGITS[usize::from(byte & 15)] as char);
+    }
+    hex
+}
+
+/// The digest of `data` as five words, with a given compression.
+fn digest(data: &[u8], compress: fn(&mut [u32; 5], &[u8])) -> [u32; 5] {
     let mut state: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
     let whole = data.len() / 64 * 64;
     compress(&mut state, &data[..whole]);
@@ -23,14 +44,7 @@ fn sha1_hex_with(data: &[u8], compress: fn(&mut [u32; 5], &[u8])) -> String {
     let bit_len = (data.len() as u64).wrapping_mul(8);
     tail[tail_len - 8..tail_len].copy_from_slice(&bit_len.to_be_bytes());
     compress(&mut state, &tail[..tail_len]);
-
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(40);
-    for byte in state.iter().flat_map(|w| w.to_be_bytes()) {
-        hex.push(DIGITS[usize::from(byte >> 4)] as char);
-        hex.push(DIGITS[usize::from(byte & 15)] as char);
-    }
-    hex
+    state
 }
 
 /// Compress whole 64-byte blocks into `state`: with the CPU's SHA instructions when
@@ -57,12 +71,15 @@ fn portable_blocks(state: &mut [u32; 5], blocks: &[u8]) {
     }
 }
 
-/// SHA-1 with the x86 SHA extensions (Intel's published instruction sequence,
-/// written as one loop over the twenty four-round groups).
+/// SHA-1 with the x86 SHA extensions (Intel's published instruction sequence, the
+/// twenty four-round groups written out by a macro).
 #[cfg(target_arch = "x86_64")]
 mod ni {
     use std::arch::x86_64::*;
 
+    // The last groups also compute schedule words no later group reads, as the
+    // loop this was written from did; the compiler drops them.
+    #[allow(unused_assignments)]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) unsafe fn compress_blocks(state: &mut [u32; 5], blocks: &[u8]) {
         let mask = _mm_set_epi64x(0x0001_0203_0405_0607, 0x0809_0a0b_0c0d_0e0f);
@@ -78,39 +95,40 @@ mod ni {
             };
             let mut m = [load(0), load(1), load(2), load(3)];
             let mut e1 = _mm_setzero_si128();
-            for g in 0..20 {
-                let w = m[g % 4];
-                // The E values alternate between e0 and e1 from group to group.
-                let e = if g == 0 {
-                    e0 = _mm_add_epi32(e0, w);
-                    e1 = abcd;
-                    e0
-                } else if g % 2 == 1 {
-                    e1 = _mm_sha1nexte_epu32(e1, w);
-                    e0 = abcd;
-                    e1
-                } else {
-                    e0 = _mm_sha1nexte_epu32(e0, w);
-                    e1 = abcd;
-                    e0
-                };
-                abcd = match g / 5 {
-                    0 => _mm_sha1rnds4_epu32::<0>(abcd, e),
-                    1 => _mm_sha1rnds4_epu32::<1>(abcd, e),
-                    2 => _mm_sha1rnds4_epu32::<2>(abcd, e),
-                    _ => _mm_sha1rnds4_epu32::<3>(abcd, e),
-                };
-                // The message schedule, four words at a time.
-                if g >= 3 {
-                    m[(g + 1) % 4] = _mm_sha1msg2_epu32(m[(g + 1) % 4], w);
-                }
-                if g >= 1 {
-                    m[(g + 3) % 4] = _mm_sha1msg1_epu32(m[(g + 3) % 4], w);
-                }
-                if g >= 2 {
-                    m[(g + 2) % 4] = _mm_xor_si128(m[(g + 2) % 4], w);
-                }
+            // One group of four rounds. Written out for each group (not a loop over
+            // them): the size-optimised build does not unroll loops, and unrolled,
+            // `m` lives in registers and no group branches.
+            macro_rules! group {
+                ($($g:literal)*) => {$({
+                    let w = m[$g % 4];
+                    // The E values alternate between e0 and e1 from group to group.
+                    let e = if $g == 0 {
+                        e0 = _mm_add_epi32(e0, w);
+                        e1 = abcd;
+                        e0
+                    } else if $g % 2 == 1 {
+                        e1 = _mm_sha1nexte_epu32(e1, w);
+                        e0 = abcd;
+                        e1
+                    } else {
+                        e0 = _mm_sha1nexte_epu32(e0, w);
+                        e1 = abcd;
+                        e0
+                    };
+                    abcd = _mm_sha1rnds4_epu32::<{ $g / 5 }>(abcd, e);
+                    // The message schedule, four words at a time.
+                    if $g >= 3 {
+                        m[($g + 1) % 4] = _mm_sha1msg2_epu32(m[($g + 1) % 4], w);
+                    }
+                    if $g >= 1 {
+                        m[($g + 3) % 4] = _mm_sha1msg1_epu32(m[($g + 3) % 4], w);
+                    }
+                    if $g >= 2 {
+                        m[($g + 2) % 4] = _mm_xor_si128(m[($g + 2) % 4], w);
+                    }
+                })*};
             }
+            group!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
             e0 = _mm_sha1nexte_epu32(e0, e0_save);
             abcd = _mm_add_epi32(abcd, abcd_save);
         }
@@ -178,6 +196,12 @@ mod tests {
             sha1_hex(&vec![b'a'; 1_000_000]),
             "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
         );
+    }
+
+    #[test]
+    fn the_digest_is_the_hex_digest() {
+        let hex: String = sha1(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, sha1_hex(b"abc"));
     }
 
     #[test]

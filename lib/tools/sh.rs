@@ -21,25 +21,26 @@ herd-sh: successive halving: prune, pause or resume trials by a streamed metric
 Usage: herd-sh [OPTIONS] [WS]
 
 Arguments:
-  [WS]                    the workspace directory [default: the nearest of . and its
-                          parents that holds hyperherd.yaml]
+  [WS]                     the workspace directory [default: the nearest of . and its
+                           parents that holds hyperherd.yaml]
 
 Options:
-  -n, --dry-run           decide and print, change nothing
-  -r, --reason            explain every decision (the human output)
-      --metric M          the streamed metric to rank by
-      --direction min|max whether lower (min) or higher (max) is better
-      --min-steps N       the first rung, in steps
-      --budget N          the last rung is at most N steps
-      --eta N             rungs at min-steps * eta^k (default 2)
-      --mode sync|asha    sync: keep the better half of each rung's cohort, pausing
-                          trials that cannot be ranked yet; asha: keep the top 1/eta
-                          of those that arrived, never pausing (default sync)
-  -j, --max-concurrent N  at most N resumed trials run at once
-      --json              print one NDJSON decision per trial (the default when piped)
-      --table             print the actions (the default on a terminal)
-  -h, --help              print this help
-  -V, --version           print the version
+  -n, --dry-run            decide and print, change nothing
+  -r, --reason             explain every decision (the human output)
+      --metric M           the streamed metric to rank by
+      --direction min|max  whether lower (min) or higher (max) is better
+      --min-steps N        the first rung, in steps
+      --budget N           the last rung is at most N steps
+      --eta N              rungs at min-steps * eta^k (default 2)
+      --mode sync|asha     sync: keep the better half of each rung's cohort, pausing
+                           trials that cannot be ranked yet; asha: keep the top
+                           1/eta of those that arrived, never pausing (default sync)
+  -j, --max-concurrent N   at most N resumed trials run at once
+      --json               print one NDJSON decision per trial (the default when
+                           piped)
+      --table              print the actions (the default on a terminal)
+  -h, --help               print this help
+  -V, --version            print the version
 
 The flags override the successive_halving: section of hyperherd.yaml field by field;
 without one, --metric, --direction, --min-steps and --budget are needed. Each trial's

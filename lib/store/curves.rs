@@ -100,83 +100,192 @@ enum Val {
     Parsed(u32),
 }
 
+/// Where a record's ts and value are: checked and located, or (in the optimistic
+/// scan) only the start of a line whose step was read, resolved when needed.
+#[derive(Clone, Copy)]
+enum Src {
+    Rec(Ts, Val),
+    Line(u32),
+}
+
 /// The record currently kept for a step range.
 #[derive(Clone, Copy)]
 struct Cand {
     step: i64,
-    ts: Ts,
-    val: Val,
+    src: Src,
 }
 
 /// The curve of stream text `b` (see the module doc).
+///
+/// First an optimistic scan: of a line in the common shape only the step is read,
+/// and the few lines that end up mattering (the largest step's, and the records
+/// kept for the rungs, or compared on a repeated step) are checked in full at the
+/// end. The kept records are the best of all lines, so when each is a valid record
+/// it is also the best of the valid ones. If one is not, the file is read again
+/// with every line checked as it comes.
 pub(crate) fn curve_of(b: &[u8], rungs: &[u64]) -> Curve {
-    let mut parsed: Vec<Value> = Vec::new();
-    let mut max_step: Option<i64> = None;
-    let mut lowest: Option<Cand> = None;
-    // at[k]: the record at the largest step ≤ rungs[k] so far.
-    let mut at: Vec<Option<Cand>> = vec![None; rungs.len()];
-    let mut i = 0;
-    while i < b.len() {
-        let (rec, next) = match fast_line(b, i) {
-            Some((step, ts, val, next)) => (Some(Cand { step, ts, val }), next),
-            None => {
-                let end = b[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(b.len(), |n| i + n);
-                let rec = general_line(&b[i..end]).map(|(step, ts, v)| {
-                    parsed.push(v);
-                    Cand {
-                        step,
-                        ts: Ts::Known(ts),
-                        val: Val::Parsed(parsed.len() as u32 - 1),
-                    }
-                });
-                (rec, end + 1)
-            }
-        };
-        i = next;
-        let Some(rec) = rec else { continue };
-        max_step = Some(max_step.map_or(rec.step, |m| m.max(rec.step)));
-        keep(&mut lowest, rec, b, |new, old| new < old);
-        // Rungs ascend: the record counts for every rung at or above its step.
-        let first = rungs.partition_point(|&r| (r as i128) < i128::from(rec.step));
-        for slot in &mut at[first..] {
-            keep(slot, rec, b, |new, old| new > old);
-        }
-    }
-    let reached = match max_step {
-        Some(m) => rungs
-            .iter()
-            .take_while(|&&r| i128::from(m) >= r as i128)
-            .count(),
-        None => 0,
-    };
-    let rung_values = (0..reached)
-        .map(|k| match at[k].or(lowest) {
-            Some(c) => value_of(b, c.val, &parsed),
-            None => Value::Null,
+    Scan::new(b, true)
+        .run(rungs)
+        .or_else(|| Scan::new(b, false).run(rungs))
+        .unwrap_or(Curve {
+            max_step: None,
+            rung_values: Vec::new(),
         })
-        .collect();
-    Curve {
-        max_step,
-        rung_values,
-    }
 }
 
-/// Put `rec` in `slot` if the slot is empty, `better(rec.step, slot.step)`, or the
-/// steps are equal and `rec`'s ts is at least the slot's (ties → the later line).
-#[inline]
-fn keep(slot: &mut Option<Cand>, rec: Cand, b: &[u8], better: fn(i64, i64) -> bool) {
-    match slot {
-        None => *slot = Some(rec),
-        Some(old) if better(rec.step, old.step) => *slot = Some(rec),
-        Some(old) if rec.step == old.step => {
-            if ts_of(b, rec.ts) >= ts_of(b, old.ts) {
-                *slot = Some(rec);
+struct Scan<'a> {
+    b: &'a [u8],
+    optimistic: bool,
+    parsed: Vec<Value>,
+    /// A line the optimistic scan relied on is not a record after all.
+    bad: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn new(b: &'a [u8], optimistic: bool) -> Scan<'a> {
+        Scan {
+            b,
+            optimistic,
+            parsed: Vec::new(),
+            bad: false,
+        }
+    }
+
+    /// The curve; None when the optimistic scan must give way to the careful one.
+    fn run(mut self, rungs: &[u64]) -> Option<Curve> {
+        let b = self.b;
+        // The line of the largest step, the record of the smallest, and at[k]: the
+        // record at the largest step ≤ rungs[k].
+        let mut max: Option<Cand> = None;
+        let mut lowest: Option<Cand> = None;
+        let mut at: Vec<Option<Cand>> = vec![None; rungs.len()];
+        // The rungs as steps (one beyond any i64 step compares the same as
+        // i64::MAX), and the first rung at or above the last record's step: steps
+        // mostly ascend.
+        let lim: Vec<i64> = rungs
+            .iter()
+            .map(|&r| i64::try_from(r).unwrap_or(i64::MAX))
+            .collect();
+        let top = lim.last().copied().unwrap_or(i64::MIN);
+        let mut first = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let (rec, next) = self.line(i);
+            i = next;
+            let Some(rec) = rec else { continue };
+            if max.is_none_or(|m| rec.step > m.step) {
+                max = Some(rec);
+            }
+            self.keep(&mut lowest, rec, |new, old| new < old);
+            // Rungs ascend: the record counts for every rung at or above its step.
+            if rec.step <= top {
+                let fits = |k: usize| lim[k] >= rec.step && (k == 0 || lim[k - 1] < rec.step);
+                if !(first < lim.len() && fits(first)) {
+                    first = lim.partition_point(|&r| r < rec.step);
+                }
+                for slot in &mut at[first..] {
+                    self.keep(slot, rec, |new, old| new > old);
+                }
             }
         }
-        Some(_) => {}
+        if let Some(m) = max {
+            self.resolve(m);
+        }
+        let max_step = max.map(|m| m.step);
+        let reached = match max_step {
+            Some(m) => rungs
+                .iter()
+                .take_while(|&&r| i128::from(m) >= r as i128)
+                .count(),
+            None => 0,
+        };
+        let vals: Vec<Option<Val>> = (0..reached)
+            .map(|k| {
+                at[k]
+                    .or(lowest)
+                    .and_then(|c| self.resolve(c))
+                    .map(|(_, v)| v)
+            })
+            .collect();
+        if self.bad {
+            return None;
+        }
+        let rung_values = vals
+            .into_iter()
+            .map(|v| v.map_or(Value::Null, |v| value_of(b, v, &self.parsed)))
+            .collect();
+        Some(Curve {
+            max_step,
+            rung_values,
+        })
+    }
+
+    /// The record of the line at `i` (None: not a record) and the next line's start.
+    #[inline(always)]
+    fn line(&mut self, i: usize) -> (Option<Cand>, usize) {
+        let b = self.b;
+        if self.optimistic {
+            if let Some((step, j)) = scan::step_prefix(b, i) {
+                let src = Src::Line(i as u32);
+                return (Some(Cand { step, src }), scan::line_end(b, j) + 1);
+            }
+        } else if let Some((step, ts, val, next)) = scan::fast_line(b, i) {
+            let src = Src::Rec(ts, val);
+            return (Some(Cand { step, src }), next);
+        }
+        let end = scan::line_end(b, i);
+        let rec = general_line(&b[i..end]).map(|(step, ts, v)| {
+            self.parsed.push(v);
+            let val = Val::Parsed(self.parsed.len() as u32 - 1);
+            Cand {
+                step,
+                src: Src::Rec(Ts::Known(ts), val),
+            }
+        });
+        (rec, end + 1)
+    }
+
+    /// The ts and value of a record; for a line of the optimistic scan, checked now
+    /// (None, and the scan marked bad, when it is not a record with that step).
+    fn resolve(&mut self, c: Cand) -> Option<(f64, Val)> {
+        let b = self.b;
+        let start = match c.src {
+            Src::Rec(ts, val) => return Some((ts_of(b, ts), val)),
+            Src::Line(start) => start as usize,
+        };
+        let got = match scan::fast_line(b, start) {
+            Some((step, ts, val, _)) => Some((step, ts_of(b, ts), val)),
+            None => general_line(&b[start..scan::line_end(b, start)]).map(|(step, ts, v)| {
+                self.parsed.push(v);
+                (step, ts, Val::Parsed(self.parsed.len() as u32 - 1))
+            }),
+        };
+        match got {
+            Some((step, ts, val)) if step == c.step => Some((ts, val)),
+            _ => {
+                self.bad = true;
+                None
+            }
+        }
+    }
+
+    /// Put `rec` in `slot` if the slot is empty, `better(rec.step, slot.step)`, or
+    /// the steps are equal and `rec`'s ts is at least the slot's (ties → the later
+    /// line).
+    #[inline(always)]
+    fn keep(&mut self, slot: &mut Option<Cand>, rec: Cand, better: fn(i64, i64) -> bool) {
+        match *slot {
+            None => *slot = Some(rec),
+            Some(old) if better(rec.step, old.step) => *slot = Some(rec),
+            Some(old) if rec.step == old.step => {
+                if let (Some((new, _)), Some((was, _))) = (self.resolve(rec), self.resolve(old)) {
+                    if new >= was {
+                        *slot = Some(rec);
+                    }
+                }
+            }
+            Some(_) => {}
+        }
     }
 }
 
@@ -199,142 +308,6 @@ fn value_of(b: &[u8], v: Val, parsed: &[Value]) -> Value {
             .and_then(|t| parse_exact(t).ok())
             .unwrap_or(Value::Null),
     }
-}
-
-/// The fast path: a line `{"step": INT, "value": NUMBER, "ts": NUMBER}` (then only
-/// blanks) starting at `i`. Returns the step, ts span, value span and the start of
-/// the next line; None for any other line (the general parser takes it).
-#[inline]
-fn fast_line(b: &[u8], i: usize) -> Option<(i64, Ts, Val, usize)> {
-    const STEP: &[u8] = b"{\"step\": ";
-    const VALUE: &[u8] = b", \"value\": ";
-    const TS: &[u8] = b", \"ts\": ";
-    let mut j = i;
-    if !b[j..].starts_with(STEP) {
-        return None;
-    }
-    j += STEP.len();
-    // The step: an int of at most 18 digits, no leading zero (JSON's grammar).
-    let neg = b.get(j) == Some(&b'-');
-    if neg {
-        j += 1;
-    }
-    let ds = j;
-    let mut step: i64 = 0;
-    while let Some(&c @ b'0'..=b'9') = b.get(j) {
-        step = step * 10 + i64::from(c - b'0');
-        j += 1;
-        if j - ds > 18 {
-            return None;
-        }
-    }
-    if j == ds || (b[ds] == b'0' && j - ds > 1) {
-        return None;
-    }
-    if neg {
-        step = -step;
-    }
-    if !b[j..].starts_with(VALUE) {
-        return None;
-    }
-    j += VALUE.len();
-    let vs = j;
-    j = value_token(b, j)?;
-    let ve = j;
-    if !b[j..].starts_with(TS) {
-        return None;
-    }
-    j += TS.len();
-    let ts_start = j;
-    let (end, exp) = number(b, j)?;
-    // Without an exponent and this short, a ts parses to a finite float as both
-    // paths read it; anything else goes to the general parser.
-    // (An all-digit ts of 19 digits or more is a big int to the general parser.)
-    let digits_only = b[ts_start..end].iter().all(u8::is_ascii_digit);
-    if exp.is_some() || end - ts_start > 40 || (digits_only && end - ts_start >= 19) {
-        return None;
-    }
-    j = end;
-    if b.get(j) != Some(&b'}') {
-        return None;
-    }
-    j += 1;
-    while let Some(b' ' | b'\t' | b'\r') = b.get(j) {
-        j += 1;
-    }
-    match b.get(j) {
-        None => {}
-        Some(b'\n') => j += 1,
-        Some(_) => return None,
-    }
-    Some((
-        step,
-        Ts::Span(ts_start as u32, end as u32),
-        Val::Span(vs as u32, ve as u32),
-        j,
-    ))
-}
-
-/// The end of a value token the fast path takes: a JSON number that serde_json reads
-/// to a finite float or an int (length plus exponent below 300, so it never
-/// overflows), or
-/// Python's `NaN`, `Infinity`, `-Infinity`.
-#[inline]
-fn value_token(b: &[u8], j: usize) -> Option<usize> {
-    for lit in [&b"NaN"[..], b"Infinity", b"-Infinity"] {
-        if b[j..].starts_with(lit) {
-            return Some(j + lit.len());
-        }
-    }
-    let (end, exp) = number(b, j)?;
-    if (end - j) as u64 + u64::from(exp.unwrap_or(0)) >= 300 {
-        return None;
-    }
-    Some(end)
-}
-
-/// A JSON number at `j`: its end and, if it has an exponent, the exponent's
-/// magnitude (saturated). None when the text there is not a JSON number.
-#[inline]
-fn number(b: &[u8], mut j: usize) -> Option<(usize, Option<u32>)> {
-    if b.get(j) == Some(&b'-') {
-        j += 1;
-    }
-    let int_start = j;
-    while b.get(j).is_some_and(u8::is_ascii_digit) {
-        j += 1;
-    }
-    if j == int_start || (b[int_start] == b'0' && j - int_start > 1) {
-        return None;
-    }
-    if b.get(j) == Some(&b'.') {
-        j += 1;
-        let fs = j;
-        while b.get(j).is_some_and(u8::is_ascii_digit) {
-            j += 1;
-        }
-        if j == fs {
-            return None;
-        }
-    }
-    let mut exp = None;
-    if let Some(b'e' | b'E') = b.get(j) {
-        j += 1;
-        if let Some(b'+' | b'-') = b.get(j) {
-            j += 1;
-        }
-        let es = j;
-        let mut e: u32 = 0;
-        while let Some(&c @ b'0'..=b'9') = b.get(j) {
-            e = e.saturating_mul(10).saturating_add(u32::from(c - b'0'));
-            j += 1;
-        }
-        if j == es {
-            return None;
-        }
-        exp = Some(e);
-    }
-    Some((j, exp))
 }
 
 /// The general path: any line, parsed as JSON. Returns the step, ts and value of a
@@ -392,5 +365,6 @@ fn py_int(v: &Value) -> Option<i64> {
     }
 }
 
+mod scan;
 #[cfg(test)]
 mod tests;

@@ -325,9 +325,19 @@ fn finish(
     }
 }
 
-/// True when `a` ranks ahead of `b`: a lower cost, or an equal one and a lower index.
-fn ahead_of(ca: f64, ia: u64, cb: f64, ib: u64) -> bool {
-    ca < cb || (ca == cb && ia < ib)
+/// The ranking order at rung `k`: a lower cost first, equal costs (Python's tuple
+/// order: -0.0 equals 0.0; costs are never NaN) by the lower index. A strict total
+/// order, so a member's place in the sorted arrivals is the number ranked ahead.
+fn rank_order<'a>(
+    pool: &'a [Member<'a>],
+    k: usize,
+) -> impl Fn(&usize, &usize) -> std::cmp::Ordering + 'a {
+    move |&a, &b| {
+        let (ca, cb) = (pool[a].costs[k], pool[b].costs[k]);
+        ca.partial_cmp(&cb)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(pool[a].t.index.cmp(&pool[b].t.index))
+    }
 }
 
 /// The synchronous scheduler: a verdict and standing per pool member with a rung.
@@ -336,31 +346,26 @@ fn sync(pool: &[Member<'_>], rungs: &[u64]) -> Vec<Option<(Verdict, Standing)>> 
     // Per member, its verdict and standing at each cohort it was in (index = rung).
     let mut at: Vec<Vec<(Verdict, Standing)>> = pool.iter().map(|_| Vec::new()).collect();
     let mut cohort: Vec<usize> = (0..pool.len()).collect();
+    let mut promoted = vec![false; pool.len()];
     for (k, &step) in rungs.iter().enumerate() {
         if cohort.is_empty() {
             break;
         }
         let m = cohort.len() as u64;
         let keep = m.div_ceil(2);
-        let arrived: Vec<usize> = cohort
+        let mut arrived: Vec<usize> = cohort
             .iter()
             .copied()
             .filter(|&p| pool[p].reached >= k as i64)
             .collect();
-        let unreached_all = m - arrived.len() as u64;
-        let mut next = Vec::new();
+        // Members not at the rung get no verdict here; the loop keeps their lower ones.
+        arrived.sort_by(rank_order(pool, k));
+        let unreached = m - arrived.len() as u64;
         for &p in &cohort {
-            let me = &pool[p];
-            if me.reached < k as i64 {
-                // Not at the rung: no verdict here; the loop keeps its lower ones.
-                continue;
-            }
-            let c = me.costs[k];
-            let ahead = arrived
-                .iter()
-                .filter(|&&o| o != p && ahead_of(pool[o].costs[k], pool[o].t.index, c, me.t.index))
-                .count() as u64;
-            let unreached = unreached_all;
+            promoted[p] = false;
+        }
+        for (ahead, &p) in arrived.iter().enumerate() {
+            let ahead = ahead as u64;
             let verdict = if ahead >= keep {
                 Verdict::Prune
             } else if ahead + unreached < keep {
@@ -368,15 +373,13 @@ fn sync(pool: &[Member<'_>], rungs: &[u64]) -> Vec<Option<(Verdict, Standing)>> 
             } else {
                 Verdict::Pause
             };
-            if verdict == Verdict::Promote {
-                next.push(p);
-            }
+            promoted[p] = verdict == Verdict::Promote;
             at[p].push((
                 verdict,
                 Standing {
                     rung: k,
                     step,
-                    value: me.value(k),
+                    value: pool[p].value(k),
                     cohort_size: m,
                     keep,
                     ahead,
@@ -384,6 +387,8 @@ fn sync(pool: &[Member<'_>], rungs: &[u64]) -> Vec<Option<(Verdict, Standing)>> 
                 },
             ));
         }
+        // The next cohort keeps this one's (manifest) order.
+        let next: Vec<usize> = cohort.iter().copied().filter(|&p| promoted[p]).collect();
         cohort = next;
     }
     // A member's decision is at its highest cohort (§12.5): the one at the rung it
@@ -413,13 +418,7 @@ fn asha(pool: &[Member<'_>], rungs: &[u64], eta: u64) -> Vec<Option<(Verdict, St
         if arrived.is_empty() {
             break;
         }
-        arrived.sort_by(|&a, &b| {
-            let (ca, cb) = (pool[a].costs[k], pool[b].costs[k]);
-            // Python's tuple order: -0.0 equals 0.0 (costs are never NaN).
-            ca.partial_cmp(&cb)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(pool[a].t.index.cmp(&pool[b].t.index))
-        });
+        arrived.sort_by(rank_order(pool, k));
         let n = arrived.len() as u64;
         let keep = if n < eta { n } else { n / eta };
         for (rank, &p) in arrived.iter().enumerate() {

@@ -423,3 +423,99 @@ fn values_shown_with_g4() {
     assert_eq!(value_text(&Value::Str("0.1".into())), "n/a");
     assert_eq!(value_text(&Value::Null), "n/a");
 }
+
+/// The sync rules exactly as §12.5 writes them (quadratic), for random sweeps with
+/// ties, NaN and stragglers: the sorted implementation must agree on every verdict
+/// and standing.
+#[test]
+fn sync_matches_the_pseudo_code() {
+    let mut rng = crate::testrng::XorShift(0x00c0_ffee_1234_5678);
+    let rungs = [2u64, 4, 8];
+    for _ in 0..500 {
+        let n = rng.below(12);
+        let trials: Vec<TrialInput> = (0..n as u64)
+            .map(|i| {
+                let pts: Vec<(i64, f64)> = (0..rng.below(10))
+                    .map(|s| {
+                        let v = match rng.below(8) {
+                            0 => f64::NAN,
+                            k => k as f64 / 4.0,
+                        };
+                        (s as i64 + 1, v)
+                    })
+                    .collect();
+                let status = ["running", "paused", "completed"][rng.below(3)];
+                trial(i, status, &pts, &rungs)
+            })
+            .collect();
+        let plan = decide(&params(2, 8, 2, false, false), &trials);
+        // The pseudo-code.
+        let reached: Vec<i64> = trials
+            .iter()
+            .map(|t| super::reached(t.max_step, &rungs))
+            .collect();
+        let norm = |t: usize, k: usize| super::objective::cost(&trials[t].rung_values[k], false);
+        let mut c: Vec<usize> = (0..n).collect();
+        let mut verdicts: Vec<Vec<Option<(Verdict, u64, u64)>>> = vec![vec![None; 3]; n];
+        let mut cohorts = 0;
+        for k in 0..rungs.len() {
+            if c.is_empty() {
+                break;
+            }
+            cohorts += 1;
+            let m = c.len() as u64;
+            let keep = m.div_ceil(2);
+            for &t in &c {
+                if reached[t] >= k as i64 {
+                    let ahead = c
+                        .iter()
+                        .filter(|&&o| {
+                            o != t
+                                && reached[o] >= k as i64
+                                && (norm(o, k) < norm(t, k) || (norm(o, k) == norm(t, k) && o < t))
+                        })
+                        .count() as u64;
+                    let unreached = c
+                        .iter()
+                        .filter(|&&o| o != t && reached[o] < k as i64)
+                        .count() as u64;
+                    let v = if ahead >= keep {
+                        Verdict::Prune
+                    } else if ahead + unreached < keep {
+                        Verdict::Promote
+                    } else {
+                        Verdict::Pause
+                    };
+                    verdicts[t][k] = Some((v, ahead, unreached));
+                }
+            }
+            c.retain(|&t| matches!(verdicts[t][k], Some((Verdict::Promote, _, _))));
+        }
+        for (t, d) in plan.decisions.iter().enumerate() {
+            let r = reached[t];
+            if r < 0 {
+                assert_eq!(d.verdict, Verdict::NotAtRung);
+                continue;
+            }
+            let j = if (r as usize) < cohorts && verdicts[t][r as usize].is_some() {
+                r as usize
+            } else {
+                (0..cohorts)
+                    .rev()
+                    .find(|&j| verdicts[t][j].is_some())
+                    .unwrap()
+            };
+            let (v, ahead, unreached) = verdicts[t][j].unwrap();
+            let v = if v == Verdict::Promote && j == rungs.len() - 1 {
+                Verdict::RunFree
+            } else {
+                v
+            };
+            let s = d.standing.as_ref().unwrap();
+            assert_eq!(
+                (d.verdict, d.rung, s.ahead, s.unreached),
+                (v, Some(j), ahead, unreached)
+            );
+        }
+    }
+}

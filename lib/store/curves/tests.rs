@@ -41,10 +41,20 @@ fn general(b: &[u8], rungs: &[u64]) -> Curve {
     }
 }
 
+/// Every way of reading `text` (optimistic when it does not give way, careful,
+/// and the two together) agrees with the rules' reading.
 fn both(text: &str, rungs: &[u64]) -> Curve {
-    let fast = curve_of(text.as_bytes(), rungs);
-    let slow = general(text.as_bytes(), rungs);
-    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+    let b = text.as_bytes();
+    let want = format!("{:?}", general(b, rungs));
+    let careful = Scan::new(b, false)
+        .run(rungs)
+        .expect("the careful scan never gives way");
+    assert_eq!(format!("{careful:?}"), want, "careful: {text}");
+    if let Some(opt) = Scan::new(b, true).run(rungs) {
+        assert_eq!(format!("{opt:?}"), want, "optimistic: {text}");
+    }
+    let fast = curve_of(b, rungs);
+    assert_eq!(format!("{fast:?}"), want, "{text}");
     fast
 }
 
@@ -167,6 +177,28 @@ fn fast_and_general_agree_on_random_streams() {
         }
         both(&text, &rungs);
     }
+}
+
+#[test]
+fn the_common_shape_needs_no_second_reading() {
+    let text: String = (1..=100)
+        .map(|s| {
+            format!(
+                "{{\"step\": {s}, \"value\": {}, \"ts\": {}.5}}\n",
+                1.0 / s as f64,
+                1000 + s
+            )
+        })
+        .collect();
+    let c = Scan::new(text.as_bytes(), true)
+        .run(&R)
+        .expect("optimistic");
+    assert_eq!(c.max_step, Some(100));
+    assert_eq!(c.rung_values[3], Value::Float(1.0 / 80.0));
+    // A broken line that would have won sends the reading to the careful scan.
+    let broken = format!("{text}{{\"step\": 200, \"value\": 1, \"ts\": oops}}\n");
+    assert!(Scan::new(broken.as_bytes(), true).run(&R).is_none());
+    assert_eq!(both(&broken, &R).max_step, Some(100));
 }
 
 #[test]

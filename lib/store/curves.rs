@@ -7,12 +7,12 @@
 //! `int()` rules; records the reference would crash on (B33) are skipped. The value
 //! at rung k is the one at the largest step ≤ rungs[k], else at the smallest step.
 //!
-//! Speed: a sweep of 10,000 trials with 1,000 steps each is 600 MB of streams. Lines
-//! in the shape herd-log and `log_result` write (`{"step": 12, "value": 0.123, "ts":
-//! 1795942166.68}`) are scanned as bytes: the step parsed, the value and ts only
-//! delimited (and checked to be JSON numbers), and parsed only for the few lines that
-//! end up mattering. Any other line goes through the general JSON parser. A test holds
-//! the two paths to the same answers.
+//! Speed: a sweep of 10,000 trials with 1,000 steps each is 600 MB of streams. Of a
+//! line in the shape herd-log and `log_result` write (`{"step": 12, "value": 0.123,
+//! "ts": 1795942166.68}`) only the step is read, scanning bytes; the few lines that
+//! end up mattering are checked and parsed in full at the end (see [`curve_of`]).
+//! Any other line goes through the general JSON parser. Tests hold every way of
+//! reading to the rules' line-by-line reading.
 
 use crate::error::Error;
 use crate::store::fs::{open_nofollow, state_error};

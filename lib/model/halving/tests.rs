@@ -428,6 +428,8 @@ fn values_shown_with_g4() {
 /// ties, NaN and stragglers: the sorted implementation must agree on every verdict
 /// and standing.
 #[test]
+// The loops follow the pseudo-code's indices on purpose.
+#[allow(clippy::needless_range_loop)]
 fn sync_matches_the_pseudo_code() {
     let mut rng = crate::testrng::XorShift(0x00c0_ffee_1234_5678);
     let rungs = [2u64, 4, 8];

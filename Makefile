@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 BINS := herd herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res \
-        herd-init herd-test
+        herd-init herd-test herd-sh
 MAN1 := $(wildcard man/*.1)
 MAN7 := $(wildcard man/*.7)
 OUT  := target/$(TARGET)/$(PROFILE)
@@ -173,7 +173,7 @@ dist: static-check
 
 ## Benchmarks print figures and ratios against baselines measured in the same run.
 bench: build
-	@for b in expand hostile scale submit status log res; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
+	@for b in expand hostile scale submit status log res sh; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
 
 clean:
 	$(CARGO) clean

@@ -12,6 +12,7 @@ const TOOLS: &[(&str, &str)] = &[
     ("herd-submit", env!("CARGO_BIN_EXE_herd-submit")),
     ("herd-status", env!("CARGO_BIN_EXE_herd-status")),
     ("herd-stop", env!("CARGO_BIN_EXE_herd-stop")),
+    ("herd-sh", env!("CARGO_BIN_EXE_herd-sh")),
     ("herd-tail", env!("CARGO_BIN_EXE_herd-tail")),
     ("herd-log", env!("CARGO_BIN_EXE_herd-log")),
     ("herd-res", env!("CARGO_BIN_EXE_herd-res")),
@@ -132,6 +133,11 @@ fn stop() {
 #[test]
 fn stop_stand_in() {
     cases_with_sh("herd-stop", "stop-stand-in");
+}
+
+#[test]
+fn sh() {
+    cases("herd-sh", "sh");
 }
 
 #[test]

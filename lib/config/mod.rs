@@ -57,8 +57,7 @@ pub struct Config {
     /// `conditions` (or the legacy `constraints`), in order.
     pub conditions: Vec<Condition>,
     /// `successive_halving`, if configured. Validated at load, so that configs written
-    /// for the reference load; successive halving itself (`herd-sh`) is not built yet.
-    #[allow(dead_code)]
+    /// for the reference load; read by `herd-sh`.
     pub successive_halving: Option<Halving>,
     /// `prune_grace_seconds` (default 600); see `successive_halving`.
     #[allow(dead_code)]
@@ -239,9 +238,8 @@ pub enum SetValue {
     Expr(Expr),
 }
 
-/// The `successive_halving:` block (validated; read by nothing until `herd-sh`).
+/// The `successive_halving:` block (validated; read by `herd-sh`).
 #[derive(Debug, Clone)]
-#[allow(dead_code)]
 pub struct Halving {
     /// `metric`: the streamed metric to rank by.
     pub metric: String,

@@ -1,10 +1,12 @@
 //! The sweep as data, pure: expansion of the config into trials (grid modes,
 //! conditions, dedupe), names, override strings and hashes,
-//! the trial record, pins, reconciliation of stored and generated trials, and the
+//! the trial record, pins, reconciliation of stored and generated trials, the
+//! successive-halving decision, and the
 //! NDJSON record writer. Reads the config and nothing else.
 
 pub mod conditions;
 pub mod expand;
+pub mod halving;
 pub mod naming;
 pub mod ndjson;
 pub mod pin;

@@ -1,9 +1,10 @@
 //! The operations the tools call: the only layer that combines the store with the
 //! scheduler backends (SLURM and local). Status sync, the crash-safe submission and
-//! its journal, and the reconciled view of a workspace.
+//! its journal, the reconciled view of a workspace, and successive halving.
 
 pub mod backstop;
 pub mod fragments;
+pub mod halving;
 pub mod journal;
 pub mod plan;
 pub mod select;

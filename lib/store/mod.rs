@@ -9,6 +9,7 @@
 //! | (any: atomic writes, link-refusing opens, Python JSON) | [`fs`] |
 //! | `results/<i>.json`, `results/<i>/_signal`, `results/<i>.lock` | [`results`] |
 //! | `results/<i>/stream/*.jsonl` (names, lines, reading, listing) | [`streams`] |
+//! | `results/<i>/stream/<metric>.jsonl` (read fast for successive halving) | [`curves`] |
 //! | `job.sbatch`, `job.part<k>.sbatch` (the job scripts) | [`script`] |
 //! | `submit.journal` | `ops::submit` (the crash-safe submission) |
 //! | `exit/<i>` (a task's exit record) | [`exits`] |
@@ -17,6 +18,7 @@
 //! | `logs/<i>.out`, `logs/<i>.err` (written by the job) | read by `tools::tail`, `tools::status` |
 
 pub(crate) mod cache;
+pub(crate) mod curves;
 pub(crate) mod exits;
 pub(crate) mod fs;
 pub(crate) mod job_ids;

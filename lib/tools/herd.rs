@@ -25,6 +25,7 @@ Commands:
   stats     the same (state, elapsed time, peak memory per trial)
   tail      show the last lines of a trial's logs
   stop      cancel running or queued trials
+  sh        successive halving: prune, pause or resume trials by a metric
   res       show one row per trial with its parameters and metrics
   log       log a metric from inside a trial
   expand    print every trial as a record (the first half of a pipeline)

@@ -5,6 +5,7 @@ pub mod herd;
 pub mod init;
 pub mod log;
 pub mod res;
+pub mod sh;
 pub mod status;
 pub mod stop;
 pub mod submit;

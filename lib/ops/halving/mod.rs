@@ -9,6 +9,7 @@ use crate::config::{Config, Halving};
 use crate::error::Error;
 use crate::model::halving::{decide, rungs, Action, Params, Plan, TrialInput};
 use crate::ops::session::{Mode, Session};
+use crate::ops::sync::still_running;
 use crate::store::curves::{Curve, CurveReader};
 use crate::store::results::check_stream_name;
 use crate::store::workspace::{ManifestRecord, Workspace};
@@ -67,8 +68,24 @@ pub struct Outcome {
 /// Decide (and unless a dry run, apply) successive halving for the sweep of `cfg`.
 pub fn halve(cfg: Config, req: Request) -> Result<Outcome, Error> {
     let params = resolve(cfg.successive_halving.as_ref(), &req)?;
-    let session = Session::open(cfg, Mode::Read)?;
-    let trials = inputs(&session.ws, &session.manifest, &params)?;
+    // A dry run syncs but never cancels (B32); applying refuses stale statuses.
+    let mode = if req.dry_run {
+        Mode::Look
+    } else {
+        Mode::Change
+    };
+    let session = Session::open(cfg, mode)?;
+    if let (Some(why), false) = (&session.stale, req.dry_run) {
+        return Err(
+            Error::failed(format!("cannot tell which trials are live: {why}"))
+                .hint("nothing was pruned, paused or resumed; try again when SLURM answers (or look with --dry-run)"),
+        );
+    }
+    let going = still_running(&session.manifest, &session.jobs, &session.details);
+    let mut trials = inputs(&session.ws, &session.manifest, &params)?;
+    for t in &mut trials {
+        t.old_job_live = going.contains(&t.index);
+    }
     let plan = decide(&params, &trials);
     let stale = session.stale.clone();
     let applied = if req.dry_run {

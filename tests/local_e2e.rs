@@ -818,3 +818,49 @@ fn a_timed_out_trial_reports_the_peak_memory_of_its_processes() {
     let rss = recs[0]["max_rss_bytes"].as_u64().unwrap_or(0);
     assert!(rss >= 40_000_000, "max_rss_bytes {rss}: {}", recs[0]);
 }
+
+/// Stop every local job a test started (herd-sh resubmits as new local jobs), also
+/// the runners of paused or pruned trials herd-stop would not touch.
+fn stop_every_runner(ws: &Path) {
+    stop_all(ws);
+    if let Ok(dirs) = fs::read_dir(ws.join(".hyperherd/local")) {
+        for d in dirs.flatten() {
+            let job = d.file_name().to_string_lossy().to_string();
+            if let Some(pid) = runner_pid(ws, &job) {
+                let _ = nix_kill(pid, 9);
+            }
+            for pid in trial_pids(ws, &job) {
+                let _ = nix_kill(-pid, 9);
+            }
+        }
+    }
+}
+
+fn halving_workspace(tag: &str, yaml: &str, body: &str) -> Ws {
+    Ws::new(write_workspace("local", tag, yaml, body), stop_every_runner)
+}
+
+#[test]
+fn successive_halving_sync_prunes_pauses_and_resumes_real_trials() {
+    use common::halving::*;
+    let (tag, yaml, body) = sync_case();
+    let ws = halving_workspace(tag, &yaml, &body);
+    // Two at a time, as on the test cluster's 2 CPUs: early trials wait at rung 0.
+    sync_scenario(&ws, &["--local", "-j", "2"]);
+}
+
+#[test]
+fn successive_halving_asha_max_keeps_the_best_trial() {
+    use common::halving::*;
+    let (tag, yaml, body) = asha_case();
+    let ws = halving_workspace(tag, &yaml, &body);
+    asha_max_scenario(&ws, &["--local", "-j", "2"]);
+}
+
+#[test]
+fn a_promoted_trial_waits_for_its_old_job_and_the_backstop_cancels_ignored_signals() {
+    use common::halving::*;
+    let (tag, yaml, body) = wait_case();
+    let ws = halving_workspace(tag, &yaml, &body);
+    wait_backstop_resume_scenario(&ws, &["--local", "-j", "2"]);
+}

@@ -856,3 +856,33 @@ parameters:
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn successive_halving_sync_prunes_pauses_and_resumes_real_trials() {
+    use common::halving::*;
+    let _cluster = cluster();
+    let (tag, yaml, body) = sync_case();
+    let ws = workspace(tag, &yaml, &body);
+    sync_scenario(&ws, &[]);
+}
+
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn successive_halving_asha_max_keeps_the_best_trial() {
+    use common::halving::*;
+    let _cluster = cluster();
+    let (tag, yaml, body) = asha_case();
+    let ws = workspace(tag, &yaml, &body);
+    asha_max_scenario(&ws, &[]);
+}
+
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn a_promoted_trial_waits_for_its_old_job_and_the_backstop_cancels_ignored_signals() {
+    use common::halving::*;
+    let _cluster = cluster();
+    let (tag, yaml, body) = wait_case();
+    let ws = workspace(tag, &yaml, &body);
+    wait_backstop_resume_scenario(&ws, &[]);
+}

@@ -2,8 +2,9 @@
 //! without SLURM.
 //!
 //! `herd-submit --local` writes the job's directory `.hyperherd/local/<job>/` (a copy
-//! of the job script and `spec.json`) and starts a **runner**: herd-submit itself
-//! re-executed with `--local-runner DIR`, in a new session, so it outlives the terminal.
+//! of the job script and `spec.json`) and starts a **runner**: the tool itself
+//! (herd-submit, herd-sh) re-executed with `--local-runner DIR`, in a new session, so
+//! it outlives the terminal.
 //! The runner starts each trial as `bash job.sbatch` in its own process group, with the
 //! variables a SLURM array task sees, at most `max_concurrent` at a time; it enforces
 //! the time limit (TERM, then KILL after the kill wait, reported as `TIMEOUT`) and
@@ -54,6 +55,19 @@ use std::time::UNIX_EPOCH;
 pub(crate) use proc::{alive, Proc};
 use proc::{boot_id, signal_group};
 pub use runner::run_runner;
+
+/// The runner's entry: a tool that can start local jobs (herd-submit, herd-sh) is
+/// re-executed as `TOOL --local-runner DIR`. True when `argv` is that call and the
+/// runner has run.
+pub fn runner_call(argv: &[std::ffi::OsString]) -> Result<bool, Error> {
+    match argv {
+        [flag, dir] if flag == "--local-runner" => {
+            run_runner(std::path::Path::new(dir))?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
 
 /// Local job ids are `local-<n>`: never confused with a SLURM job id.
 use crate::store::workspace::LOCAL_PREFIX as PREFIX;
@@ -152,7 +166,7 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     let log = workspace::open_append_nofollow(&log_path)
         .map_err(|e| workspace::state_error("opening", &log_path, e))?;
     let exe = std::env::current_exe()
-        .map_err(|e| Error::io("finding herd-submit's own executable", e))?;
+        .map_err(|e| Error::io("finding this program's own executable", e))?;
     let mut cmd = Command::new(&exe);
     cmd.arg("--local-runner")
         .arg(&dir)

@@ -66,8 +66,8 @@ pub fn backstop(
         let job_task = format!("{job}_{task}");
         // Only a job the last sync saw queued or running; an unknown one is left to
         // the next sync (cancelling on a guess could hit a job that already ended).
-        if !details.get(&r.index).is_some_and(|d| d.job == job_task)
-            || !job_may_run(details, r.index, &job_task)
+        let seen = details.get(&r.index).is_some_and(|d| d.job == job_task);
+        if !seen || !job_may_run(details, r.index, &job_task)
         {
             continue;
         }

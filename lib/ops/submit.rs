@@ -242,7 +242,7 @@ pub(crate) enum Launched {
 pub(crate) fn launch(
     cfg: &Config,
     ws: &Workspace,
-    manifest: &mut Vec<ManifestRecord>,
+    manifest: &mut [ManifestRecord],
     jobs: &mut Vec<JobRecord>,
     selected: &[u64],
     how: How,

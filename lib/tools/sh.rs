@@ -123,6 +123,10 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 
 /// Entry point of `herd-sh`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
+    // A resumed local trial's runner is this program re-executed.
+    if crate::local::runner_call(&argv)? {
+        return Ok(ExitCode::SUCCESS);
+    }
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
     let outcome = halving::halve(cfg, args.req)?;

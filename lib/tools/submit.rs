@@ -84,8 +84,6 @@ struct Args {
     keep_orphans: bool,
     rerun: bool,
     local: bool,
-    /// Internal: `--local-runner DIR` is the detached runner of a local job.
-    runner: Option<PathBuf>,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -116,7 +114,6 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Long("keep-orphans") => args.keep_orphans = true,
             Long("rerun") => args.rerun = true,
             Short('l') | Long("local") => args.local = true,
-            Long("local-runner") => args.runner = Some(PathBuf::from(p.value()?)),
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }
@@ -127,11 +124,11 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
 
 /// Entry point of `herd-submit`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
-    let args = parse_args(argv)?;
-    if let Some(dir) = &args.runner {
-        local::run_runner(dir)?;
+    // The runner of a local job is this program re-executed (see `local::start`).
+    if local::runner_call(&argv)? {
         return Ok(ExitCode::SUCCESS);
     }
+    let args = parse_args(argv)?;
     let refs = if args.which.all || args.which.indices.is_some() || cli::stdin_is_terminal() {
         None
     } else {

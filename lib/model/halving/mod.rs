@@ -198,6 +198,7 @@ pub struct Plan {
 
 /// Where a trial stands before the rules: its place in the pool, or why it has none.
 enum Entry {
+    /// Pruned, failed or cancelled: no action, but ranked at the rungs it reached.
     Excluded,
     Ready,
     /// In the pool at this position.
@@ -205,10 +206,15 @@ enum Entry {
 }
 
 /// A pool trial: its highest rung reached (−1: none) and cost at each rung reached.
+/// A `retired` member (pruned, failed, cancelled) still counts at the rungs it
+/// reached, so that a cohort does not shrink as its bottom is pruned: the reference
+/// leaves them out, and each later run then cuts the survivors again (two runs over
+/// 8 trials prune 4, then 2 more). It is never waited for at a rung it did not reach.
 struct Member<'a> {
     t: &'a TrialInput,
     reached: i64,
     costs: Vec<f64>,
+    retired: bool,
 }
 
 impl Member<'_> {
@@ -223,20 +229,34 @@ pub fn decide(params: &Params, trials: &[TrialInput]) -> Plan {
     let mut entries = Vec::with_capacity(trials.len());
     let mut pool: Vec<Member<'_>> = Vec::new();
     for t in trials {
-        entries.push(match t.status {
-            Status::Pruned | Status::Failed | Status::Cancelled => Entry::Excluded,
-            Status::Ready => Entry::Ready,
-            _ => {
-                let reached = reached(t.max_step, &rungs);
-                let costs = (0..=reached.max(-1))
-                    .map(|k| {
-                        let v = t.rung_values.get(k as usize).unwrap_or(&Value::Null);
-                        cost(v, params.maximize)
-                    })
-                    .collect();
-                pool.push(Member { t, reached, costs });
-                Entry::Pool(pool.len() - 1)
-            }
+        let retired = matches!(
+            t.status,
+            Status::Pruned | Status::Failed | Status::Cancelled
+        );
+        if t.status == Status::Ready {
+            entries.push(Entry::Ready);
+            continue;
+        }
+        let reached = reached(t.max_step, &rungs);
+        if retired && reached < 0 {
+            entries.push(Entry::Excluded);
+            continue;
+        }
+        let costs = (0..=reached.max(-1))
+            .map(|k| {
+                let v = t.rung_values.get(k as usize).unwrap_or(&Value::Null);
+                cost(v, params.maximize)
+            })
+            .collect();
+        pool.push(Member {
+            t,
+            reached,
+            costs,
+            retired,
+        });
+        entries.push(match retired {
+            true => Entry::Excluded,
+            false => Entry::Pool(pool.len() - 1),
         });
     }
     let ruled: Vec<Option<(Verdict, Standing)>> = if rungs.is_empty() {
@@ -348,6 +368,8 @@ fn sync(pool: &[Member<'_>], rungs: &[u64]) -> Vec<Option<(Verdict, Standing)>> 
     let mut cohort: Vec<usize> = (0..pool.len()).collect();
     let mut promoted = vec![false; pool.len()];
     for (k, &step) in rungs.iter().enumerate() {
+        // A retired member that did not reach this rung never will: not waited for.
+        cohort.retain(|&p| !pool[p].retired || pool[p].reached >= k as i64);
         if cohort.is_empty() {
             break;
         }

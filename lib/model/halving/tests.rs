@@ -310,20 +310,54 @@ fn exclusions_ready_and_missing_streams() {
     assert_eq!(d[4].reason, "still training toward rung 0 (step 10)");
     assert_eq!(d[4].max_step, None);
     assert_eq!(d[4].label, "PRE-RUNG");
-    // Pool: 4, 5, 6, 7 (m = 4, K = 2); arrived 5 (0.4), 6 (0.9), 7 (0.2); 4 unreached.
-    assert_eq!((d[5].verdict, d[5].action), (Verdict::Pause, Action::None));
-    assert_eq!(d[5].label, "NO-OP");
-    assert_eq!((d[6].verdict, d[6].action), (Verdict::Prune, Action::None));
-    assert_eq!(d[6].label, "JUST-LAUNCHED");
-    assert_eq!(
-        (d[7].verdict, d[7].action),
-        (Verdict::Promote, Action::None)
-    );
+    // Ranked at rung 0: 0 and 1 (retired, but they reached it), 4 (unreached), 5, 6,
+    // 7; 2 never reached it. m = 6, K = 3; order 0 (0.1), 1 (0.1), 7 (0.2), 5, 6.
+    assert_eq!((d[7].verdict, d[7].action), (Verdict::Pause, Action::None));
     assert_eq!(d[7].label, "COMPLETE");
     assert_eq!(
         d[7].explanation,
-        "completed — final result ranks 1 of 4 at rung 0 (keep top 2)"
+        "completed — final result ranks 3 of 6 at rung 0 (keep top 3)"
     );
+    assert_eq!((d[5].verdict, d[5].action), (Verdict::Prune, Action::None));
+    assert_eq!(d[5].label, "NO-OP");
+    assert_eq!((d[6].verdict, d[6].action), (Verdict::Prune, Action::None));
+    assert_eq!(d[6].label, "JUST-LAUNCHED");
+}
+
+/// The reference leaves pruned trials out of the cohort, so every run halves the
+/// survivors again; here a second run over the same streams changes nothing.
+#[test]
+fn a_second_run_does_not_cut_the_survivors_again() {
+    let r = [10u64, 20, 40];
+    for asha in [false, true] {
+        let qs = [0.8, 0.1, 0.5, 0.3, 0.7, 0.2, 0.6, 0.4];
+        let mut trials: Vec<TrialInput> = qs
+            .iter()
+            .enumerate()
+            .map(|(i, q)| trial(i as u64, "running", &[(10, *q)], &r))
+            .collect();
+        let p = params(10, 40, 2, asha, false);
+        let first = decide(&p, &trials);
+        let pruned: Vec<u64> = first
+            .decisions
+            .iter()
+            .filter(|d| d.action == Action::Prune)
+            .map(|d| d.index)
+            .collect();
+        assert_eq!(pruned, [0, 2, 4, 6], "asha={asha}");
+        for t in &mut trials {
+            if pruned.contains(&t.index) {
+                t.status = Status::Pruned;
+            }
+        }
+        let second = decide(&p, &trials);
+        for d in &second.decisions {
+            assert_eq!(d.action, Action::None, "asha={asha}: {d:?}");
+            if !pruned.contains(&d.index) {
+                assert_eq!(d.verdict, Verdict::Promote, "asha={asha}: {d:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -846,7 +846,8 @@ fn successive_halving_sync_prunes_pauses_and_resumes_real_trials() {
     let (tag, yaml, body) = sync_case();
     let ws = halving_workspace(tag, &yaml, &body);
     // Two at a time, as on the test cluster's 2 CPUs: early trials wait at rung 0.
-    sync_scenario(&ws, &["--local", "-j", "2"]);
+    // Hands-off: herd-sh --watch 1 drives it.
+    sync_scenario(&ws, &["--local", "-j", "2"], Driver::Watch);
 }
 
 #[test]

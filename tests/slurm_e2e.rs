@@ -864,7 +864,8 @@ fn successive_halving_sync_prunes_pauses_and_resumes_real_trials() {
     let _cluster = cluster();
     let (tag, yaml, body) = sync_case();
     let ws = workspace(tag, &yaml, &body);
-    sync_scenario(&ws, &[]);
+    // herd-sh every second (--watch's minimum on SLURM is 10 s).
+    sync_scenario(&ws, &[], Driver::Loop);
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! - [`OutputFlags`]: `--json`/`--table` (tools that print records);
 //! - [`Pins`]: `-p/--pin NAME=VALUE`, repeatable;
 //! - [`Statuses`]: `-s/--status LIST`, comma-separated status words, repeatable;
-//! - [`Which`]: `-i/--indices SPEC` and `-a/--all`.
+//! - [`Which`]: `-i/--indices SPEC` and `-a/--all`;
+//! - [`Watch`]: `-w/--watch [SECS]` (and herd-status's `--wait [SECS]`).
 
 use super::Output;
 use crate::error::Error;
@@ -211,6 +212,96 @@ impl Which {
             return Err(Error::usage("pass either --indices or --all, not both"));
         }
         Ok(())
+    }
+}
+
+/// The minimum interval between two syncs of a sweep on SLURM: one sync is one sacct
+/// and one squeue call, and a controller serving hundreds of users should not see
+/// them more often than this.
+pub const MIN_WATCH: u64 = 10;
+/// A sweep whose every job is local asks no controller: it may be watched closely.
+pub const MIN_WATCH_LOCAL: u64 = 1;
+
+/// `-w/--watch [SECS]`: repeat every SECS seconds; with `waits`, also `--wait
+/// [SECS]`. The interval is optional: `--watch`, `--watch=60`, `-w60`, `--watch 60`.
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Whether `--wait` is a flag of this tool.
+    pub waits: bool,
+    /// `--watch`/`--wait` given: with its interval, if one was given.
+    pub every: Option<Option<u64>>,
+    /// `--wait` (not `--watch`).
+    pub wait: bool,
+}
+
+impl Group for Watch {
+    fn flag(&self, arg: &Arg<'_>) -> Result<Option<u8>, Error> {
+        Ok(match arg {
+            Arg::Short('w') | Arg::Long("watch") => Some(0),
+            Arg::Long("wait") if self.waits => Some(1),
+            _ => None,
+        })
+    }
+
+    fn take(&mut self, flag: u8, p: &mut Parser) -> Result<(), Error> {
+        self.wait |= flag == 1;
+        let name = self.flag_name();
+        let secs = match p.optional_value() {
+            Some(v) => Some(
+                v.parse::<u64>()
+                    .map_err(|_| Error::usage(format!("{name} takes a number of seconds")))?,
+            ),
+            None => p.try_raw_args().and_then(|mut raw| {
+                let n = raw
+                    .peek()
+                    .and_then(|a| a.to_str())
+                    .and_then(|a| a.parse::<u64>().ok());
+                if n.is_some() {
+                    raw.next();
+                }
+                n
+            }),
+        };
+        if secs.is_some_and(|s| s < MIN_WATCH_LOCAL) {
+            return Err(Error::usage(format!(
+                "{name} 0: the interval is at least {MIN_WATCH_LOCAL} second"
+            )));
+        }
+        self.every = Some(secs.or(self.every.flatten()));
+        Ok(())
+    }
+}
+
+impl Watch {
+    /// The flag as the user wrote it, for messages.
+    pub fn flag_name(&self) -> &'static str {
+        if self.wait {
+            "--wait"
+        } else {
+            "--watch"
+        }
+    }
+
+    /// The interval in seconds, if watching: as given (checked against the minimum
+    /// for the backend), else the default (2 s for a local sweep, 30 s on SLURM).
+    pub fn interval(&self, local_only: bool) -> Result<Option<u64>, Error> {
+        let Some(given) = self.every else {
+            return Ok(None);
+        };
+        let (min, default) = if local_only {
+            (MIN_WATCH_LOCAL, 2)
+        } else {
+            (MIN_WATCH, 30)
+        };
+        match given {
+            Some(secs) if secs < min => Err(Error::usage(format!(
+                "{} {secs}: the minimum interval is {min} seconds for a sweep on SLURM",
+                self.flag_name()
+            ))
+            .hint("one sync is one sacct and one squeue call; the controller serves everyone")),
+            Some(secs) => Ok(Some(secs)),
+            None => Ok(Some(default)),
+        }
     }
 }
 

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 mod flags;
 pub use flags::split_pin;
-pub use flags::{flag_of, take, Group, Hit, OutputFlags, Pins, Standard, Statuses, Which};
+pub use flags::{
+    flag_of, take, Group, Hit, OutputFlags, Pins, Standard, Statuses, Watch, Which, MIN_WATCH,
+};
 
 /// The signature of every tool's entry point.
 pub type Tool = fn(Vec<OsString>) -> Result<ExitCode, Error>;

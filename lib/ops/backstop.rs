@@ -67,8 +67,7 @@ pub fn backstop(
         // Only a job the last sync saw queued or running; an unknown one is left to
         // the next sync (cancelling on a guess could hit a job that already ended).
         let seen = details.get(&r.index).is_some_and(|d| d.job == job_task);
-        if !seen || !job_may_run(details, r.index, &job_task)
-        {
+        if !seen || !job_may_run(details, r.index, &job_task) {
             continue;
         }
         let trial = TrialResults::new(ws, r.index);

@@ -36,6 +36,9 @@ Options:
                            trials that cannot be ranked yet; asha: keep the top
                            1/eta of those that arrived, never pausing (default sync)
   -j, --max-concurrent N   at most N resumed trials run at once
+  -w, --watch [SECS]       decide and act every SECS seconds until no trial runs or
+                           is paused (default 30, minimum 10; local sweeps: 2 and 1);
+                           prints each round's actions
       --json               print one NDJSON decision per trial (the default when
                            piped)
       --table              print the actions (the default on a terminal)
@@ -54,6 +57,7 @@ Examples:
   herd-sh --dry-run --reason
   herd-sh --metric val_loss --direction min --min-steps 10 --budget 80 -n
   herd-sh -n | jq -c 'select(.index == 7)'
+  herd-sh --watch 60 &       # hands-off: prune and resume as the trials log
 
 Exit status: 0 ok, 1 a workspace file is corrupt or SLURM failed, 2 usage or config
 error (also: successive halving not configured, invalid parameters).
@@ -65,6 +69,7 @@ struct Args {
     ws: Option<PathBuf>,
     reason: bool,
     req: Request,
+    watch: cli::Watch,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -72,7 +77,8 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        let groups: &mut [&mut dyn cli::Group] = &mut [&mut Standard(USAGE), &mut args.output];
+        let groups: &mut [&mut dyn cli::Group] =
+            &mut [&mut Standard(USAGE), &mut args.output, &mut args.watch];
         if let Some(hit) = cli::flag_of(&arg, groups)? {
             cli::take(hit, groups, &mut p)?;
             continue;
@@ -129,7 +135,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     }
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
-    let outcome = halving::halve(cfg, args.req)?;
+    if args.watch.every.is_some() {
+        return watch(&args, cfg);
+    }
+    let outcome = halving::halve(cfg, args.req.clone())?;
     if let Some(why) = &outcome.stale {
         cli::note(&format!("statuses may be stale: {why}"));
     }
@@ -147,6 +156,13 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             m = outcome.params.metric
         ));
     }
+    print(&args, &outcome, false)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Print an outcome: every decision (or, `acting_only`, those with an action) as
+/// NDJSON, or the human block (with `--reason`, the explanations).
+fn print(args: &Args, outcome: &Outcome, acting_only: bool) -> Result<(), Error> {
     let mut out = cli::stdout();
     match args.output.output() {
         Output::Json => {
@@ -158,20 +174,58 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 .map(|(i, j)| (*i, j.as_str()))
                 .collect();
             for d in &outcome.plan.decisions {
+                if acting_only && d.action == Action::None {
+                    continue;
+                }
                 serde_json::to_writer(&mut out, &Record::of(d, jobs.get(&d.index).copied()))
                     .map_err(|e| Error::json("writing a decision", e))?;
                 out.write_all(b"\n")?;
             }
         }
         Output::Table => {
-            out.write_all(human(&outcome).as_bytes())?;
+            out.write_all(human(outcome).as_bytes())?;
             if args.reason {
                 out.write_all(reasons(&outcome.plan).as_bytes())?;
             }
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+/// `--watch`: decide and act every interval until no trial runs, waits to run or is
+/// paused; print what each round did (nothing for a round without actions). A round
+/// that cannot ask SLURM is said on stderr and tried again at the next tick.
+fn watch(args: &Args, cfg: config::Config) -> Result<ExitCode, Error> {
+    let mut secs = None;
+    loop {
+        match halving::halve(cfg.clone(), args.req.clone()) {
+            Ok(outcome) => {
+                if let Some(why) = &outcome.stale {
+                    cli::note(&format!("statuses may be stale: {why}"));
+                }
+                let acted = outcome
+                    .plan
+                    .decisions
+                    .iter()
+                    .any(|d| d.action != Action::None);
+                if acted {
+                    print(args, &outcome, true)?;
+                }
+                if !outcome.busy {
+                    cli::note("no trial is running, waiting to run or paused: done");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                secs = args.watch.interval(outcome.local_only)?;
+            }
+            // A usage or config error will not go away; anything else may.
+            Err(e) if e.exit_code() == 2 => return Err(e),
+            Err(e) => cli::warn(&e, ""),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(
+            secs.unwrap_or(cli::MIN_WATCH),
+        ));
+    }
 }
 
 /// One decision as an NDJSON record.

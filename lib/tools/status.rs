@@ -53,26 +53,24 @@ Exit status: 0 ok, 1 statuses are stale (SLURM did not answer) or a workspace fi
 corrupt, 2 usage or config error.
 ";
 
-/// The minimum `--watch` interval: one sync is one sacct + one squeue call, and a
-/// controller serving hundreds of users should not see them more often than this.
-const MIN_WATCH: u64 = 10;
-/// A sweep whose every job is local asks no controller: it may be watched closely.
-const MIN_WATCH_LOCAL: u64 = 1;
-
 #[derive(Debug, Default)]
 struct Args {
     output: OutputFlags,
     ws: Option<PathBuf>,
     statuses: Vec<Status>,
     pins: cli::Pins,
-    /// `--watch`/`--wait`: the interval, if one was given.
-    watch: Option<Option<u64>>,
-    wait: bool,
+    watch: cli::Watch,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     use lexopt::prelude::*;
-    let mut args = Args::default();
+    let mut args = Args {
+        watch: cli::Watch {
+            waits: true,
+            ..cli::Watch::default()
+        },
+        ..Args::default()
+    };
     let mut statuses = Status::flag_group();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
@@ -81,43 +79,13 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             &mut args.output,
             &mut statuses,
             &mut args.pins,
+            &mut args.watch,
         ];
         if let Some(hit) = cli::flag_of(&arg, groups)? {
             cli::take(hit, groups, &mut p)?;
             continue;
         }
         match arg {
-            Short('w') | Long("watch") | Long("wait") => {
-                let flag = if matches!(arg, Long("wait")) {
-                    args.wait = true;
-                    "--wait"
-                } else {
-                    "--watch"
-                };
-                // The interval is optional: `--watch`, `--watch=60`, `-w60`, `--watch 60`.
-                let secs =
-                    match p.optional_value() {
-                        Some(v) => Some(v.parse::<u64>().map_err(|_| {
-                            Error::usage(format!("{flag} takes a number of seconds"))
-                        })?),
-                        None => p.try_raw_args().and_then(|mut raw| {
-                            let n = raw
-                                .peek()
-                                .and_then(|a| a.to_str())
-                                .and_then(|a| a.parse::<u64>().ok());
-                            if n.is_some() {
-                                raw.next();
-                            }
-                            n
-                        }),
-                    };
-                if secs.is_some_and(|s| s < MIN_WATCH_LOCAL) {
-                    return Err(Error::usage(format!(
-                        "{flag} 0: the interval is at least {MIN_WATCH_LOCAL} second"
-                    )));
-                }
-                args.watch = Some(secs.or(args.watch.flatten()));
-            }
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }
@@ -142,17 +110,11 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     loop {
         let (view, pins) = synced_view(args.ws.as_deref(), &args.pins.0)?;
         let live = view.records.iter().any(|r| r.status.is_live());
-        let interval = match args.watch {
-            None => None,
-            Some(secs) => Some(interval(
-                secs,
-                view.local_only,
-                if args.wait { "--wait" } else { "--watch" },
-            )?),
-        };
-        if args.wait && live && view.stale.is_none() {
+        let interval = args.watch.interval(view.local_only)?;
+        let wait = args.watch.wait;
+        if wait && live && view.stale.is_none() {
             progress.show(&view.records);
-            std::thread::sleep(Duration::from_secs(interval.unwrap_or(MIN_WATCH)));
+            std::thread::sleep(Duration::from_secs(interval.unwrap_or(cli::MIN_WATCH)));
             continue;
         }
         progress.finish(&view.records);
@@ -171,7 +133,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 }
             }
             Output::Table => {
-                if args.watch.is_some() && !args.wait {
+                if args.watch.every.is_some() && !wait {
                     // Home the cursor and clear the screen: the table updates in place.
                     out.write_all(b"\x1b[H\x1b[2J")?;
                 }
@@ -184,7 +146,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             return Ok(ExitCode::from(1));
         }
         match interval {
-            Some(secs) if live && !args.wait => std::thread::sleep(Duration::from_secs(secs)),
+            Some(secs) if live && !wait => std::thread::sleep(Duration::from_secs(secs)),
             _ => {
                 // The process ends here: freeing 10,000 records one by one would cost
                 // a tenth of the run, and the OS takes the memory back at once.
@@ -193,24 +155,6 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::SUCCESS);
             }
         }
-    }
-}
-
-/// The `--watch`/`--wait` interval: as given (checked against the minimum for the
-/// backend), else the default.
-fn interval(given: Option<u64>, local_only: bool, flag: &str) -> Result<u64, Error> {
-    let (min, default) = if local_only {
-        (MIN_WATCH_LOCAL, 2)
-    } else {
-        (MIN_WATCH, 30)
-    };
-    match given {
-        Some(secs) if secs < min => Err(Error::usage(format!(
-            "{flag} {secs}: the minimum interval is {min} seconds for a sweep on SLURM"
-        ))
-        .hint("one sync is one sacct and one squeue call; the controller serves everyone")),
-        Some(secs) => Ok(secs),
-        None => Ok(default),
     }
 }
 

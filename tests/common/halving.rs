@@ -126,15 +126,61 @@ pub fn halve_until_done(ws: &Path, tick: Duration, limit: Duration) -> Vec<serde
     }
 }
 
+/// `herd-sh --watch 1 --json`: the hands-off mode, until it says the sweep is done
+/// (or fail after `limit`); returns the final herd-status records. Every record it
+/// printed is an action.
+pub fn watch_until_done(ws: &Path, limit: Duration) -> Vec<serde_json::Value> {
+    let mut child = std::process::Command::new(SH)
+        .args([ws.to_str().unwrap(), "--watch", "1", "--json"])
+        .env("HERD_LOCAL_POOL", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "herd-sh --watch never finished: {:#?}",
+                status_json(ws, &[]).1
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let o = child.wait_with_output().unwrap();
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("done"), "{err}");
+    let acts = records(&o.stdout);
+    assert!(!acts.is_empty());
+    assert!(acts.iter().all(|r| r["action"] != "none"), "{acts:?}");
+    let (o, recs) = status_json(ws, &[]);
+    ok(&o);
+    recs
+}
+
+/// How herd-sh is run in a scenario.
+#[derive(Clone, Copy, Debug)]
+pub enum Driver {
+    /// The test calls herd-sh every second.
+    Loop,
+    /// `herd-sh --watch 1`.
+    Watch,
+}
+
 /// Sync mode on 8 trials whose every step logs their `q` (lower is better): rungs
 /// 2, 4, 8. The best four survive rung 0 and the best two rung 1; every other trial
 /// is pruned and stops at its next step; paused trials resume from their checkpoint
 /// (each step is logged exactly once: never two copies of a trial at once); the best
 /// trial runs to the budget and completes.
-pub fn sync_scenario(ws: &Path, submit_args: &[&str]) {
+pub fn sync_scenario(ws: &Path, submit_args: &[&str], driver: Driver) {
     let (o, _) = expand_submit(ws, submit_args, &[]);
     ok(&o);
-    let recs = halve_until_done(ws, Duration::from_secs(1), Duration::from_secs(400));
+    let recs = match driver {
+        Driver::Loop => halve_until_done(ws, Duration::from_secs(1), Duration::from_secs(400)),
+        Driver::Watch => watch_until_done(ws, Duration::from_secs(400)),
+    };
     let qs: Vec<f64> = expand(ws)
         .iter()
         .map(|r| r["params"]["q"].as_f64().unwrap())
@@ -298,8 +344,11 @@ pub fn wait_backstop_resume_scenario(ws: &Path, submit_args: &[&str]) {
     assert_eq!(job_ids(ws).len(), jobs_before + 1);
     assert!(!signal.exists());
     // The resumed job starts (the launcher records its run), and the other stays pruned.
-    let recs = wait_until(ws, Duration::from_secs(120), Duration::from_millis(300), |_| {
-        runs(ws, 0) == 2
-    });
+    let recs = wait_until(
+        ws,
+        Duration::from_secs(120),
+        Duration::from_millis(300),
+        |_| runs(ws, 0) == 2,
+    );
     assert_eq!(status_of(&recs, 1), "pruned");
 }

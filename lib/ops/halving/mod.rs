@@ -63,6 +63,10 @@ pub struct Outcome {
     pub applied: Applied,
     /// Why the statuses could not be synced, if they could not.
     pub stale: Option<String>,
+    /// Every job of the sweep is local (no controller is asked).
+    pub local_only: bool,
+    /// Some trial still runs, waits to run or is paused: the sweep is not over.
+    pub busy: bool,
 }
 
 /// Decide (and unless a dry run, apply) successive halving for the sweep of `cfg`.
@@ -86,6 +90,14 @@ pub fn halve(cfg: Config, req: Request) -> Result<Outcome, Error> {
     for t in &mut trials {
         t.old_job_live = going.contains(&t.index);
     }
+    let local_only = session
+        .jobs
+        .iter()
+        .all(|j| crate::local::is_local(&j.slurm_job_id));
+    let busy = !going.is_empty()
+        || trials
+            .iter()
+            .any(|t| t.status.is_live() || t.status == crate::model::record::Status::Paused);
     let plan = decide(&params, &trials);
     let stale = session.stale.clone();
     let applied = if req.dry_run {
@@ -99,6 +111,8 @@ pub fn halve(cfg: Config, req: Request) -> Result<Outcome, Error> {
         dry_run: req.dry_run,
         applied,
         stale,
+        local_only,
+        busy,
     })
 }
 

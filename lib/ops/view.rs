@@ -40,12 +40,22 @@ impl View {
             .map(|r| detailed_record(&s.cfg, &logs, r, &s.details, &latest))
             .collect();
         let with_results = streams::trials_with_results(&s.ws);
-        for rec in &mut records {
-            let live = rec.status == Status::Running || going.contains(&rec.index);
-            if live && with_results.contains(&rec.index) {
-                if let Some(p) = streams::progress(&s.ws, rec.index) {
-                    (rec.step, rec.steps_per_min) = (Some(p.step), p.steps_per_min);
-                }
+        let wanted: Vec<usize> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == Status::Running || going.contains(&r.index))
+            .filter(|(_, r)| with_results.contains(&r.index))
+            .map(|(k, _)| k)
+            .collect();
+        // One thread: a second one makes every later munmap a cross-CPU TLB flush,
+        // which costs more than it saves here.
+        let found: Vec<Option<streams::Progress>> = wanted
+            .iter()
+            .map(|&k| streams::progress(&s.ws, records[k].index))
+            .collect();
+        for (k, p) in wanted.into_iter().zip(found) {
+            if let Some(p) = p {
+                (records[k].step, records[k].steps_per_min) = (Some(p.step), p.steps_per_min);
             }
         }
         let local_only = s

@@ -4,11 +4,12 @@
 //! §12.7). The files' layout and locking are in [`super::results`].
 
 use crate::error::Error;
-use crate::store::fs::open_nofollow;
 use crate::store::results::{parse_exact, Point, TrialResults};
 use crate::store::workspace::Workspace;
 use crate::text::pyjson;
+use crate::text::swar;
 use crate::text::value::{Assoc, Value};
+use nix::libc;
 use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::fs::FileExt;
@@ -156,19 +157,30 @@ const TAIL_MAX: u64 = 1 << 20;
 /// when no stream has a record with a step; a stream that cannot be read (a link, a
 /// FIFO, no permission) is skipped, as is every line that does not parse.
 pub(crate) fn progress(ws: &Workspace, index: u64) -> Option<Progress> {
+    use std::os::unix::fs::OpenOptionsExt;
     let dir = TrialResults::new(ws, index).stream_dir();
     let mut names = Vec::new();
-    collect_streams(&dir, &mut names).ok()?;
+    list_streams(&dir, "", 0, &mut names);
     names.sort();
     let mut best: Option<Progress> = None;
+    // A sync reads this for every running trial: four system calls a stream (open
+    // without following a link or blocking on a FIFO, fstat, one read, close).
+    let mut opts = OpenOptions::new();
+    opts.read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
     for name in names {
-        let Ok(file) = open_nofollow(
-            &dir.join(format!("{name}.jsonl")),
-            OpenOptions::new().read(true),
-        ) else {
+        let Ok(file) = opts.open(dir.join(format!("{name}.jsonl"))) else {
             continue;
         };
-        let Some(p) = tail(&file).and_then(|t| progress_of(&t)) else {
+        let Some(len) = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+        else {
+            continue;
+        };
+        let Some(p) = tail(&file, len).and_then(|t| progress_of(&t)) else {
             continue;
         };
         if best.is_none_or(|b| p.step > b.step) {
@@ -192,10 +204,34 @@ pub(crate) fn trials_with_results(ws: &Workspace) -> crate::text::fxhash::FxHash
         .unwrap_or_default()
 }
 
-/// The last [`TAIL_LINES`] lines of `file` (fewer if it has fewer), read by blocks
-/// from its end; at most [`TAIL_MAX`] bytes, a cut first line dropped.
-fn tail(file: &File) -> Option<String> {
-    let len = file.metadata().ok()?.len();
+/// The stream names under `dir` (`train/loss` for `train/loss.jsonl`), as
+/// [`collect_streams`] finds them but with one directory read per directory and no
+/// error (a sync only shows progress): links are not followed, names that are not
+/// UTF-8 are skipped with all below them, at most 16 levels deep.
+fn list_streams(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let (Ok(kind), Some(name)) = (e.file_type(), e.file_name().to_str().map(str::to_owned))
+        else {
+            continue;
+        };
+        let rel = format!("{prefix}{name}");
+        if kind.is_dir() && depth < 16 {
+            list_streams(&e.path(), &format!("{rel}/"), depth + 1, out);
+        } else if kind.is_file() {
+            if let Some(stem) = rel.strip_suffix(".jsonl") {
+                out.push(stem.to_string());
+            }
+        }
+    }
+}
+
+/// The last [`TAIL_LINES`] lines of `file` (`len` bytes; fewer lines if it has
+/// fewer), read by blocks from its end; at most [`TAIL_MAX`] bytes, a cut first line
+/// dropped.
+fn tail(file: &File, len: u64) -> Option<Vec<u8>> {
     let mut start = len;
     let mut blocks: Vec<Vec<u8>> = Vec::new();
     let mut newlines = 0;
@@ -205,43 +241,55 @@ fn tail(file: &File) -> Option<String> {
         start -= n;
         let mut block = vec![0u8; n as usize];
         file.read_exact_at(&mut block, start).ok()?;
-        newlines += block.iter().filter(|&&b| b == b'\n').count();
+        newlines += swar::count_byte(&block, b'\n');
         blocks.push(block);
     }
-    let buf: Vec<u8> = blocks.into_iter().rev().flatten().collect();
-    let text = String::from_utf8_lossy(&buf);
-    let mut lines: Vec<&str> = text.lines().collect();
-    if start > 0 && newlines <= TAIL_LINES && !lines.is_empty() {
-        // Stopped by the byte limit inside a line: its start was not read.
-        lines.remove(0);
+    blocks.reverse();
+    let mut buf = blocks.concat();
+    // Lines as `str::lines` cuts them: one final newline ends the last line.
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
     }
-    let from = lines.len().saturating_sub(TAIL_LINES);
-    Some(lines[from..].join("\n"))
+    let mut from = 0;
+    if start > 0 && newlines <= TAIL_LINES {
+        // Stopped by the byte limit inside a line: its start was not read.
+        from = buf
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(buf.len(), |p| p + 1);
+    }
+    // The last TAIL_LINES lines start after the TAIL_LINES-th newline from the end.
+    let at = swar::nth_last_byte(&buf[from..], b'\n', TAIL_LINES).map_or(from, |p| from + p + 1);
+    buf.drain(..at);
+    Some(buf)
 }
 
 /// The progress that one stream's tail shows: the last record's step, and the rate
 /// from the first record with both `step` and `ts` to the last record.
-fn progress_of(tail: &str) -> Option<Progress> {
-    let records: Vec<(i64, Option<f64>)> = tail
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            if line.is_empty() {
-                return None;
-            }
-            let Ok(Value::Map(m)) = parse_exact(line) else {
-                return None;
-            };
-            let step = match m.get("step") {
-                Some(Value::Int(s)) => *s,
-                Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
-                _ => return None,
-            };
-            Some((step, m.get("ts").and_then(Value::as_number)))
-        })
-        .collect();
-    let &(step, last_ts) = records.last()?;
-    let first = records.iter().find_map(|&(s, t)| Some((s, t?)));
+fn progress_of(tail: &[u8]) -> Option<Progress> {
+    // Only the last record and the first one with a `ts` matter: parse from each end
+    // until they are found (usually one line each), not all 80.
+    let record = |line: &[u8]| -> Option<(i64, Option<f64>)> {
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim();
+        if line.is_empty() {
+            return None;
+        }
+        let Ok(Value::Map(m)) = parse_exact(line) else {
+            return None;
+        };
+        let step = match m.get("step") {
+            Some(Value::Int(s)) => *s,
+            Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
+            _ => return None,
+        };
+        Some((step, m.get("ts").and_then(Value::as_number)))
+    };
+    let lines = tail.split(|&b| b == b'\n');
+    let (step, last_ts) = lines.clone().rev().find_map(record)?;
+    let first = lines
+        .clone()
+        .find_map(|l| record(l).and_then(|(s, t)| Some((s, t?))));
     let steps_per_min = match (first, last_ts) {
         (Some((s0, t0)), Some(t1)) if t1 > t0 && step > s0 => {
             let rate = (step - s0) as f64 / (t1 - t0) * 60.0;
@@ -259,6 +307,12 @@ fn progress_of(tail: &str) -> Option<Progress> {
 mod tests {
     use super::*;
 
+    fn tail_of(p: &Path) -> Option<String> {
+        let f = File::open(p).unwrap();
+        let len = f.metadata().unwrap().len();
+        tail(&f, len).map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
     fn line(step: i64, ts: f64) -> String {
         format!("{{\"step\": {step}, \"value\": 0.5, \"ts\": {ts}}}\n")
     }
@@ -271,23 +325,23 @@ mod tests {
             line(40, 130.0)
         );
         assert_eq!(
-            progress_of(&t),
+            progress_of(t.as_bytes()),
             Some(Progress {
                 step: 40,
                 steps_per_min: Some(60.0)
             })
         );
         assert_eq!(
-            progress_of(&line(7, 1.0)).map(|p| p.steps_per_min),
+            progress_of(line(7, 1.0).as_bytes()).map(|p| p.steps_per_min),
             Some(None)
         );
         // Time that stands still or steps that go back give no rate.
         let back = format!("{}{}", line(10, 100.0), line(5, 130.0));
         assert_eq!(
-            progress_of(&back).map(|p| (p.step, p.steps_per_min)),
+            progress_of(back.as_bytes()).map(|p| (p.step, p.steps_per_min)),
             Some((5, None))
         );
-        assert_eq!(progress_of("not json\n[1]\n"), None);
+        assert_eq!(progress_of(b"not json\n[1]\n"), None);
     }
 
     #[test]
@@ -297,12 +351,12 @@ mod tests {
         let p = d.join("s.jsonl");
         let text: String = (0..1000).map(|i| line(i, i as f64)).collect();
         std::fs::write(&p, &text).unwrap();
-        let t = tail(&File::open(&p).unwrap()).unwrap();
+        let t = tail_of(&p).unwrap();
         assert_eq!(t.lines().count(), 80);
         assert!(t.starts_with("{\"step\": 920,"), "{}", &t[..40]);
         // 80 lines from step 920 at one step a second: 60 steps a minute.
         assert_eq!(
-            progress_of(&t),
+            progress_of(t.as_bytes()),
             Some(Progress {
                 step: 999,
                 steps_per_min: Some(60.0)
@@ -310,12 +364,9 @@ mod tests {
         );
         // A file of one line longer than the limit: nothing whole is left.
         std::fs::write(&p, "x".repeat(3 << 20)).unwrap();
-        assert_eq!(tail(&File::open(&p).unwrap()).as_deref(), Some(""));
+        assert_eq!(tail_of(&p).as_deref(), Some(""));
         std::fs::write(&p, format!("{}\n{}", "x".repeat(3 << 20), line(5, 1.0))).unwrap();
-        assert_eq!(
-            tail(&File::open(&p).unwrap()).unwrap(),
-            line(5, 1.0).trim_end()
-        );
+        assert_eq!(tail_of(&p).unwrap(), line(5, 1.0).trim_end());
         let _ = std::fs::remove_dir_all(&d);
     }
 }

@@ -220,9 +220,11 @@ pub(super) fn parse_job_ids(text: &str) -> Result<Vec<JobRecord>, String> {
         let Value::List(idx) = field(&m, "indices", at)? else {
             return Err(format!("record {at}: indices must be a list"));
         };
+        // One message prefix per record, not one per index (a job holds 100,000).
+        let what = format!("record {at}: indices");
         let indices = idx
             .iter()
-            .map(|v| as_index(v, &format!("record {at}: indices")))
+            .map(|v| as_index(v, &what))
             .collect::<Result<Vec<u64>, String>>()?;
         let task_offset = match m.get("task_offset") {
             Some(v) => as_index(v, &format!("record {at}: task_offset"))?,

@@ -3,11 +3,9 @@
 //! their output, and the herd status of every SLURM state (B27: each has one).
 
 use crate::model::record::{Observation, Status};
-use crate::text::fxhash::FxHashMap;
 use std::collections::HashMap;
 
-/// Observations keyed by (array job id, task id).
-pub(crate) type Observations = FxHashMap<(u64, u64), Observation>;
+pub(crate) use crate::slurm::observations::Observations;
 
 /// The herd status of a SLURM state (B27: every state has one).
 ///
@@ -190,8 +188,8 @@ pub const SACCT_FORMAT: &str = "JobID,State,ExitCode,Elapsed,MaxRSS,ReqMem";
 /// the peak RSS; compact rows of pending tasks (`J_[a-b%c]`) set the state of tasks
 /// no task row mentions.
 pub(crate) fn parse_sacct(text: &str, cpus: u64) -> Observations {
-    let mut obs: Observations = FxHashMap::default();
-    let mut compact: Vec<((u64, u64), String, String)> = Vec::new();
+    let mut obs = Observations::default();
+    let mut compact: Vec<((u64, u64), &str, &str)> = Vec::new();
     for line in text.lines() {
         // JobID|State|ExitCode|Elapsed|MaxRSS|ReqMem, without a Vec per line.
         let mut f = [""; 6];
@@ -220,7 +218,7 @@ pub(crate) fn parse_sacct(text: &str, cpus: u64) -> Observations {
         };
         match (step, &tasks) {
             (Some("batch"), Tasks::One(t)) => {
-                let o = obs.entry((job, *t)).or_default();
+                let o = obs.entry((job, *t));
                 if let Some(rss) = get(4).and_then(|m| mem_bytes(m, cpus)) {
                     o.max_rss_bytes = Some(o.max_rss_bytes.map_or(rss, |x| x.max(rss)));
                 }
@@ -228,11 +226,11 @@ pub(crate) fn parse_sacct(text: &str, cpus: u64) -> Observations {
             (Some(_), _) => {}
             (None, Tasks::Many(list)) => {
                 for &t in list {
-                    compact.push(((job, t), state.to_string(), state_full.to_string()));
+                    compact.push(((job, t), state, state_full));
                 }
             }
             (None, Tasks::One(t)) => {
-                let o = obs.entry((job, *t)).or_default();
+                let o = obs.entry((job, *t));
                 o.state = state.to_string();
                 o.reason = state_full.contains(' ').then(|| state_full.to_string());
                 o.exit_code = exit_code_in(state, get(2).and_then(parse_exit_code));
@@ -242,19 +240,19 @@ pub(crate) fn parse_sacct(text: &str, cpus: u64) -> Observations {
         }
     }
     for (key, state, full) in compact {
-        let o = obs.entry(key).or_default();
+        let o = obs.entry(key);
         if o.state.is_empty() {
-            o.state = state;
-            o.reason = full.contains(' ').then_some(full);
+            o.state = state.to_string();
+            o.reason = full.contains(' ').then(|| full.to_string());
         }
     }
-    obs.retain(|_, o| !o.state.is_empty() || o.max_rss_bytes.is_some());
+    obs.retain(|o| !o.state.is_empty() || o.max_rss_bytes.is_some());
     obs
 }
 
 /// Parse `squeue -h -r -o '%i|%t|%r'` output (state codes, pending reasons).
 pub(crate) fn parse_squeue(text: &str) -> Observations {
-    let mut obs = FxHashMap::default();
+    let mut obs = Observations::default();
     for line in text.lines() {
         let f: Vec<&str> = line.split('|').map(str::trim).collect();
         if f.len() < 2 {
@@ -283,7 +281,7 @@ pub(crate) fn parse_squeue(text: &str) -> Observations {
 
 /// Parse `scontrol -o show job` output (one line per job/task; used without accounting).
 pub(crate) fn parse_scontrol(text: &str) -> Observations {
-    let mut obs = FxHashMap::default();
+    let mut obs = Observations::default();
     for line in text.lines() {
         let mut kv: HashMap<&str, &str> = HashMap::new();
         for tok in line.split_whitespace() {

@@ -5,6 +5,7 @@
 //! never change any state on an error.
 
 pub mod acct;
+pub(crate) mod observations;
 
 use crate::error::Error;
 use std::io::Read;

@@ -167,9 +167,15 @@ pub fn run_within(mut cmd: Command, limit: Duration) -> std::io::Result<Option<O
     let [out, err] = bufs;
     Ok(Some(Output {
         code: status.code(),
-        stdout: String::from_utf8_lossy(&out).into_owned(),
-        stderr: String::from_utf8_lossy(&err).into_owned(),
+        stdout: lossy(out),
+        stderr: lossy(err),
     }))
+}
+
+/// `bytes` as text, invalid UTF-8 replaced (valid text, the usual case, is not copied:
+/// sacct of a large array prints megabytes).
+fn lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A command's stdout or stderr pipe.

@@ -101,9 +101,28 @@ fn write_compact(out: &mut String, v: &Value, sort_keys: bool) {
 }
 
 fn newline(out: &mut String, level: usize) {
-    out.push('\n');
-    for _ in 0..level {
-        out.push_str("  ");
+    // One copy for the usual depths (a manifest of 100,000 records has 900,000 lines).
+    const SPACES: &str = "\n                ";
+    match SPACES.get(..1 + 2 * level) {
+        Some(s) => out.push_str(s),
+        None => {
+            out.push('\n');
+            for _ in 0..level {
+                out.push_str("  ");
+            }
+        }
+    }
+}
+
+/// A key as [`json_str`] writes it, without its scan when it is a plain word (as
+/// every field name herd writes is).
+fn key_str(out: &mut String, k: &str) {
+    if k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        out.push('"');
+        out.push_str(k);
+        out.push('"');
+    } else {
+        json_str(out, k);
     }
 }
 
@@ -169,7 +188,7 @@ impl<'a> Object<'a> {
         }
         self.empty = false;
         newline(self.out, self.level + 1);
-        json_str(self.out, k);
+        key_str(self.out, k);
         self.out.push_str(": ");
     }
 
@@ -188,7 +207,20 @@ impl<'a> Object<'a> {
     /// An integer field.
     pub(crate) fn int(&mut self, k: &str, i: u64) {
         self.key(k);
-        let _ = write!(self.out, "{i}");
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = i;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        // ASCII digits.
+        self.out
+            .push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
     }
 
     /// A mapping field.
@@ -285,6 +317,30 @@ mod tests {
             indented(&v),
             "[\n  {\n    \"index\": 0,\n    \"params\": {\n      \"lr\": 0.1\n    },\n    \"extras\": {},\n    \"l\": []\n  }\n]"
         );
+    }
+
+    #[test]
+    fn fields_of_an_object_at_any_depth_match_python() {
+        // python3 -c 'import json; print(json.dumps({"a_1": 0, "b": {"c d": 18446744073709551615}}, indent=2), end="")'
+        let mut out = String::new();
+        let mut o = Object::open(&mut out, 0);
+        o.int("a_1", 0);
+        o.map(
+            "b",
+            &crate::text::value::Assoc(vec![("c d".into(), Value::BigInt(u64::MAX.to_string()))]),
+        );
+        o.close();
+        assert_eq!(
+            out,
+            "{\n  \"a_1\": 0,\n  \"b\": {\n    \"c d\": 18446744073709551615\n  }\n}"
+        );
+        let mut deep = String::new();
+        newline(&mut deep, 12);
+        assert_eq!(deep, format!("\n{}", "  ".repeat(12)));
+        let mut o = Object::open(&mut out, 0);
+        o.int("x", u64::MAX);
+        o.close();
+        assert!(out.ends_with("\"x\": 18446744073709551615\n}"));
     }
 
     #[test]

@@ -9,7 +9,6 @@ use crate::text::ftext::{self, Kind};
 use crate::text::pyfmt::json_str;
 use crate::text::pystr::push_int;
 use crate::text::value::Value;
-use std::fmt::Write as _;
 
 /// Compact form (`{"a": 1, "b": [1, 2]}`); `sort_keys` sorts every mapping's keys.
 #[allow(dead_code)] // used by the results store

@@ -12,6 +12,21 @@ use std::process::ExitCode;
 
 mod flags;
 pub use flags::split_pin;
+/// Inside a tool's `while let Some(arg) = p.next()?` loop: let the shared flag
+/// groups (`&mut Standard(USAGE)`, `&mut args.output`, …) take `arg`, and go on to
+/// the next argument if one did. A macro because `arg` borrows the parser: the
+/// group must be found before the parser is lent to it.
+macro_rules! shared_flags {
+    ($arg:expr, $p:expr, [$($group:expr),+ $(,)?]) => {{
+        let groups: &mut [&mut dyn $crate::cli::Group] = &mut [$($group),+];
+        if let Some(hit) = $crate::cli::flag_of(&$arg, groups)? {
+            $crate::cli::take(hit, groups, &mut $p)?;
+            continue;
+        }
+    }};
+}
+pub(crate) use shared_flags;
+
 pub use flags::{
     flag_of, take, Group, Hit, OutputFlags, Pins, Standard, Statuses, Watch, Which, MIN_WATCH,
 };

@@ -238,8 +238,9 @@ pub enum SetValue {
     Expr(Expr),
 }
 
-/// The `successive_halving:` block (validated; read by `herd-sh`).
-#[derive(Debug, Clone)]
+/// The `successive_halving:` block (validated), and the parameters `herd-sh` decides
+/// with once its flags have overridden them (`model::halving::Params`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Halving {
     /// `metric`: the streamed metric to rank by.
     pub metric: String,

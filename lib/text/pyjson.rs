@@ -206,20 +206,7 @@ impl<'a> Object<'a> {
     /// An integer field.
     pub(crate) fn int(&mut self, k: &str, i: u64) {
         self.key(k);
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = i;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        // ASCII digits.
-        self.out
-            .push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+        crate::text::pystr::push_u64(self.out, i);
     }
 
     /// A mapping field.

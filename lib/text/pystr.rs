@@ -15,9 +15,16 @@ pub fn pystr(v: &Value) -> String {
 /// allocation of `to_string`: names, override strings and hashes write one per
 /// integer value of every trial.
 pub(crate) fn push_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    push_u64(out, i.unsigned_abs());
+}
+
+/// Append the decimal text of `n` to `out` (no allocation).
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut n = i.unsigned_abs();
     loop {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
@@ -25,9 +32,6 @@ pub(crate) fn push_int(out: &mut String, i: i64) {
         if n == 0 {
             break;
         }
-    }
-    if i < 0 {
-        out.push('-');
     }
     for &d in &digits[at..] {
         out.push(char::from(d));

@@ -95,12 +95,11 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut statuses = Status::flag_group();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        let groups: &mut [&mut dyn cli::Group] =
-            &mut [&mut Standard(USAGE), &mut statuses, &mut args.pins];
-        if let Some(hit) = cli::flag_of(&arg, groups)? {
-            cli::take(hit, groups, &mut p)?;
-            continue;
-        }
+        cli::shared_flags!(
+            arg,
+            p,
+            [&mut Standard(USAGE), &mut statuses, &mut args.pins]
+        );
         match arg {
             Long("tsv") => args.format = Some(Format::Tsv),
             Long("csv") => args.format = Some(Format::Csv),

@@ -77,12 +77,11 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut args = Args::default();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        let groups: &mut [&mut dyn cli::Group] =
-            &mut [&mut Standard(USAGE), &mut args.output, &mut args.watch];
-        if let Some(hit) = cli::flag_of(&arg, groups)? {
-            cli::take(hit, groups, &mut p)?;
-            continue;
-        }
+        cli::shared_flags!(
+            arg,
+            p,
+            [&mut Standard(USAGE), &mut args.output, &mut args.watch]
+        );
         let r = &mut args.req;
         match arg {
             Short('n') | Long("dry-run") => r.dry_run = true,

@@ -60,11 +60,7 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     };
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        let groups: &mut [&mut dyn cli::Group] = &mut [&mut Standard(USAGE), &mut args.output];
-        if let Some(hit) = cli::flag_of(&arg, groups)? {
-            cli::take(hit, groups, &mut p)?;
-            continue;
-        }
+        cli::shared_flags!(arg, p, [&mut Standard(USAGE), &mut args.output]);
         match arg {
             Short('n') | Long("lines") => args.lines = p.value()?.parse()?,
             Long("stdout") => args.stdout_only = true,

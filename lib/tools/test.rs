@@ -66,11 +66,7 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     let mut positionals: Vec<OsString> = Vec::new();
     let mut p = lexopt::Parser::from_args(argv);
     while let Some(arg) = p.next()? {
-        let groups: &mut [&mut dyn cli::Group] = &mut [&mut cli::Standard(USAGE)];
-        if let Some(hit) = cli::flag_of(&arg, groups)? {
-            cli::take(hit, groups, &mut p)?;
-            continue;
-        }
+        cli::shared_flags!(arg, p, [&mut cli::Standard(USAGE)]);
         match arg {
             Short('n') | Long("dry-run") => args.dry_run = true,
             Short('f') | Long("force") => args.force = true,

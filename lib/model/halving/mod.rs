@@ -33,22 +33,9 @@ use crate::model::record::Status;
 use crate::text::value::Value;
 use objective::cost;
 
-/// The resolved successive-halving parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Params {
-    /// The streamed metric ranked by.
-    pub metric: String,
-    /// True when higher is better (`direction: max`).
-    pub maximize: bool,
-    /// The first rung, in steps.
-    pub min_steps: u64,
-    /// The last rung is at most this.
-    pub budget: u64,
-    /// The rung spacing factor (≥ 2).
-    pub eta: u64,
-    /// ASHA rather than the synchronous scheduler.
-    pub asha: bool,
-}
+/// The resolved successive-halving parameters: the config block's fields, each
+/// possibly overridden by a `herd-sh` flag.
+pub use crate::config::Halving as Params;
 
 /// The rungs (§12.2): `min_steps·etaᵏ` while ≤ budget; empty when min_steps >
 /// budget, min_steps is 0 or eta < 2.

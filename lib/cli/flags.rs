@@ -1,6 +1,6 @@
 //! The flag groups tools share. Each tool lists the groups it takes and passes every
-//! argument to [`parse_flags`] before its own `match`; a flag then has one spelling,
-//! one meaning and one error text in every tool that has it.
+//! argument to them (`cli::shared_flags!`) before its own `match`; a flag then has one
+//! spelling, one meaning and one error text in every tool that has it.
 //!
 //! - [`Standard`]: `-h/--help`, `-V/--version` (every tool);
 //! - [`OutputFlags`]: `--json`/`--table` (tools that print records);

@@ -5,15 +5,17 @@
 //!
 //! - `tools/`: one module per binary: parse the arguments, call the layers below,
 //!   render the result. No tool imports another.
-//! - `ops/`: the operations: status sync, the crash-safe submission and its journal,
+//! - `ops/`: the operations: a session, status sync and the signal backstop, the
+//!   crash-safe submission and its journal, successive halving (decide, apply),
 //!   the reconciled view of a workspace. The only layer that combines the store
 //!   with the backends.
 //! - `local/`: the local backend: the detached runner, process identity, the CPU pool.
 //! - `slurm/`: calls of SLURM's commands with deadlines, and their parsers.
 //! - `store/`: everything under `.hyperherd/`, one module per file format (its
 //!   module doc lists every file), the lock and atomic, link-refusing writes.
-//! - `model/`: the sweep as data, pure: expansion, names and hashes, the trial
-//!   record, pins, reconciliation, the NDJSON record writer.
+//! - `model/`: the sweep as data, pure: expansion, the successive-halving decision,
+//!   names and hashes, the trial record, pins, reconciliation, the NDJSON record
+//!   writer.
 //! - `config/`: `hyperherd.yaml` (types, loading, validation) and the `.env` file.
 //! - `expr`: the condition-expression language (a small Python subset).
 //! - `text/`: Python-exact text of values (`repr`, `str`, `%g`, JSON), the glibc libm

@@ -108,8 +108,13 @@ pub fn backstop(
                 "trial #{index}: could not write its escalation marker: {e}"
             ));
         }
+        let kind = if local::is_local(&job) {
+            "local"
+        } else {
+            "SLURM"
+        };
         cli::note(&format!(
-            "trial #{index} ignored its {word} signal for {age}s (grace {grace}s) \u{2014} force-cancelled SLURM job {job}."
+            "trial #{index} ignored its {word} signal for {age}s (grace {grace}s) \u{2014} force-cancelled {kind} job {job}."
         ));
         if let Some(d) = details.get_mut(&index) {
             d.obs.reason = Some(format!(

@@ -334,7 +334,7 @@ fn value_bound(v: &Value) -> usize {
     }
 }
 
-fn words_bound(a: &Assoc) -> usize {
+pub(crate) fn words_bound(a: &Assoc) -> usize {
     a.iter().fold(0usize, |n, (k, v)| {
         n.saturating_add(2 + k.len() + value_bound(v))
     })
@@ -519,17 +519,9 @@ fn push_key_value(key: &mut String, v: &Value) {
     }
 }
 
-/// True when [`dedupe`] would keep every trial, known without building a key per
-/// trial: a product grid without conditions whose every axis has values with distinct
-/// key texts, none holding the key's separators (`|`, `=`), so that no two rows can
-/// share a key.
-pub(crate) fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
-    cfg.conditions.is_empty() && matches!(cfg.grid, Grid::All) && distinct_axes(lists)
-}
-
 /// True when every axis has values with distinct dedupe-key texts, none holding the
 /// key's separators (`|`, `=`): two rows of their product never share a key.
-fn distinct_axes(lists: &[Vec<Value>]) -> bool {
+pub(crate) fn distinct_axes(lists: &[Vec<Value>]) -> bool {
     lists.iter().all(|list| {
         let mut seen = FxHashSet::default();
         list.iter().all(|v| {
@@ -780,6 +772,14 @@ mod tests {
             vec![when_in],
         );
         assert_eq!(names(&c), ["bs-32", "bs-256"]);
+    }
+
+    /// True when [`dedupe`] would keep every trial, known without building a key per
+    /// trial: a product grid without conditions whose every axis has values with
+    /// distinct key texts, none holding the key's separators (`|`, `=`), so that no
+    /// two rows can share a key.
+    fn cannot_repeat(cfg: &Config, lists: &[Vec<Value>]) -> bool {
+        cfg.conditions.is_empty() && matches!(cfg.grid, Grid::All) && distinct_axes(lists)
     }
 
     #[test]

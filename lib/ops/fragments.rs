@@ -8,10 +8,11 @@
 //! one SHA-1. [`Fresh::new`] declines (returns `None`) whenever the general path
 //! could answer differently (dedupe could drop a row, two rows could share a name,
 //! the sweep is empty or too big); a property test holds the two paths to the same
-//! bytes.
+//! bytes. A sweep with conditions that force nothing is written from the same
+//! tables by [`Conditioned`].
 
 use crate::config::{Config, Grid};
-use crate::model::expand::{cannot_repeat, check_size, values_of, MAX_TRIALS};
+use crate::model::expand::{check_size, distinct_axes, values_of, MAX_TRIALS};
 use crate::model::naming::{override_string, Namer, MAX_OVERRIDE_BYTES};
 use crate::model::ndjson;
 use crate::model::record::Status;
@@ -21,6 +22,9 @@ use crate::text::pyjson;
 use crate::text::sha1::sha1_hex;
 use crate::text::value::{Assoc, Value};
 use std::io::Write;
+
+mod conditioned;
+pub use conditioned::Conditioned;
 
 /// The text of one value of one parameter, in each place a record uses it.
 struct Frags {
@@ -46,6 +50,8 @@ pub struct Fresh {
     sweep: String,
     workspace: String,
     total: u64,
+    /// The longest override string of a trial, extras aside.
+    longest: usize,
 }
 
 /// `text` without its first and last character (a one-entry map's braces).
@@ -56,10 +62,16 @@ fn inner(text: &str) -> &str {
 impl Fresh {
     /// The fragment tables of `cfg`, or `None` when the general path must run.
     pub fn new(cfg: &Config) -> Option<Fresh> {
-        if !cfg.conditions.is_empty() || !matches!(cfg.grid, Grid::All) {
+        if !cfg.conditions.is_empty() {
             return None;
         }
-        if cfg.parameters.is_empty() {
+        Fresh::tables(cfg)
+    }
+
+    /// The fragment tables of `cfg`'s `grid: all` product, conditions aside (see
+    /// [`conditioned`] for a sweep that has some).
+    fn tables(cfg: &Config) -> Option<Fresh> {
+        if !matches!(cfg.grid, Grid::All) || cfg.parameters.is_empty() {
             return None;
         }
         // A sweep too big is refused by the general path, before any value is built.
@@ -69,7 +81,7 @@ impl Fresh {
         for l in &lists {
             total = total.saturating_mul(l.len() as u64);
         }
-        if total == 0 || total > MAX_TRIALS || !cannot_repeat(cfg, &lists) {
+        if total == 0 || total > MAX_TRIALS || !distinct_axes(&lists) {
             return None;
         }
         let namer = Namer::new(cfg);
@@ -127,6 +139,7 @@ impl Fresh {
             sweep: cfg.name.clone(),
             workspace: cfg.workspace.display().to_string(),
             total,
+            longest,
         })
     }
 
@@ -170,7 +183,7 @@ impl Fresh {
             let hash = match known {
                 Some(h) => h,
                 None => {
-                    rows.hash(self);
+                    rows.hash(self, &no_extras);
                     &rows.digest[..HASH_LEN]
                 }
             };
@@ -283,7 +296,7 @@ impl<'de> serde::de::Visitor<'de> for Matcher<'_> {
             if r.experiment_name != rows.name
                 || r.params.get() != params
                 || r.extras.get() != "{}"
-                || r.hash != rows.hash(fresh)
+                || r.hash != rows.hash(fresh, &Assoc::new())
             {
                 return Err(A::Error::custom("a trial differs"));
             }
@@ -378,10 +391,12 @@ impl<'f> Rows<'f> {
         }
     }
 
-    /// The current trial's hash ([`HASH_LEN`] hex digits): one SHA-1.
-    fn hash(&mut self, fresh: &Fresh) -> &str {
+    /// The current trial's hash ([`HASH_LEN`] hex digits) with `extras`: one SHA-1.
+    fn hash(&mut self, fresh: &Fresh, extras: &Assoc) -> &str {
         self.hash_input.clear();
-        self.hash_input.push_str("{\"extras\": {}, \"params\": {");
+        self.hash_input.push_str("{\"extras\": ");
+        pyjson::write_compact_map(&mut self.hash_input, extras, true);
+        self.hash_input.push_str(", \"params\": {");
         for (k, &a) in fresh.hash_order.iter().enumerate() {
             if k > 0 {
                 self.hash_input.push_str(", ");
@@ -402,7 +417,7 @@ mod tests {
     /// A random small sweep: 1-4 parameters of every kind, values chosen to collide
     /// (1 and 1.0, labels, 4-digit names), to hold separators and characters JSON and
     /// shells escape, with abbrevs, static overrides and sometimes another grid mode.
-    fn random_yaml(rng: &mut XorShift) -> String {
+    pub(super) fn random_yaml(rng: &mut XorShift) -> String {
         const POOL: &[&str] = &[
             "1",
             "2",

@@ -5,7 +5,7 @@ use crate::config::{self, Config, Grid};
 use crate::error::Error;
 use crate::model::ndjson;
 use crate::model::pin::Pins;
-use crate::ops::fragments::Fresh;
+use crate::ops::fragments::{Conditioned, Fresh};
 use crate::ops::plan;
 use crate::ops::submit;
 use crate::store::workspace::{ManifestRecord, Workspace};
@@ -115,6 +115,21 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 // corrupt file is reported the same way.
                 ws.next_index_after(stored.next_index(), &ws.read_job_ids()?)?;
                 fresh.write_stored(&stored, &mut out)?;
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    }
+    // A sweep with conditions, never submitted: the same, with the conditions applied
+    // row by row (when it declines, the general path answers).
+    if !exists && pins.is_empty() && mode == Output::Json && !args.check {
+        if let Some(rows) = Conditioned::new(&cfg) {
+            let first = ws.next_index(&[], &ws.read_job_ids()?)?;
+            // Too many indices: the general path says so (it knows the exact count).
+            if crate::store::workspace::check_new_indices(first.saturating_add(rows.count()))
+                .is_ok()
+            {
+                rows.write(&cfg, first, &mut out)?;
                 out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }

@@ -315,6 +315,15 @@ pub fn wait_backstop_resume_scenario(ws: &Path, submit_args: &[&str]) {
         manifest_statuses(ws),
         [(0, "paused".to_string()), (1, "pruned".to_string())]
     );
+    // Nor does herd-submit give either a second job while theirs still run.
+    let o = run(SUBMIT, &[ws.to_str().unwrap(), "-i", "0-1"], b"", &[]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("whose last job is still running: 0=paused, 1=pruned"),
+        "{err}"
+    );
+    assert_eq!(job_ids(ws).len(), jobs_before);
     // Both signals are ignored. After the grace period (3 s) a sync cancels each job
     // once and says so.
     std::thread::sleep(Duration::from_secs(4));

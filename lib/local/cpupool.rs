@@ -112,7 +112,7 @@ impl Pool {
         &self,
         change: impl FnOnce(&mut Vec<Holder>, &dyn Fn(u64) -> String) -> T,
     ) -> std::io::Result<T> {
-        let file = crate::store::workspace::open_nofollow(
+        let file = crate::store::fs::open_nofollow(
             &self.path,
             OpenOptions::new()
                 .read(true)

@@ -3,7 +3,6 @@
 //! runner records itself and a sync declares a job lost.
 
 use crate::local::proc::Proc;
-use crate::store::workspace;
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -87,7 +86,7 @@ pub(crate) fn parse_events(text: &str) -> Events {
 }
 
 pub(crate) fn read_events(dir: &Path) -> Events {
-    let text = workspace::read_optional(&dir.join("events"))
+    let text = crate::store::fs::read_optional(&dir.join("events"))
         .ok()
         .flatten()
         .unwrap_or_default();
@@ -103,7 +102,7 @@ pub(crate) fn now_ms() -> u64 {
 /// Lock the events file of the job in `dir` (creating both if need be).
 pub(crate) fn lock_events(dir: &Path) -> std::io::Result<nix::fcntl::Flock<File>> {
     fs::create_dir_all(dir)?;
-    let file = workspace::open_append_nofollow(&dir.join("events"))?;
+    let file = crate::store::fs::open_append_nofollow(&dir.join("events"))?;
     nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
         .map_err(|(_, e)| std::io::Error::from(e))
 }

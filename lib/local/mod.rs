@@ -40,7 +40,8 @@ mod runner;
 
 use crate::error::Error;
 use crate::model::record::Observation;
-use crate::store::workspace::{self, JobRecord, Workspace};
+use crate::store::job_ids::JobRecord;
+use crate::store::workspace::Workspace;
 use events::{now_ms, read_events, settle_unstarted, TaskEvents};
 use nix::sys::signal::Signal;
 use serde::{Deserialize, Serialize};
@@ -70,7 +71,7 @@ pub fn runner_call(argv: &[std::ffi::OsString]) -> Result<bool, Error> {
 }
 
 /// Local job ids are `local-<n>`: never confused with a SLURM job id.
-use crate::store::workspace::LOCAL_PREFIX as PREFIX;
+use crate::store::job_ids::LOCAL_PREFIX as PREFIX;
 
 /// SLURM's default `KillWait`: how long a trial has between TERM and KILL.
 pub const KILL_WAIT_SECONDS: u64 = 30;
@@ -160,11 +161,11 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     crate::store::script::write_executable(&dir.join("job.sbatch"), script)?;
     let text =
         serde_json::to_vec_pretty(spec).map_err(|e| Error::json("writing the local job", e))?;
-    workspace::write_atomic(&dir.join("spec.json"), &text)?;
+    crate::store::fs::write_atomic(&dir.join("spec.json"), &text)?;
     crate::runtime::crash_point("before-runner");
     let log_path = dir.join("runner.log");
-    let log = workspace::open_append_nofollow(&log_path)
-        .map_err(|e| workspace::state_error("opening", &log_path, e))?;
+    let log = crate::store::fs::open_append_nofollow(&log_path)
+        .map_err(|e| crate::store::fs::state_error("opening", &log_path, e))?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::io("finding this program's own executable", e))?;
     let mut cmd = Command::new(&exe);
@@ -188,7 +189,7 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
     }
     if answer.trim() != "ready" {
         let _ = child.wait();
-        let log = workspace::read_optional(&log_path)
+        let log = crate::store::fs::read_optional(&log_path)
             .ok()
             .flatten()
             .unwrap_or_default();
@@ -205,7 +206,7 @@ pub fn start(ws: &Workspace, spec: &Spec, script: &str) -> Result<(), Error> {
 /// Write the cancel markers of `tasks` and TERM those that run (the runner sends KILL
 /// after the kill wait and records them `CANCELLED`).
 pub fn cancel(ws: &Workspace, job_id: &str, tasks: &[u64]) -> Result<(), Error> {
-    if !workspace::is_job_id(job_id) {
+    if !crate::store::job_ids::is_job_id(job_id) {
         return Err(Error::failed(format!(
             "refusing to cancel {job_id:?}: not a job id"
         )));
@@ -226,8 +227,8 @@ pub fn cancel(ws: &Workspace, job_id: &str, tasks: &[u64]) -> Result<(), Error> 
         .map_err(|e| Error::io(format!("creating {}", cancel.display()), e))?;
     for t in tasks {
         let p = cancel.join(t.to_string());
-        workspace::open_nofollow(&p, OpenOptions::new().create(true).write(true))
-            .map_err(|e| workspace::state_error("writing", &p, e))?;
+        crate::store::fs::open_nofollow(&p, OpenOptions::new().create(true).write(true))
+            .map_err(|e| crate::store::fs::state_error("writing", &p, e))?;
     }
     let events = read_events(&dir);
     for t in tasks {
@@ -248,7 +249,7 @@ pub fn cancel(ws: &Workspace, job_id: &str, tasks: &[u64]) -> Result<(), Error> 
 /// is never lost.
 pub fn observe(ws: &Workspace, job_id: &str, recorded: &[u64]) -> BTreeMap<u64, Observation> {
     let dir = job_dir(ws, job_id);
-    let spec: Option<Spec> = workspace::read_optional(&dir.join("spec.json"))
+    let spec: Option<Spec> = crate::store::fs::read_optional(&dir.join("spec.json"))
         .ok()
         .flatten()
         .and_then(|t| serde_json::from_str(&t).ok());

@@ -8,7 +8,7 @@ use crate::local::events::{append, lock_events, now_ms, read_events};
 use crate::local::proc::{proc_pgrp, proc_stat, this_process};
 use crate::local::Spec;
 use crate::store::exits::{remove_exit_record, write_exit_record};
-use crate::store::workspace::{self, Workspace};
+use crate::store::workspace::Workspace;
 use nix::libc;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::unistd::Pid;
@@ -43,7 +43,7 @@ const GROUP_WAIT: Duration = Duration::from_secs(5);
 pub fn run_runner(dir: &Path) -> Result<(), Error> {
     close_inherited_fds();
     let spec_path = dir.join("spec.json");
-    let spec: Spec = workspace::read_optional(&spec_path)?
+    let spec: Spec = crate::store::fs::read_optional(&spec_path)?
         .ok_or_else(|| Error::failed(format!("{} is missing", spec_path.display())))
         .and_then(|t| {
             serde_json::from_str(&t).map_err(|e| Error::json("reading the local job", e))
@@ -407,7 +407,7 @@ fn spawn_task(
     task: u64,
     (min, max): (u64, u64),
 ) -> std::io::Result<i32> {
-    let append = |name: String| workspace::open_append_nofollow(&logs.join(name));
+    let append = |name: String| crate::store::fs::open_append_nofollow(&logs.join(name));
     let mut cmd = Command::new("bash");
     cmd.arg(script)
         .current_dir(&spec.workspace)

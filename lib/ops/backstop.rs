@@ -12,8 +12,10 @@ use crate::model::record::Status;
 use crate::ops::sync::{job_may_run, latest_jobs};
 use crate::slurm;
 use crate::store::cache::{write_cache, Detail};
+use crate::store::job_ids::JobRecord;
+use crate::store::manifest::ManifestRecord;
 use crate::store::results::TrialResults;
-use crate::store::workspace::{JobRecord, ManifestRecord, Workspace};
+use crate::store::workspace::Workspace;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 

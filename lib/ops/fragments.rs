@@ -338,7 +338,7 @@ struct StoredRow<'a> {
     extras: &'a serde_json::value::RawValue,
     #[serde(borrow)]
     experiment_name: std::borrow::Cow<'a, str>,
-    #[serde(borrow, default, deserialize_with = "crate::store::workspace::present")]
+    #[serde(borrow, default, deserialize_with = "crate::store::manifest::present")]
     status: Option<Option<std::borrow::Cow<'a, str>>>,
 }
 
@@ -585,7 +585,7 @@ mod tests {
         dir: &std::path::Path,
         cfg: &Config,
         f: &Fresh,
-        mut stored: Vec<crate::store::workspace::ManifestRecord>,
+        mut stored: Vec<crate::store::manifest::ManifestRecord>,
         edit: usize,
         rng: &mut XorShift,
     ) -> (bool, Option<bool>) {

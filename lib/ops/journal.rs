@@ -11,8 +11,10 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::model::record::Status;
 use crate::slurm;
+use crate::store::job_ids::JobRecord;
+use crate::store::manifest::ManifestRecord;
 use crate::store::script::{self, Arm, Script};
-use crate::store::workspace::{self, JobRecord, ManifestRecord, Workspace};
+use crate::store::workspace::{self, Workspace};
 use crate::text::value::{Assoc, Value};
 use std::path::PathBuf;
 
@@ -158,7 +160,7 @@ pub fn write_journal(ws: &Workspace, job_name: &str, parts: &[JournalPart]) -> R
             ),
         ),
     ]));
-    workspace::write_atomic(
+    crate::store::fs::write_atomic(
         &journal_path(ws),
         crate::text::pyjson::indented(&v).as_bytes(),
     )
@@ -166,7 +168,7 @@ pub fn write_journal(ws: &Workspace, job_name: &str, parts: &[JournalPart]) -> R
 
 fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Error> {
     let path = journal_path(ws);
-    let Some(text) = workspace::read_optional(&path)? else {
+    let Some(text) = crate::store::fs::read_optional(&path)? else {
         return Ok(None);
     };
     let bad = |why: String| {
@@ -178,7 +180,7 @@ fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Er
         Error::failed(format!("{} is corrupt{why}", path.display()))
             .hint("inspect it; remove it only if no submission is in flight")
     };
-    let Ok(Value::Map(m)) = workspace::parse_py_json(&text) else {
+    let Ok(Value::Map(m)) = crate::store::fs::parse_py_json(&text) else {
         return Err(bad(String::new()));
     };
     let Some(Value::Str(job_name)) = m.get("job_name") else {
@@ -213,7 +215,7 @@ fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Er
             .collect::<Result<Vec<u64>, Error>>()?;
         let job_id = match p.get("job_id") {
             None | Some(Value::Null) => None,
-            Some(Value::Str(j)) if workspace::is_job_id(j) => Some(j.clone()),
+            Some(Value::Str(j)) if crate::store::job_ids::is_job_id(j) => Some(j.clone()),
             Some(other) => {
                 return Err(bad(format!(
                     "part {k}: job_id {} is not a job id (digits, or local-<digits>)",
@@ -274,7 +276,7 @@ fn job_from_exit_records(
         let fresh = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .is_ok_and(|t| t >= since);
-        let text = workspace::read_optional(&path)
+        let text = crate::store::fs::read_optional(&path)
             .ok()
             .flatten()
             .filter(|_| fresh)?;
@@ -285,7 +287,8 @@ fn job_from_exit_records(
             .next()?
             .to_string();
         // The file is the job script's; what is not a job id is not taken for one.
-        (workspace::is_job_id(&job) && !jobs.iter().any(|j| j.slurm_job_id == job)).then_some(job)
+        (crate::store::job_ids::is_job_id(&job) && !jobs.iter().any(|j| j.slurm_job_id == job))
+            .then_some(job)
     })
 }
 

@@ -10,7 +10,8 @@ use crate::model::expand::expand;
 use crate::model::naming::push_override_string;
 use crate::model::reconcile::{reconcile, refusal_message, Plan};
 use crate::model::record::TrialRecord;
-use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::store::manifest::ManifestRecord;
+use crate::store::workspace::Workspace;
 
 /// The reconciled view of a workspace (nothing is written).
 #[derive(Debug)]
@@ -47,7 +48,7 @@ pub fn load_with(cfg: &Config, manifest: Option<Option<String>>) -> Result<Sweep
     // it is an error, not a panic.
     let plan = reconcile(stored, generated, next, true)
         .map_err(|orphans| Error::failed(refusal_message(&orphans)))?;
-    crate::store::workspace::check_new_indices(plan.next_index)?;
+    crate::store::job_ids::check_new_indices(plan.next_index)?;
     Ok(Sweep {
         generated: count,
         plan,

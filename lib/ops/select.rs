@@ -5,8 +5,8 @@ use crate::cli;
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::record::{Status, TrialRef};
+use crate::store::manifest::{ByIndex, ManifestRecord};
 use crate::store::script;
-use crate::store::workspace::{ByIndex, ManifestRecord};
 use std::collections::BTreeSet;
 
 /// Which named trials that have completed (or were pruned or paused) may run again.

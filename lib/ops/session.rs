@@ -12,7 +12,9 @@ use crate::ops::backstop;
 use crate::ops::journal;
 use crate::ops::sync;
 use crate::store::cache::{self, Detail};
-use crate::store::workspace::{JobRecord, Lock, ManifestRecord, Workspace};
+use crate::store::job_ids::JobRecord;
+use crate::store::manifest::ManifestRecord;
+use crate::store::workspace::{Lock, Workspace};
 use std::collections::BTreeMap;
 
 /// What the session is opened for.

@@ -12,7 +12,7 @@ use crate::ops::session::{Mode, Session};
 use crate::ops::sync::latest_jobs;
 use crate::ops::view::{detailed_record, Logs};
 use crate::slurm;
-use crate::store::workspace::ByIndex;
+use crate::store::manifest::ByIndex;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which trials to stop.

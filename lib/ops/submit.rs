@@ -18,9 +18,11 @@ use crate::ops::plan;
 use crate::ops::select;
 use crate::ops::session::{Mode, Session};
 use crate::slurm;
+use crate::store::job_ids::JobRecord;
+use crate::store::manifest::{ByIndex, ManifestRecord};
 use crate::store::results::TrialResults;
 use crate::store::script::{self, Arm};
-use crate::store::workspace::{self, ByIndex, JobRecord, ManifestRecord, Workspace};
+use crate::store::workspace::Workspace;
 use std::path::PathBuf;
 
 /// What herd-submit refuses before it submits anything, and `herd-expand --check`
@@ -143,7 +145,7 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
     let keep_orphans = req.keep_orphans || req.force;
     let plan = reconcile(stored, generated, next, keep_orphans)
         .map_err(|orphans| orphan_refusal(&orphans))?;
-    workspace::check_new_indices(plan.next_index)?;
+    crate::store::job_ids::check_new_indices(plan.next_index)?;
     let mut manifest = plan.records;
     let selected = select::select(
         &cfg,

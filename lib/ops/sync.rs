@@ -13,7 +13,9 @@ use crate::model::record::Status;
 use crate::slurm::acct::{self, Observations};
 use crate::store::cache::write_cache;
 use crate::store::exits::exit_record;
-use crate::store::workspace::{JobRecord, ManifestRecord, Workspace};
+use crate::store::job_ids::JobRecord;
+use crate::store::manifest::ManifestRecord;
+use crate::store::workspace::Workspace;
 use crate::text::fxhash::FxHashMap;
 use std::collections::BTreeMap;
 

@@ -9,8 +9,9 @@ use crate::ops::plan;
 use crate::ops::session::Session;
 use crate::ops::sync;
 use crate::store::cache::Detail;
+use crate::store::manifest::ManifestRecord;
 use crate::store::streams;
-use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::store::workspace::Workspace;
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -144,8 +145,7 @@ pub(crate) fn detailed_record(
 pub(crate) fn last_log_line(path: &Path) -> Option<String> {
     // A FIFO or device planted as a log must not block the sync (herd(7), SAFETY).
     let mut f =
-        crate::store::workspace::open_nofollow(path, std::fs::OpenOptions::new().read(true))
-            .ok()?;
+        crate::store::fs::open_nofollow(path, std::fs::OpenOptions::new().read(true)).ok()?;
     let len = f.metadata().ok()?.len();
     let start = len.saturating_sub(64 * 1024);
     f.seek(SeekFrom::Start(start)).ok()?;

@@ -6,11 +6,11 @@
 
 use crate::error::Error;
 use crate::model::record::Observation;
-use crate::store::workspace::{self, Workspace};
+use crate::store::workspace::Workspace;
 
 /// The exit record the job script wrote for `index`, if it is for `job` (`J_T`).
 pub fn exit_record(ws: &Workspace, index: u64, job: &str) -> Option<Observation> {
-    let text = workspace::read_optional(&ws.dir().join("exit").join(index.to_string()))
+    let text = crate::store::fs::read_optional(&ws.dir().join("exit").join(index.to_string()))
         .ok()
         .flatten()?;
     let (who, what) = text.trim().split_once(' ')?;
@@ -50,7 +50,7 @@ pub fn write_exit_record(ws: &Workspace, index: u64, job: &str, what: &str) -> R
     let dir = ws.dir().join("exit");
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    workspace::write_atomic(
+    crate::store::fs::write_atomic(
         &dir.join(index.to_string()),
         format!("{job} {what}\n").as_bytes(),
     )

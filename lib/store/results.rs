@@ -27,10 +27,11 @@
 //! regular file (a FIFO would block, a link could point anywhere).
 
 use crate::error::Error;
+use crate::store::fs::{parse_py_json, write_atomic};
 pub use crate::store::streams::check_stream_name;
 use crate::store::streams::collect_streams;
 pub(crate) use crate::store::streams::{parse_stream, stream_line};
-use crate::store::workspace::{parse_py_json, write_atomic, Workspace};
+use crate::store::workspace::Workspace;
 use crate::text::pyjson;
 use crate::text::value::{Assoc, Value};
 use nix::errno::Errno;

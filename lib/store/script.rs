@@ -107,7 +107,7 @@ fn int(v: &Json, out: &mut String) -> tinytemplate::error::Result<()> {
 pub fn write_executable(path: &std::path::Path, text: &str) -> Result<(), Error> {
     // The mode is set on the new file before it replaces the old: never through a
     // link planted at `path`.
-    crate::store::workspace::write_atomic_mode(path, text.as_bytes(), Some(0o755))
+    crate::store::fs::write_atomic_mode(path, text.as_bytes(), Some(0o755))
 }
 
 /// Render the job script.

@@ -1,6 +1,6 @@
 //! The `.hyperherd/` store: paths, the lock, and the index bounds; the file formats
-//! live in [`super::manifest`] and [`super::job_ids`], the file I/O in [`super::fs`]
-//! (re-exported here, the paths the rest of herd names).
+//! live in [`super::manifest`] and [`super::job_ids`], the file I/O in [`super::fs`],
+//! and callers import them from there.
 //!
 //! `manifest.json` and `job_ids.json` are byte-compatible with the reference (indented
 //! Python JSON, no trailing newline). Every write is atomic (temp file, fsync, rename,
@@ -20,13 +20,7 @@ use crate::error::Error;
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-pub(crate) use crate::store::fs::{
-    open_append_nofollow, open_nofollow, parse_py_json, read_optional, state_error, write_atomic,
-    write_atomic_mode,
-};
-pub use crate::store::job_ids::{check_new_indices, is_job_id, JobRecord, LOCAL_PREFIX};
-pub(crate) use crate::store::manifest::present;
-pub use crate::store::manifest::{ByIndex, ManifestRecord};
+use crate::store::fs::{open_nofollow, state_error};
 
 /// The largest trial index herd assigns or accepts: 2^53 − 1, the largest integer
 /// every JSON reader holds exactly (jq and JavaScript read numbers as doubles; the

@@ -8,7 +8,8 @@ use crate::model::pin::Pins;
 use crate::ops::fragments::{Conditioned, Fresh};
 use crate::ops::plan;
 use crate::ops::submit;
-use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::store::manifest::ManifestRecord;
+use crate::store::workspace::Workspace;
 use crate::text::fxhash::FxHashSet as HashSet;
 use crate::text::table::{cell, Align, Table};
 use std::ffi::OsString;
@@ -101,7 +102,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 writeln!(out, "{}", summary(&cfg, fresh.count() as usize))?;
             } else if mode == Output::Json {
                 let first = ws.next_index(&[], &ws.read_job_ids()?)?;
-                crate::store::workspace::check_new_indices(first.saturating_add(fresh.count()))?;
+                crate::store::job_ids::check_new_indices(first.saturating_add(fresh.count()))?;
                 fresh.write(first, &mut out)?;
             }
             if args.check || mode == Output::Json {
@@ -126,8 +127,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         if let Some(rows) = Conditioned::new(&cfg) {
             let first = ws.next_index(&[], &ws.read_job_ids()?)?;
             // Too many indices: the general path says so (it knows the exact count).
-            if crate::store::workspace::check_new_indices(first.saturating_add(rows.count()))
-                .is_ok()
+            if crate::store::job_ids::check_new_indices(first.saturating_add(rows.count())).is_ok()
             {
                 rows.write(&cfg, first, &mut out)?;
                 out.flush()?;

@@ -4,7 +4,7 @@
 use crate::cli;
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
-use crate::store::workspace::write_atomic;
+use crate::store::fs::write_atomic;
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;

@@ -89,10 +89,10 @@ struct TailJson {
 
 /// The last `n` lines of a file (reading only its end), or None if it does not exist.
 fn last_lines(path: &Path, n: usize) -> Result<Option<Vec<String>>, Error> {
-    let mut f = match crate::store::workspace::open_nofollow(path, File::options().read(true)) {
+    let mut f = match crate::store::fs::open_nofollow(path, File::options().read(true)) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(crate::store::workspace::state_error("reading", path, e)),
+        Err(e) => return Err(crate::store::fs::state_error("reading", path, e)),
     };
     if n == 0 {
         return Ok(Some(Vec::new()));
@@ -244,11 +244,10 @@ fn follow(
             .map(|(j, t)| format!("{j}_{t}")))
     };
     let exited = |job: &Option<String>| {
-        let text =
-            crate::store::workspace::read_optional(&ws.dir().join("exit").join(index.to_string()))
-                .ok()
-                .flatten()
-                .unwrap_or_default();
+        let text = crate::store::fs::read_optional(&ws.dir().join("exit").join(index.to_string()))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         job.as_deref()
             .is_some_and(|j| text.split_whitespace().next() == Some(j))
     };
@@ -270,8 +269,7 @@ fn follow(
     loop {
         let finished = exited(&job);
         for (p, at) in pos.iter_mut() {
-            let Ok(mut f) = crate::store::workspace::open_nofollow(p, File::options().read(true))
-            else {
+            let Ok(mut f) = crate::store::fs::open_nofollow(p, File::options().read(true)) else {
                 continue;
             };
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);

@@ -209,7 +209,7 @@ fn persist_plan(cfg: &Config, ws: &Workspace) -> Result<(), Error> {
     let jobs = ws.read_job_ids()?;
     let next = ws.next_index(&stored, &jobs)?;
     if let Ok(plan) = reconcile(stored, expand(cfg)?, next, false) {
-        crate::store::workspace::check_new_indices(plan.next_index)?;
+        crate::store::job_ids::check_new_indices(plan.next_index)?;
         ws.write_manifest(&plan.records)?;
         ws.write_next_index(plan.next_index)?;
     }

@@ -11,8 +11,9 @@ use crate::model::halving::{decide, rungs, Action, Params, Plan, TrialInput};
 use crate::ops::session::{Mode, Session};
 use crate::ops::sync::still_running;
 use crate::store::curves::{Curve, CurveReader};
+use crate::store::manifest::ManifestRecord;
 use crate::store::results::check_stream_name;
-use crate::store::workspace::{ManifestRecord, Workspace};
+use crate::store::workspace::Workspace;
 
 /// What `herd-sh` was asked: every parameter may override the config's block.
 #[derive(Debug, Default, Clone)]

@@ -1,8 +1,8 @@
 use super::*;
 use crate::model::naming::trial_hash;
 use crate::model::record::Status;
-use crate::store::fs::parse_py_json;
-use crate::store::job_ids::parse_job_ids;
+use crate::store::fs::{parse_py_json, read_optional};
+use crate::store::job_ids::{parse_job_ids, JobRecord};
 use crate::store::manifest::{manifest_text, parse_manifest};
 use crate::text::pyjson;
 use crate::text::value::Value;

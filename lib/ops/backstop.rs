@@ -50,7 +50,9 @@ pub fn backstop(
     details: &mut BTreeMap<u64, Detail>,
     grace: u64,
 ) -> Result<Vec<Escalated>, Error> {
-    if grace == 0 {
+    // Only pruned or paused trials are the backstop's (none, in most syncs).
+    let halved = |r: &ManifestRecord| matches!(r.status, Status::Pruned | Status::Paused);
+    if grace == 0 || !manifest.iter().any(halved) {
         return Ok(Vec::new());
     }
     let latest = latest_jobs(jobs);

@@ -103,6 +103,9 @@ pub(crate) fn still_running(
     jobs: &[JobRecord],
     details: &BTreeMap<u64, Detail>,
 ) -> std::collections::BTreeSet<u64> {
+    if !manifest.iter().any(|r| halved(&r.status)) {
+        return Default::default();
+    }
     let latest = latest_jobs(jobs);
     manifest
         .iter()

@@ -187,17 +187,7 @@ impl Fresh {
                     &rows.digest[..HASH_LEN]
                 }
             };
-            over.clear();
-            over.push_str("experiment_name=");
-            over.push_str(&rows.name);
-            for f in &rows.frags {
-                over.push(' ');
-                over.push_str(&f.over);
-            }
-            for s in &self.statics {
-                over.push(' ');
-                over.push_str(s);
-            }
+            rows.override_start(self, &mut over);
             params.clear();
             params.extend(rows.frags.iter().map(|f| f.json.as_slice()));
             line.clear();
@@ -388,6 +378,22 @@ impl<'f> Rows<'f> {
                 self.name.push('_');
             }
             self.name.push_str(&f.name);
+        }
+    }
+
+    /// Start the current trial's override string in `over` (cleared): its name, each
+    /// value's `name=value`, the static overrides.
+    fn override_start(&self, fresh: &Fresh, over: &mut String) {
+        over.clear();
+        over.push_str("experiment_name=");
+        over.push_str(&self.name);
+        for f in &self.frags {
+            over.push(' ');
+            over.push_str(&f.over);
+        }
+        for s in &fresh.statics {
+            over.push(' ');
+            over.push_str(s);
         }
     }
 

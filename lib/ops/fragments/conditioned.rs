@@ -110,17 +110,7 @@ impl Conditioned {
             if !seen.insert(key) {
                 continue;
             }
-            over.clear();
-            over.push_str("experiment_name=");
-            over.push_str(&rows.name);
-            for f in &rows.frags {
-                over.push(' ');
-                over.push_str(&f.over);
-            }
-            for s in &fresh.statics {
-                over.push(' ');
-                over.push_str(s);
-            }
+            rows.override_start(fresh, &mut over);
             push_override_string(&mut over, "", &none, &[], &extras);
             params.clear();
             params.extend(rows.frags.iter().map(|f| f.json.as_slice()));

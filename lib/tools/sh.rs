@@ -87,31 +87,11 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Short('n') | Long("dry-run") => r.dry_run = true,
             Short('r') | Long("reason") => args.reason = true,
             Long("metric") => r.metric = Some(p.value()?.string()?),
-            Long("direction") => {
-                r.maximize = Some(match p.value()?.string()?.as_str() {
-                    "min" => false,
-                    "max" => true,
-                    other => {
-                        return Err(Error::usage(format!(
-                            "--direction '{other}': expected min or max"
-                        )))
-                    }
-                })
-            }
+            Long("direction") => r.maximize = Some(either(&mut p, "--direction", "min", "max")?),
             Long("min-steps") => r.min_steps = Some(p.value()?.parse()?),
             Long("budget") => r.budget = Some(p.value()?.parse()?),
             Long("eta") => r.eta = Some(p.value()?.parse()?),
-            Long("mode") => {
-                r.asha = Some(match p.value()?.string()?.as_str() {
-                    "sync" => false,
-                    "asha" => true,
-                    other => {
-                        return Err(Error::usage(format!(
-                            "--mode '{other}': expected sync or asha"
-                        )))
-                    }
-                })
-            }
+            Long("mode") => r.asha = Some(either(&mut p, "--mode", "sync", "asha")?),
             Short('j') | Long("max-concurrent") => {
                 let n: u64 = p.value()?.parse()?;
                 if n == 0 {
@@ -124,6 +104,18 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         }
     }
     Ok(args)
+}
+
+/// The value of a flag that is one of two words: false for `no`, true for `yes`.
+fn either(p: &mut lexopt::Parser, flag: &str, no: &str, yes: &str) -> Result<bool, Error> {
+    use lexopt::ValueExt;
+    match p.value()?.string()? {
+        w if w == no => Ok(false),
+        w if w == yes => Ok(true),
+        other => Err(Error::usage(format!(
+            "{flag} '{other}': expected {no} or {yes}"
+        ))),
+    }
 }
 
 /// Entry point of `herd-sh`.

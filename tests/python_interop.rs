@@ -49,8 +49,9 @@ parameters:
     values: [0.001, 0.01]
 ";
 
-fn workspace(py: &Path) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("herd-interop-{}", std::process::id()));
+/// A workspace of [`CONFIG`] (its own per test: the tests run side by side).
+fn workspace(py: &Path, tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("herd-interop-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     std::fs::write(d.join("hyperherd.yaml"), CONFIG).unwrap();
@@ -122,7 +123,7 @@ fn herd_view(ws: &Path, trial: u64) -> String {
 #[ignore = "needs Python hyperherd 0.1.3: run tests/python_interop.sh"]
 fn python_and_herd_share_a_trial() {
     let py = python();
-    let ws = workspace(&py);
+    let ws = workspace(&py, "share");
 
     // Turns: Python, herd, Python, herd — summary and stream, into trial 0.
     py_run(
@@ -336,4 +337,89 @@ fn the_default_launcher_feeds_parse_overrides() {
         "[('experiment_name', 'lr-0.1_opt-adam'), ('lr', 0.1), ('opt', 'adam'), ('steps', 3)]\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Streams the reference's `log_result` writes (with its bare `NaN`) are what herd-sh
+/// ranks: trial 1 logs NaN at the rung, so it ranks last though trial 0's value is
+/// larger; applied, herd-sh writes the signal and the status.
+#[test]
+#[ignore = "needs Python hyperherd 0.1.3: run tests/python_interop.sh"]
+fn herd_sh_ranks_what_log_result_streams() {
+    let py = python();
+    let ws = workspace(&py, "sh");
+    // Both trials running (as a sync would have found them).
+    let manifest = ws.join(".hyperherd/manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("\"pending\"", "\"running\"")
+            .replace("\"ready\"", "\"running\""),
+    )
+    .unwrap();
+    let log = |trial: &str, values: &[(u32, &str)]| {
+        let calls: Vec<String> = values
+            .iter()
+            .map(|(s, v)| format!("log_result('val_loss', {v}, step={s})"))
+            .collect();
+        py_run(
+            &py,
+            &ws,
+            trial,
+            &format!("from hyperherd import log_result\n{}", calls.join("\n")),
+        );
+    };
+    log("0", &[(1, "0.9"), (2, "0.8"), (2, "0.7")]); // a repeated step: the later wins
+    log("1", &[(1, "0.1"), (2, "float('nan')")]);
+    let sh = env!("CARGO_BIN_EXE_herd-sh");
+    let args = [
+        ws.to_str().unwrap(),
+        "--json",
+        "--metric",
+        "val_loss",
+        "--direction",
+        "min",
+        "--min-steps",
+        "2",
+        "--budget",
+        "4",
+    ];
+    let out = Command::new(sh)
+        .args(args)
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs[0]["verdict"], "promote", "{recs:?}");
+    assert_eq!(recs[0]["value"], 0.7, "{recs:?}");
+    assert_eq!(recs[1]["action"], "prune", "{recs:?}");
+    assert_eq!(
+        recs[1]["value"],
+        serde_json::Value::Null,
+        "NaN is null: {recs:?}"
+    );
+    // Applied: the signal, and the manifest still plain JSON with the new status.
+    let out = Command::new(sh).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signal = ws.join(".hyperherd/results/1/_signal");
+    assert_eq!(std::fs::read_to_string(signal).unwrap(), "prune");
+    let statuses = py_run(
+        &py,
+        &ws,
+        "0",
+        "import json, os\nfor r in json.load(open(os.path.join(os.environ['HYPERHERD_WORKSPACE'], '.hyperherd', 'manifest.json'))): print(r['index'], r['status'])",
+    );
+    assert_eq!(statuses, "0 running\n1 pruned\n");
+    let _ = std::fs::remove_dir_all(&ws);
 }

@@ -300,8 +300,15 @@ fn human(o: &Outcome) -> String {
         let verb = if o.dry_run { "Would" } else { "Did" };
         s.push_str(&format!("{verb}: {}.\n", parts.join(", ")));
     }
-    if !a.job_ids.is_empty() {
-        s.push_str(&format!("SLURM job array: {}\n", a.job_ids.join(", ")));
+    let (here, slurm): (Vec<&String>, Vec<&String>) =
+        a.job_ids.iter().partition(|j| crate::local::is_local(j));
+    if !slurm.is_empty() {
+        let ids: Vec<&str> = slurm.iter().map(|j| j.as_str()).collect();
+        s.push_str(&format!("SLURM job array: {}\n", ids.join(", ")));
+    }
+    if !here.is_empty() {
+        let ids: Vec<&str> = here.iter().map(|j| j.as_str()).collect();
+        s.push_str(&format!("Local job: {}\n", ids.join(", ")));
     }
     s
 }

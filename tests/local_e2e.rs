@@ -19,8 +19,39 @@ fn workspace(tag: &str, yaml: &str, body: &str) -> Ws {
 
 fn stop_all(ws: &Path) {
     let _ = run(STOP, &["--all", ws.to_str().unwrap()], b"", &[]);
-    if let Some(pid) = runner_pid(ws, "local-1") {
-        let _ = nix_kill(pid, 9);
+    kill_job(ws, "local-1");
+}
+
+/// True when process `pid` is alive and started at `ticks` (field 22 of its stat):
+/// the process the events recorded, not a later one that got its pid.
+fn same_process(pid: i32, ticks: &str) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1.to_string();
+            // Fields after the command: state is field 3, start time field 22.
+            after.split_whitespace().nth(19).map(|t| t == ticks)
+        })
+        .unwrap_or(false)
+}
+
+/// Kill a local job's runner and its trials' process groups, each only while it is
+/// the very process the job's events recorded (a pid reused since by anything else,
+/// even this test's own process group, is left alone).
+fn kill_job(ws: &Path, job: &str) {
+    for line in events(ws, job).lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let (pid, ticks, group) = match f.as_slice() {
+            ["runner", pid, ticks, ..] => (pid, ticks, false),
+            ["start", _, pid, ticks, ..] => (pid, ticks, true),
+            _ => continue,
+        };
+        let Ok(pid) = pid.parse::<i32>() else {
+            continue;
+        };
+        if pid > 1 && same_process(pid, ticks) {
+            let _ = nix_kill(if group { -pid } else { pid }, 9);
+        }
     }
 }
 
@@ -825,13 +856,7 @@ fn stop_every_runner(ws: &Path) {
     stop_all(ws);
     if let Ok(dirs) = fs::read_dir(ws.join(".hyperherd/local")) {
         for d in dirs.flatten() {
-            let job = d.file_name().to_string_lossy().to_string();
-            if let Some(pid) = runner_pid(ws, &job) {
-                let _ = nix_kill(pid, 9);
-            }
-            for pid in trial_pids(ws, &job) {
-                let _ = nix_kill(-pid, 9);
-            }
+            kill_job(ws, &d.file_name().to_string_lossy());
         }
     }
 }

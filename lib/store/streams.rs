@@ -160,7 +160,7 @@ pub(crate) fn progress(ws: &Workspace, index: u64) -> Option<Progress> {
     use std::os::unix::fs::OpenOptionsExt;
     let dir = TrialResults::new(ws, index).stream_dir();
     let mut names = Vec::new();
-    list_streams(&dir, "", 0, &mut names);
+    collect_streams(&dir, &mut names).ok()?;
     names.sort();
     let mut best: Option<Progress> = None;
     // A sync reads this for every running trial: four system calls a stream (open
@@ -202,30 +202,6 @@ pub(crate) fn trials_with_results(ws: &Workspace) -> crate::text::fxhash::FxHash
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The stream names under `dir` (`train/loss` for `train/loss.jsonl`), as
-/// [`collect_streams`] finds them but with one directory read per directory and no
-/// error (a sync only shows progress): links are not followed, names that are not
-/// UTF-8 are skipped with all below them, at most 16 levels deep.
-fn list_streams(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let (Ok(kind), Some(name)) = (e.file_type(), e.file_name().to_str().map(str::to_owned))
-        else {
-            continue;
-        };
-        let rel = format!("{prefix}{name}");
-        if kind.is_dir() && depth < 16 {
-            list_streams(&e.path(), &format!("{rel}/"), depth + 1, out);
-        } else if kind.is_file() {
-            if let Some(stem) = rel.strip_suffix(".jsonl") {
-                out.push(stem.to_string());
-            }
-        }
-    }
 }
 
 /// The last [`TAIL_LINES`] lines of `file` (`len` bytes; fewer lines if it has

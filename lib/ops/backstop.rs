@@ -57,14 +57,15 @@ pub fn backstop(
     }
     let latest = latest_jobs(jobs);
     let now = SystemTime::now();
-    let mut overdue: Vec<(u64, String, u64, &'static str)> = Vec::new();
+    // (index, job, task, JOB_TASK, age, status word)
+    let mut overdue: Vec<(u64, &str, u64, String, u64, &'static str)> = Vec::new();
     for r in manifest {
         let word = match r.status {
             Status::Pruned => "pruned",
             Status::Paused => "paused",
             _ => continue,
         };
-        let Some((job, task)) = latest.get(&r.index) else {
+        let Some(&(job, task)) = latest.get(&r.index) else {
             continue;
         };
         let job_task = format!("{job}_{task}");
@@ -82,29 +83,30 @@ pub fn backstop(
             continue;
         };
         if age >= grace {
-            overdue.push((r.index, job_task, age, word));
+            overdue.push((r.index, job, task, job_task, age, word));
         }
     }
     if overdue.is_empty() {
         return Ok(Vec::new());
     }
+    // SLURM's in one scancel call; local ones through their runners, a call per job.
     let ids: Vec<&str> = overdue
         .iter()
-        .map(|o| o.1.as_str())
-        .filter(|j| !local::is_local(j))
+        .filter(|o| !local::is_local(o.1))
+        .map(|o| o.3.as_str())
         .collect();
     if !ids.is_empty() {
         slurm::scancel(&ids)?;
     }
-    for (index, job_task, _, _) in &overdue {
-        if let Some((job, task)) = job_task.rsplit_once('_') {
-            if local::is_local(job) {
-                local::cancel(ws, job, &[task.parse().unwrap_or(*index)])?;
-            }
-        }
+    let mut local_tasks: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for &(_, job, task, ..) in overdue.iter().filter(|o| local::is_local(o.1)) {
+        local_tasks.entry(job).or_default().push(task);
+    }
+    for (job, tasks) in &local_tasks {
+        local::cancel(ws, job, tasks)?;
     }
     let mut out = Vec::with_capacity(overdue.len());
-    for (index, job, age, word) in overdue {
+    for (index, _, _, job, age, word) in overdue {
         // The marker is what stops a second cancellation; its write failing is said.
         let marker = TrialResults::new(ws, index).escalated_path();
         if let Err(e) = crate::store::fs::write_atomic(&marker, b"1") {

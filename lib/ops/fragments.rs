@@ -415,6 +415,18 @@ impl<'f> Rows<'f> {
     }
 }
 
+/// The records of `records` as the general path prints them (NDJSON lines): what
+/// each fragment writer's tests compare against.
+#[cfg(test)]
+fn general_lines(cfg: &Config, records: Vec<crate::model::record::ManifestRecord>) -> String {
+    let mut out = Vec::new();
+    for r in records {
+        crate::model::ndjson::write_record(&mut out, &crate::ops::plan::into_record(cfg, r));
+        out.push(b'\n');
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,14 +561,9 @@ mod tests {
             });
             assert_eq!(sweep.generated as u64, f.count(), "{yaml}");
             let stored = sweep.plan.records.clone();
-            let mut theirs = Vec::new();
-            for r in sweep.plan.records {
-                ndjson::write_record(&mut theirs, &crate::ops::plan::into_record(&cfg, r));
-                theirs.push(b'\n');
-            }
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
-                String::from_utf8(theirs).unwrap(),
+                general_lines(&cfg, sweep.plan.records),
                 "{yaml}"
             );
             // The same sweep submitted: its manifest as herd writes it, sometimes

@@ -215,14 +215,9 @@ mod tests {
             assert_eq!(sweep.plan.records.len() as u64, c.count(), "{yaml}");
             let mut ours = Vec::new();
             c.write(&cfg, 0, &mut ours).unwrap();
-            let mut theirs = Vec::new();
-            for r in sweep.plan.records {
-                ndjson::write_record(&mut theirs, &crate::ops::plan::into_record(&cfg, r));
-                theirs.push(b'\n');
-            }
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
-                String::from_utf8(theirs).unwrap(),
+                super::super::general_lines(&cfg, sweep.plan.records),
                 "{yaml}"
             );
         }

@@ -95,6 +95,7 @@ pub fn part_script(cfg: &Config, part: &Part, arms: Vec<Arm>, throttle: Option<u
         logs_dir: logs,
         exit_dir: ws.dir().join("exit").display().to_string(),
         extra_args: cfg.slurm.extra_args.clone(),
+        signal_grace: None,
         task_offset: part.offset,
         workspace: cfg.workspace.display().to_string(),
         sweep: cfg.name.clone(),

@@ -52,6 +52,10 @@ pub struct Script {
     pub exit_dir: String,
     /// Extra `#SBATCH` lines.
     pub extra_args: Vec<String>,
+    /// `slurm.signal_grace`: SLURM sends the batch shell USR2 this many seconds before
+    /// the time limit (and at preemption where the site allows it), the script forwards
+    /// it to the launcher, and the job may be requeued. `None`: the reference script.
+    pub signal_grace: Option<u64>,
     /// Added to `SLURM_ARRAY_TASK_ID` to get the trial index (0: not re-based).
     pub task_offset: u64,
     /// The workspace directory.

@@ -66,9 +66,8 @@ fn hostile_values_stay_inert_and_bash_accepts_the_script() {
     let text = render(&sample(vec![arm(3, evil, evil)], 5)).unwrap();
     assert!(text.contains("OVERRIDES='x=$(touch pwned) `id` '\"'\"' \" ; ü'"));
     assert!(text.contains("_HH_TASK=$((SLURM_ARRAY_TASK_ID + 5))"));
-    let dir = std::env::temp_dir().join(format!("herd-script-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("job.sbatch");
+    let dir = TempDir::new("hostile");
+    let path = dir.0.join("job.sbatch");
     std::fs::write(&path, &text).unwrap();
     let st = Command::new("bash").arg("-n").arg(&path).status().unwrap();
     assert!(st.success(), "bash -n rejected:\n{text}");

@@ -5,9 +5,14 @@
 //! never change any state on an error.
 
 pub mod acct;
+mod limits;
 pub(crate) mod observations;
 
 use crate::error::Error;
+#[allow(unused_imports)] // the wave supervisor, written elsewhere, uses them
+pub use limits::{
+    current_user, partition_caps, queued_jobs, submit_limit, PartitionCaps, SubmitLimit,
+};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -18,6 +18,7 @@ mod fields;
 mod halving;
 mod params;
 mod problems;
+mod retries;
 mod show;
 mod slurm;
 mod top;
@@ -30,7 +31,7 @@ use crate::text::value::{Assoc, Value};
 use chars::{control_char, described};
 use problems::Problems;
 use show::{kind_of, repr};
-use slurm::parse_slurm_time;
+pub(crate) use slurm::parse_slurm_time;
 use std::path::{Component, Path, PathBuf};
 use top::build;
 use yaml::{prescan, yaml_problem};
@@ -62,6 +63,13 @@ pub struct Config {
     /// `prune_grace_seconds` (default 600); see `successive_halving`.
     #[allow(dead_code)]
     pub prune_grace_seconds: u64,
+    /// `retries`: what herd-watch does when a trial's job ends badly (defaults when
+    /// absent or null; `retries: false` retries nothing).
+    #[allow(dead_code)] // read by herd-watch
+    pub retries: Retries,
+    /// `notify`: the command herd-watch runs on sweep events, if configured.
+    #[allow(dead_code)] // read by herd-watch
+    pub notify: Option<Notify>,
 }
 
 /// The grid mode.
@@ -92,6 +100,14 @@ pub struct Slurm {
     pub max_concurrent: Option<u64>,
     /// `extra_args`: each becomes an `#SBATCH` line.
     pub extra_args: Vec<String>,
+    /// `max_queued` (≥ 1): at most this many of the user's jobs (array tasks count one
+    /// each) queued or running at once; the fallback when SLURM does not tell.
+    #[allow(dead_code)] // read by herd-watch
+    pub max_queued: Option<u64>,
+    /// `signal_grace` (10..=3600 seconds): the job script asks for
+    /// `#SBATCH --signal=B:USR2@<signal_grace>`; none when absent.
+    #[allow(dead_code)] // read by the job script's writer
+    pub signal_grace: Option<u64>,
 }
 
 /// One parameter of the sweep.
@@ -255,6 +271,111 @@ pub struct Halving {
     /// `mode`: true for `asha`, false for `sync`.
     pub asha: bool,
 }
+
+/// The `retries:` block: what herd-watch does when a trial's SLURM job ends badly.
+/// One rule per ending, keyed as in the config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retries {
+    /// `attempts` (1..=100, default 3): submissions per trial in all, the first
+    /// included; 1 never retries.
+    pub attempts: u32,
+    /// `out_of_memory` (OUT_OF_MEMORY; default `{mem: 2}`).
+    pub out_of_memory: OnEnd,
+    /// `timeout` (TIMEOUT; default `{time: 1.5}`).
+    pub timeout: OnEnd,
+    /// `node_fail` (NODE_FAIL, and a local runner that was lost; default `same`).
+    pub node_fail: OnEnd,
+    /// `preempted` (PREEMPTED; default `same`).
+    pub preempted: OnEnd,
+    /// `boot_fail` (BOOT_FAIL; default `same`).
+    pub boot_fail: OnEnd,
+    /// `failed` (FAILED, the trial's own non-zero exit; default `never`).
+    pub failed: OnEnd,
+    /// `max_mem`: the cap for scaled memory, SLURM mem syntax (`64G`).
+    pub max_mem: Option<String>,
+    /// `max_time`: the cap for scaled time, SLURM time syntax (`2-00:00:00`).
+    pub max_time: Option<String>,
+}
+
+/// What to do when a job ended one way.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OnEnd {
+    /// `never`: not retried.
+    Never,
+    /// `same`: resubmitted with the same resources.
+    Same,
+    /// `{mem: f, time: g}`: resubmitted with the named resources multiplied
+    /// (1 < factor ≤ 16; at least one is set).
+    Scale {
+        /// The memory factor.
+        mem: Option<f64>,
+        /// The time factor.
+        time: Option<f64>,
+    },
+}
+
+impl Default for Retries {
+    /// The rules when `retries:` is absent or null.
+    fn default() -> Retries {
+        Retries {
+            attempts: 3,
+            out_of_memory: OnEnd::Scale {
+                mem: Some(2.0),
+                time: None,
+            },
+            timeout: OnEnd::Scale {
+                mem: None,
+                time: Some(1.5),
+            },
+            node_fail: OnEnd::Same,
+            preempted: OnEnd::Same,
+            boot_fail: OnEnd::Same,
+            failed: OnEnd::Never,
+            max_mem: None,
+            max_time: None,
+        }
+    }
+}
+
+impl Retries {
+    /// `retries: false`: one attempt, nothing retried.
+    pub fn none() -> Retries {
+        Retries {
+            attempts: 1,
+            out_of_memory: OnEnd::Never,
+            timeout: OnEnd::Never,
+            node_fail: OnEnd::Never,
+            preempted: OnEnd::Never,
+            boot_fail: OnEnd::Never,
+            failed: OnEnd::Never,
+            max_mem: None,
+            max_time: None,
+        }
+    }
+}
+
+/// The `notify:` block: a command run (without a shell) on sweep events, the event
+/// as JSON on its stdin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notify {
+    /// `command`: the argv, program first (non-empty).
+    pub command: Vec<String>,
+    /// `on`: the events that run it (names from [`NOTIFY_EVENTS`]; default
+    /// `[sweep_finished, failed_for_good]`).
+    pub on: Vec<String>,
+}
+
+/// The events `notify.on` may name.
+pub const NOTIFY_EVENTS: &[&str] = &[
+    "submitted",
+    "retried",
+    "failed_for_good",
+    "pruned",
+    "paused",
+    "resumed",
+    "sweep_finished",
+    "tick_failed",
+];
 
 /// The config file name inside a workspace directory.
 pub const CONFIG_FILE: &str = "hyperherd.yaml";

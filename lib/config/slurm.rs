@@ -4,6 +4,7 @@ use super::{
     chars::check_no_control,
     fields::{int_field, string_field, string_list},
     problems::{Problems, Section},
+    retries::int_at_most,
     show::{repr, show},
     Slurm,
 };
@@ -17,6 +18,8 @@ pub(super) const SLURM_KEYS: &[&str] = &[
     "gres",
     "max_concurrent",
     "extra_args",
+    "max_queued",
+    "signal_grace",
 ];
 
 /// The `slurm:` block.
@@ -29,6 +32,8 @@ pub(super) fn slurm(p: &mut Problems, top: &Section) -> Slurm {
         gres: None,
         max_concurrent: None,
         extra_args: Vec::new(),
+        max_queued: None,
+        signal_grace: None,
     };
     let map = match top.get("slurm") {
         Some(Value::Map(m)) => m,
@@ -114,11 +119,22 @@ pub(super) fn slurm(p: &mut Problems, top: &Section) -> Slurm {
     if let Some(v) = s.get("extra_args") {
         out.extra_args = string_list(p, "slurm.extra_args", v);
     }
+    match s.get("max_queued") {
+        None | Some(Value::Null) => {}
+        Some(v) => out.max_queued = int_field(p, "slurm.max_queued", v, "max_queued", 1),
+    }
+    match s.get("signal_grace") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            out.signal_grace = int_field(p, "slurm.signal_grace", v, "signal_grace", 10)
+                .and_then(|n| int_at_most(p, "slurm.signal_grace", n, "signal_grace", 3600))
+        }
+    }
     out
 }
 
 /// `Some(Some(seconds))`, `Some(None)` for infinite, `None` when not a SLURM time.
-pub(super) fn parse_slurm_time(s: &str) -> Option<Option<u64>> {
+pub(crate) fn parse_slurm_time(s: &str) -> Option<Option<u64>> {
     if s.eq_ignore_ascii_case("infinite") || s.eq_ignore_ascii_case("unlimited") {
         return Some(None);
     }
@@ -146,7 +162,7 @@ pub(super) fn parse_slurm_time(s: &str) -> Option<Option<u64>> {
 }
 
 /// `<digits>[K|M|G|T]`, case-insensitive.
-fn is_slurm_mem(s: &str) -> bool {
+pub(super) fn is_slurm_mem(s: &str) -> bool {
     let digits = s
         .strip_suffix(['K', 'M', 'G', 'T', 'k', 'm', 'g', 't'])
         .unwrap_or(s);

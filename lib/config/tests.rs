@@ -329,7 +329,7 @@ fn unknown_top_level_key_suggests_the_near_one() {
 fn unknown_key_far_from_all_lists_the_valid_keys() {
     assert_eq!(
         one(&slurm_with("  zzzzzz: 1\n")),
-        "slurm.zzzzzz: unknown key (valid keys: partition, time, mem, cpus_per_task, gres, max_concurrent, extra_args)"
+        "slurm.zzzzzz: unknown key (valid keys: partition, time, mem, cpus_per_task, gres, max_concurrent, extra_args, max_queued, signal_grace)"
     );
 }
 
@@ -1562,6 +1562,333 @@ fn prune_grace_seconds_is_a_non_negative_integer() {
     assert_eq!(
         one(&with("prune_grace_seconds: -1\n")),
         "prune_grace_seconds: -1 is not allowed (prune_grace_seconds must not be negative)"
+    );
+}
+
+// ---- retries, notify, slurm.max_queued and slurm.signal_grace ----------------
+
+fn scale(mem: Option<f64>, time: Option<f64>) -> OnEnd {
+    OnEnd::Scale { mem, time }
+}
+
+#[test]
+fn retries_absent_or_null_are_the_defaults() {
+    let d = ok(BASE).retries;
+    assert_eq!(d, Retries::default());
+    assert_eq!(d.attempts, 3);
+    assert_eq!(d.out_of_memory, scale(Some(2.0), None));
+    assert_eq!(d.timeout, scale(None, Some(1.5)));
+    assert_eq!(
+        (&d.node_fail, &d.preempted, &d.boot_fail, &d.failed),
+        (&OnEnd::Same, &OnEnd::Same, &OnEnd::Same, &OnEnd::Never)
+    );
+    assert_eq!((d.max_mem, d.max_time), (None, None));
+    assert_eq!(ok(&with("retries:\n")).retries, Retries::default());
+    assert!(ok(BASE).notify.is_none());
+    assert!(ok(&with("notify:\n")).notify.is_none());
+}
+
+#[test]
+fn retries_false_retries_nothing() {
+    let r = ok(&with("retries: false\n")).retries;
+    assert_eq!(r.attempts, 1);
+    for rule in [
+        &r.out_of_memory,
+        &r.timeout,
+        &r.node_fail,
+        &r.preempted,
+        &r.boot_fail,
+        &r.failed,
+    ] {
+        assert_eq!(rule, &OnEnd::Never);
+    }
+}
+
+#[test]
+fn retries_block_is_read() {
+    let r = ok(&with(
+        "retries:\n  attempts: 5\n  out_of_memory: {mem: 4, time: 1.25}\n  timeout: {time: 2}\n  node_fail: never\n  preempted: same\n  boot_fail: {mem: 1.5}\n  failed: same\n  max_mem: 64G\n  max_time: 2-00:00:00\n",
+    ))
+    .retries;
+    assert_eq!(r.attempts, 5);
+    assert_eq!(r.out_of_memory, scale(Some(4.0), Some(1.25)));
+    assert_eq!(r.timeout, scale(None, Some(2.0)));
+    assert_eq!(r.node_fail, OnEnd::Never);
+    assert_eq!(r.preempted, OnEnd::Same);
+    assert_eq!(r.boot_fail, scale(Some(1.5), None));
+    assert_eq!(r.failed, OnEnd::Same);
+    assert_eq!(r.max_mem.as_deref(), Some("64G"));
+    assert_eq!(r.max_time.as_deref(), Some("2-00:00:00"));
+    // Keys left out keep their defaults.
+    let r = ok(&with("retries: {attempts: 1}\n")).retries;
+    assert_eq!(
+        r,
+        Retries {
+            attempts: 1,
+            ..Retries::default()
+        }
+    );
+}
+
+#[test]
+fn retries_must_be_a_mapping_or_false() {
+    assert_eq!(
+        one(&with("retries: 3\n")),
+        "retries: 3 must be a mapping such as {attempts: 3, out_of_memory: {mem: 2}}, or false to retry nothing (leave it out for the defaults)"
+    );
+    assert!(one(&with("retries: true\n")).starts_with("retries: true must be a mapping"));
+}
+
+#[test]
+fn retries_attempts_are_1_to_100() {
+    assert_eq!(
+        one(&with("retries: {attempts: 0}\n")),
+        "retries.attempts: 0 is not allowed (attempts must be at least 1)"
+    );
+    assert_eq!(
+        one(&with("retries: {attempts: 101}\n")),
+        "retries.attempts: 101 is not allowed (attempts must be at most 100)"
+    );
+    assert_eq!(
+        one(&with("retries: {attempts: 2.5}\n")),
+        "retries.attempts: 2.5 must be a whole number"
+    );
+    assert_eq!(
+        ok(&with("retries: {attempts: 100}\n")).retries.attempts,
+        100
+    );
+}
+
+#[test]
+fn retries_unknown_keys_are_errors() {
+    assert_eq!(
+        problems(&with(
+            "retries:\n  attemps: 2\n  out_of_memory: {memory: 2}\n  oom: same\n"
+        )),
+        [
+            "retries.attemps: unknown key (did you mean 'attempts'?)",
+            "retries.oom: unknown key (valid keys: attempts, out_of_memory, timeout, node_fail, preempted, boot_fail, failed, max_mem, max_time)",
+            "retries.out_of_memory.memory: unknown key (did you mean 'mem'?)",
+        ]
+    );
+}
+
+#[test]
+fn retries_rules_are_never_same_or_factors() {
+    assert_eq!(
+        one(&with("retries: {node_fail: retry}\n")),
+        "retries.node_fail: 'retry' must be never, same or a mapping of factors such as {mem: 2} or {time: 1.5}"
+    );
+    assert_eq!(
+        one(&with("retries: {failed: false}\n")),
+        "retries.failed: false must be never, same or a mapping of factors such as {mem: 2} or {time: 1.5}"
+    );
+    assert_eq!(
+        one(&with("retries: {preempted: null}\n")),
+        "retries.preempted: null must be never, same or a mapping of factors such as {mem: 2} or {time: 1.5}"
+    );
+    assert_eq!(
+        one(&with("retries: {timeout: {}}\n")),
+        "retries.timeout: {} names no factor (write e.g. {mem: 2} or {time: 1.5}, or same or never)"
+    );
+}
+
+#[test]
+fn retries_factors_are_more_than_1_and_at_most_16() {
+    let fix = "(a factor must be more than 1 and at most 16, e.g. 2 to double; write same to keep the resources)";
+    assert_eq!(
+        problems(&with(
+            "retries:\n  out_of_memory: {mem: 1}\n  timeout: {time: 0.5}\n  node_fail: {mem: 17, time: 16}\n"
+        )),
+        [
+            format!("retries.out_of_memory.mem: 1 is not allowed {fix}"),
+            format!("retries.timeout.time: 0.5 is not allowed {fix}"),
+            format!("retries.node_fail.mem: 17 is not allowed {fix}"),
+        ]
+    );
+    assert_eq!(
+        one(&with("retries: {out_of_memory: {mem: double}}\n")),
+        "retries.out_of_memory.mem: 'double' must be a number"
+    );
+    assert_eq!(
+        one(&with("retries: {out_of_memory: {mem: true}}\n")),
+        "retries.out_of_memory.mem: true must be a number"
+    );
+    assert_eq!(
+        ok(&with("retries: {timeout: {time: 16}}\n"))
+            .retries
+            .timeout,
+        scale(None, Some(16.0))
+    );
+}
+
+#[test]
+fn retries_caps_use_slurm_syntax() {
+    assert_eq!(
+        one(&with("retries: {max_mem: 64GB}\n")),
+        "retries.max_mem: '64GB' is not a SLURM memory size (use digits with an optional K, M, G or T suffix, e.g. \"64G\")"
+    );
+    assert_eq!(
+        one(&with("retries: {max_mem: 64}\n")),
+        "retries.max_mem: 64 must be a string such as \"64G\" (put it in quotes)"
+    );
+    assert_eq!(
+        one(&with("retries: {max_mem: 0G}\n")),
+        "retries.max_mem: '0G' is not allowed (a cap must be more than zero; leave max_mem out for no cap)"
+    );
+    assert_eq!(
+        one(&with("retries: {max_time: 2d}\n")),
+        "retries.max_time: '2d' is not a SLURM time (use M, M:S, H:M:S, D-H, D-H:M, D-H:M:S or infinite, e.g. \"2-00:00:00\")"
+    );
+    assert_eq!(
+        one(&with("retries: {max_time: 120}\n")),
+        "retries.max_time: 120 must be a string such as \"2-00:00:00\" (put it in quotes)"
+    );
+    assert!(one(&with("retries: {max_time: \"1:00:00\\n\"}\n"))
+        .starts_with("retries.max_time: '1:00:00\\n' contains the control character U+000A"));
+    // No limit is no cap.
+    assert_eq!(
+        ok(&with("retries: {max_time: infinite}\n"))
+            .retries
+            .max_time,
+        None
+    );
+    assert_eq!(
+        ok(&with("retries: {max_time: \"0\"}\n")).retries.max_time,
+        None
+    );
+    assert_eq!(
+        ok(&with("retries: {max_mem: 512m, max_time: \"90\"}\n")).retries,
+        Retries {
+            max_mem: Some("512m".into()),
+            max_time: Some("90".into()),
+            ..Retries::default()
+        }
+    );
+}
+
+#[test]
+fn notify_is_read_with_default_events() {
+    let n = ok(&with(
+        "notify:\n  command: [mail, -s, \"herd: sweep event\", me@example.org]\n",
+    ))
+    .notify
+    .unwrap();
+    assert_eq!(
+        n.command,
+        ["mail", "-s", "herd: sweep event", "me@example.org"]
+    );
+    assert_eq!(n.on, ["sweep_finished", "failed_for_good"]);
+    let n = ok(&with(
+        "notify: {command: [notify-send], on: [submitted, retried, failed_for_good, pruned, paused, resumed, sweep_finished, tick_failed, retried]}\n",
+    ))
+    .notify
+    .unwrap();
+    assert_eq!(n.on, NOTIFY_EVENTS, "every event, the duplicate dropped");
+}
+
+#[test]
+fn notify_command_is_a_list_run_without_a_shell() {
+    assert_eq!(
+        one(&with("notify: {command: mail -s herd me@x.org}\n")),
+        "notify.command: 'mail -s herd me@x.org' must be a list (write [mail, -s, herd, me@x.org]; it runs without a shell, so write [sh, -c, 'mail -s herd me@x.org'] if one is wanted)"
+    );
+    assert_eq!(
+        one(&with("notify: {on: [pruned]}\n")),
+        "notify.command: missing (add command: [mail, -s, herd, you@example.org], the program and its arguments)"
+    );
+    assert_eq!(
+        one(&with("notify: {command: []}\n")),
+        "notify.command: [] is empty (name the program and its arguments, e.g. [mail, -s, herd, you@example.org])"
+    );
+    assert_eq!(
+        one(&with("notify: {command: [\"\", x]}\n")),
+        "notify.command[0]: '' is not a program (the first item names the program, e.g. [mail, -s, herd, you@example.org])"
+    );
+    assert_eq!(
+        one(&with("notify: {command: null}\n")),
+        "notify.command: null is not allowed (write the program and its arguments as a list, e.g. [mail, -s, herd, you@example.org])"
+    );
+    assert!(one(&with("notify: {command: [mail, \"a\\nb\"]}\n"))
+        .starts_with("notify.command[1]: 'a\\nb' contains the control character U+000A"));
+    assert_eq!(
+        one(&with("notify: {command: [mail, 3]}\n")),
+        "notify.command[1]: 3 must be a string (put it in quotes)"
+    );
+}
+
+#[test]
+fn notify_events_are_checked() {
+    let valid = "valid events: submitted, retried, failed_for_good, pruned, paused, resumed, sweep_finished, tick_failed";
+    assert_eq!(
+        one(&with("notify: {command: [x], on: [finished]}\n")),
+        format!("notify.on[0]: 'finished' is not an event ({valid})")
+    );
+    assert_eq!(
+        one(&with("notify: {command: [x], on: sweep_finished}\n")),
+        "notify.on: 'sweep_finished' must be a list (write on: [sweep_finished])"
+    );
+    assert_eq!(
+        one(&with("notify: {command: [x], on: []}\n")),
+        "notify.on: [] names no event (list some, e.g. [sweep_finished, failed_for_good], or remove notify:)"
+    );
+    assert_eq!(
+        one(&with("notify:\n  command: [x]\n  on:\n")),
+        "notify.on: null is not allowed (list the events, or leave on: out for [sweep_finished, failed_for_good])"
+    );
+}
+
+#[test]
+fn notify_must_be_a_mapping_without_unknown_keys() {
+    assert_eq!(
+        one(&with("notify: [mail]\n")),
+        "notify: ['mail'] must be a mapping with command: [mail, -s, herd, you@example.org] and on: [sweep_finished, failed_for_good]"
+    );
+    assert_eq!(
+        one(&with("notify: {command: [x], events: [pruned]}\n")),
+        "notify.events: unknown key (valid keys: command, on)"
+    );
+}
+
+#[test]
+fn slurm_max_queued_and_signal_grace_are_read() {
+    let c = ok(&slurm_with("  max_queued: 8\n  signal_grace: 120\n"));
+    assert_eq!(
+        (c.slurm.max_queued, c.slurm.signal_grace),
+        (Some(8), Some(120))
+    );
+    let c = ok(&slurm_with("  max_queued:\n  signal_grace:\n"));
+    assert_eq!((c.slurm.max_queued, c.slurm.signal_grace), (None, None));
+    assert_eq!(
+        (ok(BASE).slurm.max_queued, ok(BASE).slurm.signal_grace),
+        (None, None)
+    );
+}
+
+#[test]
+fn slurm_max_queued_and_signal_grace_are_bounded() {
+    assert_eq!(
+        problems(&slurm_with("  max_queued: 0\n  signal_grace: 5\n")),
+        [
+            "slurm.max_queued: 0 is not allowed (max_queued must be at least 1)",
+            "slurm.signal_grace: 5 is not allowed (signal_grace must be at least 10)",
+        ]
+    );
+    assert_eq!(
+        one(&slurm_with("  signal_grace: 3601\n")),
+        "slurm.signal_grace: 3601 is not allowed (signal_grace must be at most 3600)"
+    );
+    assert_eq!(
+        one(&slurm_with("  signal_grace: 2m\n")),
+        "slurm.signal_grace: '2m' must be a whole number"
+    );
+    assert_eq!(
+        ok(&slurm_with("  signal_grace: 3600\n")).slurm.signal_grace,
+        Some(3600)
+    );
+    assert_eq!(
+        ok(&slurm_with("  signal_grace: 10\n")).slurm.signal_grace,
+        Some(10)
     );
 }
 

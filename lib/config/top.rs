@@ -9,6 +9,7 @@ use super::{
     normalize,
     params::{parameters, Declared},
     problems::{item, join, Problems, Section},
+    retries::{notify, retries},
     show::{repr, show, show_strs},
     slurm::slurm,
     Config, Grid,
@@ -30,6 +31,8 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "constraints",
     "successive_halving",
     "prune_grace_seconds",
+    "retries",
+    "notify",
     "hydra",
     "discord",
     "mcp_servers",
@@ -54,6 +57,8 @@ pub(super) fn build(p: &mut Problems, doc: &Assoc, path: &Path, workspace: &Path
         None => 600,
         Some(v) => int_field(p, "prune_grace_seconds", v, "prune_grace_seconds", 0).unwrap_or(600),
     };
+    let retries = retries(p, &top);
+    let notify = notify(p, &top);
     Config {
         path: path.to_path_buf(),
         workspace: workspace.to_path_buf(),
@@ -66,6 +71,8 @@ pub(super) fn build(p: &mut Problems, doc: &Assoc, path: &Path, workspace: &Path
         conditions,
         successive_halving,
         prune_grace_seconds,
+        retries,
+        notify,
     }
 }
 

@@ -623,6 +623,8 @@ mod tests {
                 gres: None,
                 max_concurrent: None,
                 extra_args: vec![],
+                max_queued: None,
+                signal_grace: None,
             },
             launcher: PathBuf::new(),
             static_overrides: vec![],
@@ -630,6 +632,8 @@ mod tests {
             conditions,
             successive_halving: None,
             prune_grace_seconds: 600,
+            retries: crate::config::Retries::default(),
+            notify: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The sweep as data, pure: expansion of the config into trials (grid modes,
 //! conditions, dedupe), names, override strings and hashes,
 //! the trial record, pins, reconciliation of stored and generated trials, the
-//! successive-halving decision, and the
+//! successive-halving decision, the retry decision, and the
 //! NDJSON record writer. Reads the config and nothing else.
 
 pub mod conditions;
@@ -12,4 +12,5 @@ pub mod ndjson;
 pub mod pin;
 pub mod reconcile;
 pub mod record;
+pub(crate) mod retry;
 pub mod rows;

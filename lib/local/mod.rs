@@ -470,6 +470,7 @@ mod tests {
             slurm_job_id: "local-2".into(),
             indices: vec![0],
             task_offset: 0,
+            retry: None,
         }];
         assert_eq!(next_job_id(&ws, &jobs), "local-5");
         let _ = fs::remove_dir_all(&root);

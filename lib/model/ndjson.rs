@@ -261,6 +261,24 @@ pub fn write_record(out: &mut Vec<u8>, r: &TrialRecord) {
         out.extend_from_slice(b",\"previous_status\":");
         write_str(out, p.as_str());
     }
+    if let Some(attempts) = &r.attempts {
+        out.extend_from_slice(b",\"attempts\":[");
+        for (k, a) in attempts.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"slurm_job_id\":");
+            write_str(out, &a.slurm_job_id);
+            out.extend_from_slice(b",\"mem\":");
+            write_str(out, &a.mem);
+            out.extend_from_slice(b",\"time\":");
+            write_str(out, &a.time);
+            out.extend_from_slice(b",\"slurm_state\":");
+            write_opt_str(out, a.slurm_state.as_deref());
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
     out.push(b'}');
 }
 
@@ -324,6 +342,20 @@ mod tests {
             steps_per_min: Some(floats[0]),
             metrics: Some(Assoc(vec![("x".into(), Value::Float(f64::NAN))])),
             previous_status: Some(Status::Running),
+            attempts: Some(vec![
+                crate::model::record::Attempt {
+                    slurm_job_id: s(12),
+                    mem: "100M".into(),
+                    time: s(13),
+                    slurm_state: Some(s(14)),
+                },
+                crate::model::record::Attempt {
+                    slurm_job_id: "12_3".into(),
+                    mem: s(15),
+                    time: "00:02:00".into(),
+                    slurm_state: None,
+                },
+            ]),
         }
     }
 
@@ -393,7 +425,7 @@ mod tests {
             blank.last_log_line,
         ) = (None, None, None);
         (blank.step, blank.steps_per_min) = (None, None);
-        (blank.metrics, blank.previous_status) = (None, None);
+        (blank.metrics, blank.previous_status, blank.attempts) = (None, None, None);
         let mut ours = Vec::new();
         write_planned_line(&mut ours, &Head::of(&r));
         let mut theirs = serde_json::to_vec(&blank).unwrap();

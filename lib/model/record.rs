@@ -29,17 +29,21 @@ pub enum Status {
     Pruned,
     /// Paused by successive halving; resumable.
     Paused,
+    /// Asked for, but not submitted yet: the user's queue was full (submit limit);
+    /// `herd-watch` (or the next `herd-submit`) submits it when there is room.
+    Deferred,
     /// A status written by another tool that herd does not know (kept verbatim).
     Other(String),
 }
 
 impl Status {
     /// Every status herd itself writes, in the order tables total them.
-    pub const KNOWN: [&'static str; 9] = [
+    pub const KNOWN: [&'static str; 10] = [
         "completed",
         "running",
         "queued",
         "submitted",
+        "deferred",
         "ready",
         "failed",
         "cancelled",
@@ -59,6 +63,7 @@ impl Status {
             Status::Cancelled => "cancelled",
             Status::Pruned => "pruned",
             Status::Paused => "paused",
+            Status::Deferred => "deferred",
             Status::Other(s) => s,
         }
     }
@@ -82,6 +87,7 @@ impl Status {
             "cancelled" => Status::Cancelled,
             "pruned" => Status::Pruned,
             "paused" => Status::Paused,
+            "deferred" => Status::Deferred,
             other => Status::Other(other.to_string()),
         }
     }
@@ -93,7 +99,10 @@ impl Status {
 
     /// True when a plain submission (re)submits the trial.
     pub fn is_pending(&self) -> bool {
-        matches!(self, Status::Ready | Status::Failed | Status::Cancelled)
+        matches!(
+            self,
+            Status::Ready | Status::Failed | Status::Cancelled | Status::Deferred
+        )
     }
 }
 
@@ -175,6 +184,24 @@ pub struct TrialRecord {
     /// The status before this command changed it (printed by `herd-stop` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_status: Option<Status>,
+    /// Every submission of a trial that herd-watch retried, oldest first (absent for
+    /// a trial never retried).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<Vec<Attempt>>,
+}
+
+/// One submission of a retried trial: its job, the resources it ran with, and how it
+/// ended (null while it runs or when SLURM no longer says).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// `JOB_TASK`.
+    pub slurm_job_id: String,
+    /// `--mem` it ran with.
+    pub mem: String,
+    /// `--time` it ran with.
+    pub time: String,
+    /// The SLURM state it ended in (`OUT_OF_MEMORY`, ...), or the latest one's state.
+    pub slurm_state: Option<String>,
 }
 
 /// The part of a trial record that names a trial, as tools read it from stdin.

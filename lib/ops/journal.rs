@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::model::record::Status;
 use crate::slurm;
-use crate::store::job_ids::JobRecord;
+use crate::store::job_ids::{JobRecord, Retry};
 use crate::store::manifest::ManifestRecord;
 use crate::store::script::{self, Arm, Script};
 use crate::store::workspace::{self, Workspace};
@@ -28,6 +28,8 @@ pub struct Part {
     pub indices: Vec<u64>,
     /// Task id = index − offset (0 unless the indices exceed `MaxArraySize`).
     pub offset: u64,
+    /// A retry's resources and reasons (`after` in the order of `indices`).
+    pub retry: Option<Retry>,
 }
 
 /// Split sorted `indices` into parts whose task ids stay below `max_array_size` and
@@ -46,6 +48,7 @@ pub fn split(indices: &[u64], max_array_size: u64, arm_bytes: impl Fn(u64) -> us
             parts.push(Part {
                 indices: Vec::new(),
                 offset,
+                retry: None,
             });
             size = 0;
         }
@@ -86,8 +89,14 @@ pub fn part_script(cfg: &Config, part: &Part, arms: Vec<Arm>, throttle: Option<u
         job_name: job_name(cfg),
         array,
         partition: cfg.slurm.partition.clone(),
-        time: cfg.slurm.time.clone(),
-        mem: cfg.slurm.mem.clone(),
+        time: part
+            .retry
+            .as_ref()
+            .map_or_else(|| cfg.slurm.time.clone(), |r| r.time.clone()),
+        mem: part
+            .retry
+            .as_ref()
+            .map_or_else(|| cfg.slurm.mem.clone(), |r| r.mem.clone()),
         cpus: cfg.slurm.cpus_per_task,
         gres: cfg.slurm.gres.clone().filter(|g| !g.is_empty()),
         log_out,
@@ -95,7 +104,7 @@ pub fn part_script(cfg: &Config, part: &Part, arms: Vec<Arm>, throttle: Option<u
         logs_dir: logs,
         exit_dir: ws.dir().join("exit").display().to_string(),
         extra_args: cfg.slurm.extra_args.clone(),
-        signal_grace: None,
+        signal_grace: cfg.slurm.signal_grace,
         task_offset: part.offset,
         workspace: cfg.workspace.display().to_string(),
         sweep: cfg.name.clone(),
@@ -138,7 +147,7 @@ pub fn write_journal(ws: &Workspace, job_name: &str, parts: &[JournalPart]) -> R
                 parts
                     .iter()
                     .map(|p| {
-                        Value::Map(Assoc(vec![
+                        let mut v = Value::Map(Assoc(vec![
                             ("token".into(), Value::Str(p.token.clone())),
                             ("offset".into(), Value::Int(p.part.offset as i64)),
                             (
@@ -155,7 +164,18 @@ pub fn write_journal(ws: &Workspace, job_name: &str, parts: &[JournalPart]) -> R
                                 "job_id".into(),
                                 p.job_id.clone().map_or(Value::Null, Value::Str),
                             ),
-                        ]))
+                        ]));
+                        if let (Value::Map(m), Some(r)) = (&mut v, &p.part.retry) {
+                            m.insert("mem", Value::Str(r.mem.clone()));
+                            m.insert("time", Value::Str(r.time.clone()));
+                            m.insert(
+                                "retry_after",
+                                Value::List(
+                                    r.after.iter().map(|a| Value::Str(a.clone())).collect(),
+                                ),
+                            );
+                        }
+                        v
                     })
                     .collect(),
             ),
@@ -224,8 +244,13 @@ fn read_journal(ws: &Workspace) -> Result<Option<(String, Vec<JournalPart>)>, Er
                 )))
             }
         };
+        let retry = crate::store::job_ids::parse_retry(p, k, indices.len()).map_err(bad)?;
         parts.push(JournalPart {
-            part: Part { indices, offset },
+            part: Part {
+                indices,
+                offset,
+                retry,
+            },
             token: token.clone(),
             job_id,
         });
@@ -248,6 +273,7 @@ pub fn record_part(
             slurm_job_id: job_id.to_string(),
             indices: part.indices.clone(),
             task_offset: part.offset,
+            retry: part.retry.clone(),
         });
         ws.write_job_ids(jobs)?;
     }
@@ -360,7 +386,8 @@ mod tests {
             p,
             vec![Part {
                 indices: vec![0, 1, 2, 5],
-                offset: 0
+                offset: 0,
+                retry: None,
             }]
         );
     }

@@ -99,5 +99,6 @@ pub fn into_record(cfg: &Config, r: ManifestRecord) -> TrialRecord {
         steps_per_min: None,
         metrics: None,
         previous_status: None,
+        attempts: None,
     }
 }

@@ -344,6 +344,7 @@ mod tests {
             slurm_job_id: "7".into(),
             indices: vec![0, 1, 2, 3],
             task_offset: 0,
+            retry: None,
         }];
         let detail = |job: &str, state: &str| Detail {
             job: job.into(),
@@ -372,16 +373,19 @@ mod tests {
                 slurm_job_id: "1001".into(),
                 indices: vec![0, 1, 2],
                 task_offset: 0,
+                retry: None,
             },
             JobRecord {
                 slurm_job_id: "1003".into(),
                 indices: vec![2, 3],
                 task_offset: 0,
+                retry: None,
             },
             JobRecord {
                 slurm_job_id: "1005".into(),
                 indices: vec![20, 21],
                 task_offset: 20,
+                retry: None,
             },
         ];
         let l = latest_jobs(&jobs);

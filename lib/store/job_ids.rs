@@ -24,6 +24,35 @@ pub struct JobRecord {
     /// SLURM task id = index − `task_offset` (herd's chunked submissions, B14). Written
     /// only when non-zero, so ordinary records stay byte-compatible with the reference.
     pub task_offset: u64,
+    /// herd-watch's retry: the resources it ran with and why (herd's own keys, which
+    /// the reference ignores; absent from ordinary submissions).
+    pub retry: Option<Retry>,
+}
+
+/// What a retry submission records in its `job_ids.json` record: `mem`, `time` (the
+/// resources its array ran with, SLURM syntax) and `retry_after` (per index, in the
+/// order of `indices`, the SLURM state its previous attempt ended in).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retry {
+    /// `--mem` of the array.
+    pub mem: String,
+    /// `--time` of the array.
+    pub time: String,
+    /// The state each trial's previous attempt ended in (`OUT_OF_MEMORY`, ...).
+    pub after: Vec<String>,
+}
+
+/// True for text that may be stored as a retry's `mem` or `time`: what SLURM takes
+/// (`200M`, `1-02:00:00`), nothing a shell or terminal would act on.
+pub fn is_resource(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b':' || b == b'-')
+}
+
+/// True for a stored SLURM end state (`OUT_OF_MEMORY`, `NODE_FAIL`, ...).
+pub fn is_state_word(s: &str) -> bool {
+    (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
 }
 
 /// True for a job id herd stores: SLURM's numeric id (`12345`, as `sbatch --parsable`
@@ -189,6 +218,14 @@ impl JobRecord {
         if self.task_offset != 0 {
             m.insert("task_offset", Value::Int(self.task_offset as i64));
         }
+        if let Some(r) = &self.retry {
+            m.insert("mem", Value::Str(r.mem.clone()));
+            m.insert("time", Value::Str(r.time.clone()));
+            m.insert(
+                "retry_after",
+                Value::List(r.after.iter().map(|s| Value::Str(s.clone())).collect()),
+            );
+        }
         Value::Map(m)
     }
 }
@@ -230,11 +267,47 @@ pub(super) fn parse_job_ids(text: &str) -> Result<Vec<JobRecord>, String> {
             Some(v) => as_index(v, &format!("record {at}: task_offset"))?,
             None => 0,
         };
+        let retry = parse_retry(&m, at, indices.len())?;
         out.push(JobRecord {
             slurm_job_id,
             indices,
             task_offset,
+            retry,
         });
     }
     Ok(out)
+}
+
+/// A record's retry keys: all three or none.
+pub(crate) fn parse_retry(m: &Assoc, at: usize, n: usize) -> Result<Option<Retry>, String> {
+    let (mem, time, after) = (m.get("mem"), m.get("time"), m.get("retry_after"));
+    if mem.is_none() && time.is_none() && after.is_none() {
+        return Ok(None);
+    }
+    let text = |v: Option<&Value>, key: &str, ok: fn(&str) -> bool| match v {
+        Some(Value::Str(s)) if ok(s) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "record {at}: {key} {} is not a value herd records",
+            pyjson::compact(other, false)
+        )),
+        None => Err(format!(
+            "record {at}: a retry record needs mem, time and retry_after"
+        )),
+    };
+    let mem = text(mem, "mem", is_resource)?;
+    let time = text(time, "time", is_resource)?;
+    let Some(Value::List(items)) = after else {
+        return Err(format!("record {at}: retry_after must be a list"));
+    };
+    let after = items
+        .iter()
+        .map(|v| text(Some(v), "retry_after", is_state_word))
+        .collect::<Result<Vec<String>, String>>()?;
+    if after.len() != n {
+        return Err(format!(
+            "record {at}: retry_after has {} states for {n} indices",
+            after.len()
+        ));
+    }
+    Ok(Some(Retry { mem, time, after }))
 }

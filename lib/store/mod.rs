@@ -14,6 +14,7 @@
 //! | `submit.journal` | `ops::submit` (the crash-safe submission) |
 //! | `exit/<i>` (a task's exit record) | [`exits`] |
 //! | `slurm_state.json` (the sync's cache of SLURM detail) | [`cache`] |
+//! | `events.jsonl`, `watch.json` (herd-watch's log of actions and its state) | [`watch`] |
 //! | `local/<job>/` (spec, events, runner log, cancel markers) | `local` |
 //! | `logs/<i>.out`, `logs/<i>.err` (written by the job) | read by `tools::tail`, `tools::status` |
 
@@ -26,4 +27,5 @@ pub(crate) mod manifest;
 pub mod results;
 pub(crate) mod script;
 pub(crate) mod streams;
+pub(crate) mod watch;
 pub mod workspace;

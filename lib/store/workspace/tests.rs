@@ -39,6 +39,7 @@ fn chunked_job_records_keep_their_task_offset() {
         slurm_job_id: "7".into(),
         indices: vec![20, 21],
         task_offset: 20,
+        retry: None,
     }];
     let text = pyjson::indented(&Value::List(jobs.iter().map(JobRecord::to_value).collect()));
     assert!(text.contains("\"task_offset\": 20"), "{text}");
@@ -70,6 +71,7 @@ fn next_index_never_reuses_history() {
         slurm_job_id: "1".into(),
         indices: vec![0, 4],
         task_offset: 0,
+        retry: None,
     }];
     assert_eq!(ws.next_index(&[], &jobs).unwrap(), 5);
     fs::create_dir_all(ws.results_dir()).unwrap();

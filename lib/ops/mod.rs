@@ -2,14 +2,17 @@
 //! scheduler backends (SLURM and local). Status sync, the crash-safe submission and
 //! its journal, the reconciled view of a workspace, and successive halving.
 
+pub mod attempts;
 pub mod backstop;
 pub mod fragments;
 pub mod halving;
 pub mod journal;
 pub mod plan;
+pub mod room;
 pub mod select;
 pub mod session;
 pub mod stop;
 pub mod submit;
+pub mod supervise;
 pub mod sync;
 pub mod view;

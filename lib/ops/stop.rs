@@ -31,6 +31,8 @@ pub enum Targets {
 pub struct Stopped {
     /// The cancelled trials, in manifest order.
     pub records: Vec<TrialRecord>,
+    /// `--all`: the watcher's queued job, if one was cancelled.
+    pub watcher: Option<String>,
 }
 
 /// Cancel the live trials among `targets` in the workspace of `cfg`.
@@ -69,26 +71,42 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
             )));
         }
     }
+    // Everything: the watcher too, first, so that it submits nothing more.
+    let watcher = match wanted {
+        None => crate::ops::supervise::watcher::stop(&ws)?,
+        Some(_) => None,
+    };
     let latest = latest_jobs(&jobs);
+    let chosen = |r: &&crate::store::manifest::ManifestRecord| {
+        wanted.as_ref().is_none_or(|w| w.contains(&r.index))
+    };
     let targets: Vec<(usize, String)> = manifest
         .iter()
         .enumerate()
-        .filter(|(_, r)| wanted.as_ref().is_none_or(|w| w.contains(&r.index)))
+        .filter(|(_, r)| chosen(r))
         .filter(|(_, r)| r.status.is_live())
         .filter_map(|(k, r)| latest.get(&r.index).map(|(j, t)| (k, format!("{j}_{t}"))))
+        .collect();
+    // Deferred trials have no job: they are cancelled here, so no wave submits them.
+    let deferred: Vec<usize> = manifest
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| chosen(r) && r.status == Status::Deferred)
+        .map(|(k, _)| k)
         .collect();
     let skipped = wanted
         .as_ref()
         .map_or(0, |w| w.len())
-        .saturating_sub(targets.len());
+        .saturating_sub(targets.len() + deferred.len());
     if skipped > 0 && wanted.is_some() {
         cli::note(&format!(
             "{skipped} trial(s) are not live (finished or never submitted); left alone"
         ));
     }
-    if targets.is_empty() {
+    if targets.is_empty() && deferred.is_empty() {
         return Ok(Stopped {
             records: Vec::new(),
+            watcher,
         });
     }
     // SLURM's trials in one scancel call; local ones through their runners.
@@ -100,8 +118,17 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
     if !ids.is_empty() {
         slurm::scancel(&ids)?;
     }
+    let targets: Vec<(usize, String)> = {
+        let mut all = targets;
+        all.extend(deferred.into_iter().map(|k| (k, String::new())));
+        all.sort_unstable();
+        all
+    };
     let mut local_tasks: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for (k, _) in &targets {
+    for (k, j) in &targets {
+        if j.is_empty() {
+            continue;
+        }
         if let Some((job, task)) = latest.get(&manifest[*k].index) {
             if local::is_local(job) {
                 local_tasks.entry(*job).or_default().push(*task);
@@ -129,5 +156,5 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
             rec
         })
         .collect();
-    Ok(Stopped { records })
+    Ok(Stopped { records, watcher })
 }

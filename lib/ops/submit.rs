@@ -15,10 +15,11 @@ use crate::ops::journal::{
     JournalPart, Part,
 };
 use crate::ops::plan;
+use crate::ops::room::Room;
 use crate::ops::select;
 use crate::ops::session::{Mode, Session};
 use crate::slurm;
-use crate::store::job_ids::JobRecord;
+use crate::store::job_ids::{JobRecord, Retry};
 use crate::store::manifest::{ByIndex, ManifestRecord};
 use crate::store::results::TrialResults;
 use crate::store::script::{self, Arm};
@@ -95,6 +96,13 @@ pub enum Outcome {
     },
     /// Trials were submitted (or started here) and recorded.
     Submitted(Box<Submitted>),
+    /// The queue had no room: every chosen trial was deferred.
+    Deferred {
+        /// The deferred indices.
+        deferred: Vec<u64>,
+        /// The room found.
+        room: Room,
+    },
 }
 
 /// The trials a submission recorded.
@@ -109,6 +117,10 @@ pub struct Submitted {
     pub job_ids: Vec<String>,
     /// For a local job: how many trials run at once.
     pub local_slots: Option<u64>,
+    /// Chosen trials left for later: the queue had no room for them.
+    pub deferred: Vec<u64>,
+    /// The room found in the queue (SLURM only).
+    pub room: Option<Room>,
 }
 
 /// Submit the trials `req` chooses from the sweep of `cfg`: reconcile the manifest
@@ -181,13 +193,33 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
         }
         return Ok(Outcome::Nothing);
     }
+    // On SLURM, take what the user's queue has room for; defer the rest (herd-watch,
+    // or the next herd-submit, submits them as room frees), so no sbatch is refused
+    // for a submit limit.
+    let mut deferred = Vec::new();
+    let mut room = None;
+    if !req.local && !req.dry_run {
+        let r = crate::ops::room::room(&cfg)?;
+        if (selected.len() as u64) > r.free {
+            deferred = selected.split_off(r.free as usize);
+            defer(&mut manifest, &deferred);
+            ws.write_manifest(&manifest)?;
+        }
+        room = Some(r);
+    }
+    if selected.is_empty() {
+        return Ok(Outcome::Deferred {
+            deferred,
+            room: room.unwrap_or_default(),
+        });
+    }
     let throttle = req.max_concurrent.or(cfg.slurm.max_concurrent);
     let how = How {
         local: req.local,
         throttle,
         dry_run: req.dry_run,
     };
-    match launch(&cfg, &ws, &mut manifest, &mut jobs, &selected, how)? {
+    match launch(&cfg, &ws, &mut manifest, &mut jobs, &selected, how, None)? {
         Launched::DryRun {
             trials,
             spec,
@@ -207,7 +239,18 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
             trials,
             job_ids,
             local_slots,
+            deferred,
+            room,
         }))),
+    }
+}
+
+/// Mark `indices` (sorted) deferred: asked for, waiting for room in the queue.
+pub(crate) fn defer(manifest: &mut [ManifestRecord], indices: &[u64]) {
+    for r in manifest.iter_mut() {
+        if indices.binary_search(&r.index).is_ok() {
+            r.status = crate::model::record::Status::Deferred;
+        }
     }
 }
 
@@ -248,6 +291,7 @@ pub(crate) fn launch(
     jobs: &mut Vec<JobRecord>,
     selected: &[u64],
     how: How,
+    retry: Option<&Retry>,
 ) -> Result<Launched, Error> {
     let by_index = ByIndex::new(manifest);
     let arms: Vec<Arm> = selected.iter().map(|&i| arm(cfg, &by_index, i)).collect();
@@ -262,6 +306,7 @@ pub(crate) fn launch(
         vec![Part {
             indices: selected.to_vec(),
             offset: 0,
+            retry: None,
         }]
     } else {
         let limits = match slurm::limits() {
@@ -274,6 +319,28 @@ pub(crate) fn launch(
         };
         split(selected, limits.max_array_size, arm_size)
     };
+    // A retry's resources hold for every part; its reasons go with their indices.
+    let parts: Vec<Part> = parts
+        .into_iter()
+        .map(|mut p| {
+            p.retry = retry.map(|r| Retry {
+                mem: r.mem.clone(),
+                time: r.time.clone(),
+                after: p
+                    .indices
+                    .iter()
+                    .map(|i| {
+                        selected
+                            .binary_search(i)
+                            .ok()
+                            .and_then(|k| r.after.get(k).cloned())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            });
+            p
+        })
+        .collect();
     let throttle = how.throttle;
     // How many trials a local runner runs at once (asked of the machine only for one).
     let local_slots = how.local.then(|| {
@@ -383,16 +450,22 @@ pub(crate) fn launch(
 
 /// What the local runner of `job_id` needs.
 fn local_spec(cfg: &Config, job_id: &str, part: &Part, slots: u64) -> local::Spec {
+    // A retry runs with its own time limit (memory is not enforced here).
+    let mut slurm = cfg.slurm.clone();
+    if let Some(r) = &part.retry {
+        slurm.time = r.time.clone();
+        slurm.mem = r.mem.clone();
+    }
     local::Spec {
         job_id: job_id.to_string(),
         job_name: job_name(cfg),
         workspace: cfg.workspace.clone(),
         indices: part.indices.clone(),
         max_concurrent: slots,
-        time_limit_seconds: config::time_limit_seconds(&cfg.slurm),
+        time_limit_seconds: config::time_limit_seconds(&slurm),
         kill_wait_seconds: local::kill_wait_seconds(),
         cpus_per_task: cfg.slurm.cpus_per_task,
-        req_mem_bytes: crate::slurm::acct::mem_bytes(&cfg.slurm.mem, cfg.slurm.cpus_per_task),
+        req_mem_bytes: crate::slurm::acct::mem_bytes(&slurm.mem, cfg.slurm.cpus_per_task),
         pool: cpupool::default_path(),
         pool_cpus: cpupool::default_cpus(),
     }

@@ -35,10 +35,15 @@ impl View {
         let logs = Logs::scan(&s.ws);
         // Running, or paused or pruned with the last job still going: steps come in.
         let going = sync::still_running(&s.manifest, &s.jobs, &s.details);
+        let history = crate::ops::attempts::History::new(&s.jobs);
         let mut records: Vec<TrialRecord> = s
             .manifest
             .into_iter()
-            .map(|r| detailed_record(&s.cfg, &logs, r, &s.details, &latest))
+            .map(|r| {
+                let mut rec = detailed_record(&s.cfg, &logs, r, &s.details, &latest);
+                history.fill(&mut rec, &s.cfg, &s.details);
+                rec
+            })
             .collect();
         let with_results = streams::trials_with_results(&s.ws);
         let wanted: Vec<usize> = records

@@ -4,8 +4,6 @@
 //!
 //! Each SLURM call is made with [`run`]'s deadline; each parser is a pure function of
 //! the command's text, tested on output captured from a real cluster.
-// The wave supervisor, written on another branch, is the caller.
-#![allow(dead_code)]
 
 use super::{parse_limits, run, Output};
 use crate::error::Error;

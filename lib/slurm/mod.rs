@@ -9,10 +9,7 @@ mod limits;
 pub(crate) mod observations;
 
 use crate::error::Error;
-#[allow(unused_imports)] // the wave supervisor, written elsewhere, uses them
-pub use limits::{
-    current_user, partition_caps, queued_jobs, submit_limit, PartitionCaps, SubmitLimit,
-};
+pub use limits::{current_user, partition_caps, queued_jobs, submit_limit};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};

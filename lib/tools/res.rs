@@ -480,10 +480,12 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             };
             let latest = sync::latest_jobs(&jobs);
             let details = crate::store::cache::read_cache(&ws);
+            let history = crate::ops::attempts::History::new(&jobs);
             let mut lines = ndjson::Lines::default();
             for row in rows {
                 let mut rec = plan::record(&cfg, row.rec);
                 sync::apply_detail(&mut rec, &details, &latest);
+                history.fill(&mut rec, &cfg, &details);
                 rec.metrics = row.metrics;
                 lines.write(&mut out, &rec)?;
             }

@@ -22,7 +22,8 @@ Arguments:
 
 Options:
   -i, --indices SPEC  cancel these trials, e.g. 3 or 0-4,7
-  -a, --all           cancel every live trial (submitted, queued, running)
+  -a, --all           cancel every live trial (submitted, queued, running) and
+                      every deferred one, and stop herd-watch
       --json          print NDJSON records of the cancelled trials
       --table         print a summary (the default on a terminal)
   -h, --help          print this help
@@ -109,6 +110,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let ws_arg = workspace_arg(args.ws.clone(), refs);
     let cfg = config::load(ws_arg.as_deref())?;
     let stopped = stop::stop(cfg, targets)?;
+    if let Some(job) = &stopped.watcher {
+        cli::note(&format!("stopped the watcher (cancelled its job {job})"));
+    }
     if stopped.records.is_empty() {
         cli::note("no live trials to cancel");
         return Ok(ExitCode::SUCCESS);

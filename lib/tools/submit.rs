@@ -139,6 +139,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let ws_arg = workspace_arg(args.ws.clone(), refs.as_deref());
     let cfg = config::load(ws_arg.as_deref())?;
     let mode = args.output.output();
+    let workspace = cfg.workspace.clone();
     let outcome = submit::submit(
         cfg,
         Request {
@@ -173,10 +174,33 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 out.write_all(s.as_bytes())?;
             }
         }
-        Outcome::Submitted(done) => report(&done, mode, &mut out)?,
+        Outcome::Submitted(done) => {
+            report(&done, mode, &mut out)?;
+            if let Some(room) = &done.room {
+                say_deferred(&workspace, &done.deferred, room);
+            }
+        }
+        Outcome::Deferred { deferred, room } => say_deferred(&workspace, &deferred, &room),
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Say which trials wait for room in the queue, and what submits them.
+fn say_deferred(workspace: &std::path::Path, deferred: &[u64], room: &crate::ops::room::Room) {
+    if deferred.is_empty() {
+        return;
+    }
+    let ws = crate::text::pyfmt::shell_quote(&workspace.display().to_string());
+    cli::note(&format!(
+        "deferred {} trial(s) ({}): no room in the queue, {}",
+        deferred.len(),
+        script::array_spec(deferred),
+        room.describe()
+    ));
+    cli::note(&format!(
+        "  herd-watch {ws} submits them as room frees (or run herd-submit {ws} again later)"
+    ));
 }
 
 fn report(done: &Submitted, mode: Output, out: &mut impl Write) -> Result<(), Error> {
@@ -190,6 +214,11 @@ fn report(done: &Submitted, mode: Output, out: &mut impl Write) -> Result<(), Er
                     let mut rec: TrialRecord = plan::record(cfg, r);
                     rec.slurm_job_id = Some(job.clone());
                     lines.write(&mut *out, &rec)?;
+                }
+            }
+            for i in &done.deferred {
+                if let Some(r) = by_index.get(*i) {
+                    lines.write(&mut *out, &plan::record(cfg, r))?;
                 }
             }
         }

@@ -16,15 +16,15 @@ use crate::store::results::{Signal, TrialResults};
 
 /// Carry out `plan` in the session's workspace (under its lock).
 pub(crate) fn apply(
-    session: Session,
+    session: &mut Session,
     plan: &Plan,
     max_concurrent: Option<u64>,
 ) -> Result<Applied, Error> {
     let Session {
         cfg,
         ws,
-        mut manifest,
-        mut jobs,
+        manifest,
+        jobs,
         ..
     } = session;
     let pick = |want: fn(&Action) -> bool| -> Vec<u64> {
@@ -43,7 +43,7 @@ pub(crate) fn apply(
     let waiting = pick(|a| matches!(a, Action::Wait));
     for (indices, signal) in [(&pruned, Signal::Prune), (&paused, Signal::Pause)] {
         for &i in indices {
-            TrialResults::new(&ws, i).write_signal(signal)?;
+            TrialResults::new(ws, i).write_signal(signal)?;
         }
     }
     if !pruned.is_empty() || !paused.is_empty() {
@@ -54,7 +54,7 @@ pub(crate) fn apply(
                 r.status = Status::Paused;
             }
         }
-        ws.write_manifest(&manifest)?;
+        ws.write_manifest(manifest)?;
     }
     let mut submitted = Vec::new();
     let mut job_ids = Vec::new();
@@ -62,7 +62,7 @@ pub(crate) fn apply(
         cfg.check_launcher()?;
         // Each trial resumes where it ran before: here, or on SLURM.
         let (here, slurm): (Vec<u64>, Vec<u64>) = {
-            let latest = latest_jobs(&jobs);
+            let latest = latest_jobs(jobs);
             resume
                 .iter()
                 .partition(|i| latest.get(i).is_some_and(|(j, _)| local::is_local(j)))
@@ -72,7 +72,7 @@ pub(crate) fn apply(
                 continue;
             }
             if !local {
-                submit::check_slurm_path(&cfg)?;
+                submit::check_slurm_path(cfg)?;
             }
             let how = How {
                 local,
@@ -83,7 +83,7 @@ pub(crate) fn apply(
                 trials,
                 job_ids: ids,
                 ..
-            } = submit::launch(&cfg, &ws, &mut manifest, &mut jobs, &group, how)?
+            } = submit::launch(cfg, ws, manifest, jobs, &group, how, None)?
             {
                 submitted.extend(trials);
                 job_ids.extend(ids);

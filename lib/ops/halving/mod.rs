@@ -79,32 +79,24 @@ pub fn halve(cfg: Config, req: Request) -> Result<Outcome, Error> {
     } else {
         Mode::Change
     };
-    let session = Session::open(cfg, mode)?;
+    let mut session = Session::open(cfg, mode)?;
     if let (Some(why), false) = (&session.stale, req.dry_run) {
         return Err(
             Error::failed(format!("cannot tell which trials are live: {why}"))
                 .hint("nothing was pruned, paused or resumed; try again when SLURM answers (or look with --dry-run)"),
         );
     }
-    let going = still_running(&session.manifest, &session.jobs, &session.details);
-    let mut trials = inputs(&session.ws, &session.manifest, &params)?;
-    for t in &mut trials {
-        t.old_job_live = going.contains(&t.index);
-    }
     let local_only = session
         .jobs
         .iter()
         .all(|j| crate::local::is_local(&j.slurm_job_id));
-    let busy = !going.is_empty()
-        || trials
-            .iter()
-            .any(|t| t.status.is_live() || t.status == crate::model::record::Status::Paused);
-    let plan = decide(&params, &trials);
     let stale = session.stale.clone();
-    let applied = if req.dry_run {
-        would(&plan)
+    let (plan, applied, busy) = if req.dry_run {
+        let (plan, busy) = decide_in(&session, &params)?;
+        let applied = would(&plan);
+        (plan, applied, busy)
     } else {
-        apply::apply(session, &plan, req.max_concurrent)?
+        halve_in(&mut session, &params, req.max_concurrent)?
     };
     Ok(Outcome {
         params,
@@ -117,8 +109,35 @@ pub fn halve(cfg: Config, req: Request) -> Result<Outcome, Error> {
     })
 }
 
+/// Decide in an open session: the plan, and whether some trial still runs, waits to
+/// run or is paused.
+fn decide_in(session: &Session, params: &Params) -> Result<(Plan, bool), Error> {
+    let going = still_running(&session.manifest, &session.jobs, &session.details);
+    let mut trials = inputs(&session.ws, &session.manifest, params)?;
+    for t in &mut trials {
+        t.old_job_live = going.contains(&t.index);
+    }
+    let busy = !going.is_empty()
+        || trials
+            .iter()
+            .any(|t| t.status.is_live() || t.status == crate::model::record::Status::Paused);
+    Ok((decide(params, &trials), busy))
+}
+
+/// Decide and apply in an open session (holding its lock, statuses fresh): the plan,
+/// what was done, and whether the sweep is still busy. herd-sh and herd-watch's tick.
+pub(crate) fn halve_in(
+    session: &mut Session,
+    params: &Params,
+    max_concurrent: Option<u64>,
+) -> Result<(Plan, Applied, bool), Error> {
+    let (plan, busy) = decide_in(session, params)?;
+    let applied = apply::apply(session, &plan, max_concurrent)?;
+    Ok((plan, applied, busy))
+}
+
 /// The parameters: the block, overridden field by field by the flags (§12.1).
-fn resolve(block: Option<&Halving>, req: &Request) -> Result<Params, Error> {
+pub(crate) fn resolve(block: Option<&Halving>, req: &Request) -> Result<Params, Error> {
     let metric = req
         .metric
         .clone()

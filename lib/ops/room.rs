@@ -1,0 +1,68 @@
+//! Room in the user's SLURM queue: how many more jobs (array tasks count one each)
+//! SLURM accepts now, from the user's limits (association and QOS `MaxSubmitJobs`,
+//! the cluster's `MaxJobCount`, or the config's `slurm.max_queued`) and what is
+//! queued. Submissions take at most this many and defer the rest, so that no `sbatch`
+//! is refused for a limit.
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::slurm;
+
+/// The room found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Room {
+    /// How many more jobs may be queued now.
+    pub free: u64,
+    /// The limit that applies.
+    pub limit: u64,
+    /// The user's jobs queued or running now.
+    pub queued: u64,
+    /// Where the limit comes from (`QOS lim4 MaxSubmitJobsPerUser=4`, `slurm.max_queued`).
+    pub source: String,
+}
+
+impl Room {
+    /// "4 of 4 queued (QOS lim4 MaxSubmitJobsPerUser=4)".
+    pub fn describe(&self) -> String {
+        format!("{} of {} queued ({})", self.queued, self.limit, self.source)
+    }
+}
+
+/// The QOS the sweep's jobs ask for in `extra_args` (`--qos=X`, `--qos X`, `-q X`).
+fn qos_of(cfg: &Config) -> Option<String> {
+    let args = &cfg.slurm.extra_args;
+    args.iter().enumerate().find_map(|(k, a)| {
+        let a = a.trim();
+        if let Some(q) = a.strip_prefix("--qos=") {
+            return Some(q.trim().to_string());
+        }
+        for flag in ["--qos ", "-q "] {
+            if let Some(q) = a.strip_prefix(flag) {
+                return Some(q.trim().to_string());
+            }
+        }
+        (a == "--qos" || a == "-q")
+            .then(|| args.get(k + 1).map(|q| q.trim().to_string()))
+            .flatten()
+    })
+}
+
+/// The room in the queue for the sweep of `cfg`: the smallest of SLURM's limits for
+/// this user and `slurm.max_queued`, less the user's jobs queued now.
+pub fn room(cfg: &Config) -> Result<Room, Error> {
+    let user = slurm::current_user();
+    let found = slurm::submit_limit(&user, qos_of(cfg).as_deref());
+    let (limit, source) = match (found, cfg.slurm.max_queued) {
+        (Ok(l), Some(m)) if m < l.max => (m, "slurm.max_queued".to_string()),
+        (Ok(l), _) => (l.max, l.source),
+        (Err(_), Some(m)) => (m, "slurm.max_queued".to_string()),
+        (Err(e), None) => return Err(e),
+    };
+    let queued = slurm::queued_jobs(&user)?;
+    Ok(Room {
+        free: limit.saturating_sub(queued),
+        limit,
+        queued,
+        source,
+    })
+}

@@ -1,0 +1,241 @@
+//! Supervision (`herd-watch`): one tick opens the workspace like every tool (lock,
+//! recover, one sync, backstop), then acts by the config's rules: successive halving
+//! when configured (the same decision as `herd-sh`), retries of trials whose job
+//! ended badly (`retries:`), the next wave of deferred trials as the queue has room.
+//! Every action is appended to `.hyperherd/events.jsonl` with its reason, and the
+//! events the config's `notify:` names are handed to its command.
+//!
+//! A tick holds the workspace lock from the sync to the last write, so two watchers
+//! (or a watcher and a `herd-submit`) never act on the same statuses.
+
+mod notify;
+mod retry;
+pub mod watcher;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::model::record::Status;
+use crate::ops::halving::{halve_in, resolve, Request as HalvingRequest};
+use crate::ops::room::{room, Room};
+use crate::ops::session::{Mode, Session};
+use crate::ops::submit::{self, How, Launched};
+use crate::store::script::array_spec;
+use crate::store::watch::{Event, WatchState};
+
+/// What one tick did.
+#[derive(Debug, Default)]
+pub struct Tick {
+    /// The events, in the order they happened (also appended to `events.jsonl`).
+    pub events: Vec<Event>,
+    /// Nothing is live, deferred, paused or left to retry: the sweep is over.
+    pub finished: bool,
+    /// The tick could not ask SLURM (nothing was changed): why.
+    pub stale: Option<String>,
+    /// Every job of the sweep is local.
+    pub local_only: bool,
+    /// The watcher was stopped (`herd-stop --all`): nothing was done.
+    pub stopped: bool,
+}
+
+/// One supervision tick over the sweep of `cfg`, leaving `reserve` places in the
+/// queue free (the self-resubmitting watcher's next job needs one).
+pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
+    let mut session = Session::open(cfg, Mode::Change)?;
+    let mut state = session.ws.read_watch()?;
+    let local_only = session
+        .jobs
+        .iter()
+        .all(|j| crate::local::is_local(&j.slurm_job_id));
+    let mut t = Tick {
+        local_only,
+        ..Tick::default()
+    };
+    if state.stopped {
+        t.stopped = true;
+        return Ok(t);
+    }
+    let cfg = session.cfg.clone();
+    let new = |name: &str, reason: String| {
+        Event::now(
+            name,
+            &cfg.name,
+            &cfg.workspace.display().to_string(),
+            reason,
+        )
+    };
+    if let Some(why) = session.stale.clone() {
+        t.events.push(new(
+            "tick_failed",
+            format!("cannot tell which trials are live: {why}; nothing was changed"),
+        ));
+        t.stale = Some(why);
+        finish_tick(&session, &mut state, &t.events)?;
+        return Ok(t);
+    }
+    let mut acted = false;
+    // 1. Successive halving: prunes free room, resumes take it.
+    if let Some(block) = &cfg.successive_halving {
+        let params = resolve(Some(block), &HalvingRequest::default())?;
+        let (_, applied, _) = halve_in(&mut session, &params, None)?;
+        for (name, list) in [("pruned", &applied.pruned), ("paused", &applied.paused)] {
+            for &i in list {
+                let mut e = new(name, format!("successive halving on {}", params.metric));
+                e.index = Some(i);
+                t.events.push(e);
+            }
+        }
+        for (i, job) in &applied.submitted {
+            let mut e = new(
+                "resumed",
+                format!("successive halving on {}: made the cut", params.metric),
+            );
+            e.index = Some(*i);
+            e.slurm_job_id = Some(job.clone());
+            t.events.push(e);
+        }
+        acted |= !applied.pruned.is_empty()
+            || !applied.paused.is_empty()
+            || !applied.submitted.is_empty();
+    }
+    // 2. Room in the queue, asked once (SLURM only).
+    let mut free = if local_only {
+        None
+    } else {
+        let wants = session
+            .manifest
+            .iter()
+            .any(|r| matches!(r.status, Status::Failed | Status::Deferred));
+        match wants.then(|| room(&cfg)).transpose() {
+            Ok(r) => r.map(|mut r| {
+                r.free = r.free.saturating_sub(reserve);
+                r
+            }),
+            Err(e) => {
+                t.events.push(new(
+                    "tick_failed",
+                    format!("cannot tell the room in the queue: {e}; nothing was submitted"),
+                ));
+                finish_tick(&session, &mut state, &t.events)?;
+                return Ok(t);
+            }
+        }
+    };
+    // 3. Retries by the config's rules.
+    let r = retry::retry(&mut session, &mut state, free.as_ref().map(|r| r.free))?;
+    if let Some(room) = free.as_mut() {
+        room.free = room.free.saturating_sub(r.submitted);
+    }
+    acted |= r.submitted > 0;
+    let retries_left = r.left;
+    t.events.extend(r.events);
+    // 4. The next wave of deferred trials.
+    if let Some(e) = wave(&mut session, free.as_ref())? {
+        acted = true;
+        t.events.push(e);
+    }
+    // 5. The end.
+    let busy = session
+        .manifest
+        .iter()
+        .any(|r| r.status.is_live() || matches!(r.status, Status::Deferred | Status::Paused))
+        || !crate::ops::sync::still_running(&session.manifest, &session.jobs, &session.details)
+            .is_empty();
+    t.finished = !busy && !acted && retries_left == 0;
+    if acted {
+        state.finished = false;
+    }
+    if t.finished && !state.finished {
+        state.finished = true;
+        t.events.push(new("sweep_finished", summary(&session)));
+    }
+    finish_tick(&session, &mut state, &t.events)?;
+    Ok(t)
+}
+
+/// Write the watcher's state and the events; hand the chosen events to `notify:`.
+fn finish_tick(session: &Session, state: &mut WatchState, events: &[Event]) -> Result<(), Error> {
+    session.ws.write_watch(state)?;
+    session.ws.append_events(events)?;
+    notify::notify(&session.cfg, events);
+    Ok(())
+}
+
+/// "36 trials: 30 completed, 4 failed, 2 pruned".
+fn summary(session: &Session) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for r in &session.manifest {
+        let s = r.status.as_str();
+        match counts.iter_mut().find(|(k, _)| k == s) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((s.to_string(), 1)),
+        }
+    }
+    counts.sort_by_key(|(k, _)| Status::KNOWN.iter().position(|w| w == k).unwrap_or(99));
+    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!("{} trials: {}", session.manifest.len(), parts.join(", "))
+}
+
+/// Submit as many deferred trials as the queue has room for (lowest indices first).
+fn wave(session: &mut Session, free: Option<&Room>) -> Result<Option<Event>, Error> {
+    let mut deferred: Vec<u64> = session
+        .manifest
+        .iter()
+        .filter(|r| r.status == Status::Deferred)
+        .map(|r| r.index)
+        .collect();
+    let Some(room) = free else {
+        return Ok(None);
+    };
+    if deferred.is_empty() || room.free == 0 {
+        return Ok(None);
+    }
+    deferred.sort_unstable();
+    let rest = deferred.split_off((room.free as usize).min(deferred.len()));
+    let Session {
+        cfg,
+        ws,
+        manifest,
+        jobs,
+        ..
+    } = session;
+    cfg.check_launcher()?;
+    submit::check_slurm_path(cfg)?;
+    let how = How {
+        local: false,
+        throttle: cfg.slurm.max_concurrent,
+        dry_run: false,
+    };
+    let Launched::Submitted { job_ids, .. } =
+        submit::launch(cfg, ws, manifest, jobs, &deferred, how, None)?
+    else {
+        return Ok(None);
+    };
+    let mut e = Event::now(
+        "submitted",
+        &cfg.name,
+        &cfg.workspace.display().to_string(),
+        format!(
+            "{} deferred trial(s) ({}) as job {}; {} still deferred; room was {}",
+            deferred.len(),
+            array_spec(&deferred),
+            job_ids.join(", "),
+            rest.len(),
+            room.describe()
+        ),
+    );
+    e.slurm_job_id = job_ids.first().cloned();
+    Ok(Some(e))
+}
+
+/// The caps for scaled resources: the partition's limits where SLURM tells them (the
+/// config's `retries.max_mem`/`max_time` apply on top, in the rule); none when SLURM
+/// cannot be asked.
+pub fn caps(cfg: &Config) -> crate::model::retry::Caps {
+    match crate::slurm::partition_caps(&cfg.slurm.partition) {
+        Ok(p) => crate::model::retry::Caps {
+            max_mem_bytes: p.max_mem_bytes,
+            max_time_seconds: p.max_time_seconds,
+        },
+        Err(_) => crate::model::retry::Caps::default(),
+    }
+}

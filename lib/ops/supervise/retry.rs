@@ -1,0 +1,169 @@
+//! A tick's retries: each failed trial's latest job, judged by the `retries:` rules
+//! (`model::retry`), is resubmitted with the resources the rule gives, or given up on
+//! once (event `failed_for_good`). Retries that share resources share one array (an
+//! array has one `--mem` and `--time`); each is recorded in `job_ids.json` with its
+//! resources and the state its previous attempt ended in.
+
+use crate::error::Error;
+use crate::local;
+use crate::model::record::Status;
+use crate::model::retry::{decide, Caps, Decision, Resources};
+use crate::ops::attempts::History;
+use crate::ops::session::Session;
+use crate::ops::submit::{self, How, Launched};
+use crate::ops::sync::latest_jobs;
+use crate::store::job_ids::Retry;
+use crate::store::watch::{Event, WatchState};
+use std::collections::BTreeMap;
+
+/// What the retries of one tick did.
+#[derive(Debug, Default)]
+pub(super) struct Retried {
+    /// One event per trial retried or given up on.
+    pub events: Vec<Event>,
+    /// Trials submitted again.
+    pub submitted: u64,
+    /// Trials due a retry that the queue had no room for (next tick).
+    pub left: usize,
+}
+
+/// One trial to retry.
+struct Due {
+    index: u64,
+    after: String,
+    attempt: u32,
+    why: String,
+}
+
+/// Retry what the rules say, within `free` places in the queue (None: no limit).
+pub(super) fn retry(
+    session: &mut Session,
+    state: &mut WatchState,
+    free: Option<u64>,
+) -> Result<Retried, Error> {
+    let mut out = Retried::default();
+    let cfg = session.cfg.clone();
+    let sweep = cfg.name.clone();
+    let wsname = cfg.workspace.display().to_string();
+    let mut groups: BTreeMap<(bool, String, String), Vec<Due>> = BTreeMap::new();
+    {
+        let history = History::new(&session.jobs);
+        let latest = latest_jobs(&session.jobs);
+        let mut caps: Option<Caps> = None;
+        for r in session
+            .manifest
+            .iter()
+            .filter(|r| r.status == Status::Failed)
+        {
+            let Some((job, task)) = latest.get(&r.index) else {
+                continue;
+            };
+            let job_task = format!("{job}_{task}");
+            if state.gave_up.get(&r.index) == Some(&job_task) {
+                continue;
+            }
+            let ended = session
+                .details
+                .get(&r.index)
+                .filter(|d| d.job == job_task && !d.obs.state.is_empty())
+                .map_or_else(|| "FAILED".to_string(), |d| d.obs.state.clone());
+            let here = local::is_local(job);
+            let none = Caps::default();
+            let caps = if here {
+                &none
+            } else {
+                caps.get_or_insert_with(|| super::caps(&cfg))
+            };
+            let attempt = history.retries_in_a_row(r.index) + 1;
+            let (mem, time) = history.latest_resources(r.index, &cfg);
+            let current = Resources { mem, time };
+            match decide(&cfg.retries, &ended, attempt, &current, caps) {
+                Decision::Retry { resources, why, .. } => groups
+                    .entry((here, resources.mem, resources.time))
+                    .or_default()
+                    .push(Due {
+                        index: r.index,
+                        after: ended,
+                        attempt: attempt + 1,
+                        why,
+                    }),
+                Decision::GiveUp { why } => {
+                    let mut e = Event::now("failed_for_good", &sweep, &wsname, why);
+                    e.index = Some(r.index);
+                    e.slurm_job_id = Some(job_task.clone());
+                    e.attempt = Some(attempt);
+                    out.events.push(e);
+                    state.gave_up.insert(r.index, job_task);
+                }
+                Decision::NotRetried => {
+                    let mut e = Event::now(
+                        "failed_for_good",
+                        &sweep,
+                        &wsname,
+                        format!("{ended}: not retried (see retries: in hyperherd.yaml)"),
+                    );
+                    e.index = Some(r.index);
+                    e.slurm_job_id = Some(job_task.clone());
+                    e.attempt = Some(attempt);
+                    out.events.push(e);
+                    state.gave_up.insert(r.index, job_task);
+                }
+            }
+        }
+    }
+    let mut room = free;
+    for ((here, mem, time), mut due) in groups {
+        due.sort_by_key(|d| d.index);
+        // Local retries take no room in SLURM's queue.
+        if !here {
+            if let Some(left) = room.as_mut() {
+                let take = (*left as usize).min(due.len());
+                out.left += due.len() - take;
+                due.truncate(take);
+                *left -= take as u64;
+            }
+        }
+        if due.is_empty() {
+            continue;
+        }
+        let selected: Vec<u64> = due.iter().map(|d| d.index).collect();
+        let retry = Retry {
+            mem: mem.clone(),
+            time: time.clone(),
+            after: due.iter().map(|d| d.after.clone()).collect(),
+        };
+        let Session {
+            cfg,
+            ws,
+            manifest,
+            jobs,
+            ..
+        } = &mut *session;
+        cfg.check_launcher()?;
+        if !here {
+            submit::check_slurm_path(cfg)?;
+        }
+        let how = How {
+            local: here,
+            throttle: cfg.slurm.max_concurrent,
+            dry_run: false,
+        };
+        let Launched::Submitted { trials, .. } =
+            submit::launch(cfg, ws, manifest, jobs, &selected, how, Some(&retry))?
+        else {
+            continue;
+        };
+        out.submitted += trials.len() as u64;
+        for (d, (_, job_task)) in due.iter().zip(&trials) {
+            let mut e = Event::now("retried", &sweep, &wsname, d.why.clone());
+            e.index = Some(d.index);
+            e.slurm_job_id = Some(job_task.clone());
+            e.attempt = Some(d.attempt);
+            e.mem = Some(mem.clone());
+            e.time_limit = Some(time.clone());
+            out.events.push(e);
+            state.gave_up.remove(&d.index);
+        }
+    }
+    Ok(out)
+}

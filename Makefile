@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 BINS := herd herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res \
-        herd-init herd-test herd-sh
+        herd-init herd-test herd-sh herd-watch
 MAN1 := $(wildcard man/*.1)
 MAN7 := $(wildcard man/*.7)
 OUT  := target/$(TARGET)/$(PROFILE)
@@ -78,6 +78,7 @@ test-static: test
 ## tests are #[ignore]d in `make test`, which lists them as ignored; here they run.
 test-slurm:
 	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --ignored --test-threads=1
+	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_watch -- --ignored --test-threads=1
 
 ## The aarch64 build under qemu-aarch64 user emulation: the library's unit tests (with
 ## the bit-exact float vectors), then every transcript run by the aarch64 tools. An

@@ -890,3 +890,28 @@ fn a_promoted_trial_waits_for_its_old_job_and_the_backstop_cancels_ignored_signa
     let ws = halving_workspace(tag, &yaml, &body);
     wait_backstop_resume_scenario(&ws, &["--local", "-j", "2"]);
 }
+
+/// herd-watch retries a local trial that timed out with more time, gives up on one
+/// that failed, and exits once the sweep is over (the local runner enforces
+/// `slurm.time`; memory is not enforced here, so no OUT_OF_MEMORY).
+#[test]
+fn herd_watch_retries_a_local_timeout_with_more_time_and_not_a_failure() {
+    use common::watch::*;
+    let yaml = retry_sweep(
+        "wlocal",
+        &["ok", "slow", "fail"],
+        "0:04",
+        "100M",
+        "{attempts: 3}",
+    );
+    let ws = halving_workspace("wlocal", &yaml, &retry_body(6));
+    // 4 s is past; ×1.5 = 6 s rounds up to SLURM's whole minute.
+    retry_scenario(
+        &ws,
+        &["ok", "slow", "fail"],
+        &["--local", "-j", "3"],
+        "1",
+        ("0:04", "00:01:00"),
+        Duration::from_secs(90),
+    );
+}

@@ -65,10 +65,8 @@ pub struct Config {
     pub prune_grace_seconds: u64,
     /// `retries`: what herd-watch does when a trial's job ends badly (defaults when
     /// absent or null; `retries: false` retries nothing).
-    #[allow(dead_code)] // read by herd-watch
     pub retries: Retries,
     /// `notify`: the command herd-watch runs on sweep events, if configured.
-    #[allow(dead_code)] // read by herd-watch
     pub notify: Option<Notify>,
 }
 
@@ -102,7 +100,6 @@ pub struct Slurm {
     pub extra_args: Vec<String>,
     /// `max_queued` (≥ 1): at most this many of the user's jobs (array tasks count one
     /// each) queued or running at once; the fallback when SLURM does not tell.
-    #[allow(dead_code)] // read by herd-watch
     pub max_queued: Option<u64>,
     /// `signal_grace` (10..=3600 seconds): the job script asks for
     /// `#SBATCH --signal=B:USR2@<signal_grace>`; none when absent.

@@ -68,7 +68,6 @@ const ENDINGS: [(&str, &str); 6] = [
 /// state, e.g. `OUT_OF_MEMORY`, or `CANCELLED by 1000`; `LOST`, the local backend's
 /// lost runner, counts as NODE_FAIL) after `attempt` (1-based) with `current`
 /// resources; `caps` are the partition's limits.
-#[allow(dead_code)] // read by herd-watch
 pub fn decide(
     rules: &Retries,
     state: &str,
@@ -164,7 +163,6 @@ pub fn decide(
 
 /// One line per ending saying what herd-watch does, for `herd-watch --rules`:
 /// `OUT_OF_MEMORY  retry with mem x2 (up to 64G), at most 3 attempts in all`.
-#[allow(dead_code)] // read by herd-watch
 pub fn describe(rules: &Retries, caps: &Caps) -> Vec<String> {
     let limits = Limits::new(rules, caps);
     let width = ENDINGS.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 2;

@@ -26,6 +26,7 @@ Commands:
   tail      show the last lines of a trial's logs
   stop      cancel running or queued trials
   sh        successive halving: prune, pause or resume trials by a metric
+  watch     supervise the sweep until it is over: retries, waves, halving
   res       show one row per trial with its parameters and metrics
   log       log a metric from inside a trial
   expand    print every trial as a record (the first half of a pipeline)
@@ -96,6 +97,8 @@ const COMMANDS: &[(&str, &str)] = &[
     ("stats", "herd-status"),
     ("tail", "herd-tail"),
     ("stop", "herd-stop"),
+    ("sh", "herd-sh"),
+    ("watch", "herd-watch"),
     ("res", "herd-res"),
     ("log", "herd-log"),
     ("expand", "herd-expand"),

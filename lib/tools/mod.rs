@@ -11,3 +11,4 @@ pub mod stop;
 pub mod submit;
 pub mod tail;
 pub mod test;
+pub mod watch;

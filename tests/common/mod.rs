@@ -348,3 +348,4 @@ pub fn outcomes(ws: &Path, submit_args: &[&str], tag: &str) -> Vec<serde_json::V
     recs
 }
 pub mod halving;
+pub mod watch;

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    herd::cli::main("herd-watch", herd::tools::watch::run)
+}

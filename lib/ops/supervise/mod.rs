@@ -97,19 +97,20 @@ pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
             || !applied.paused.is_empty()
             || !applied.submitted.is_empty();
     }
-    // 2. Room in the queue, asked once (SLURM only).
-    let mut free = if local_only {
-        None
-    } else {
-        let wants = session
-            .manifest
-            .iter()
-            .any(|r| matches!(r.status, Status::Failed | Status::Deferred));
-        match wants.then(|| room(&cfg)).transpose() {
-            Ok(r) => r.map(|mut r| {
+    // 2. What the retry rules ask for.
+    let (plan, given_up) = retry::plan(&session, &mut state);
+    t.events.extend(given_up);
+    // 3. Room in the queue, asked once, and only when something goes to SLURM.
+    let deferred = session
+        .manifest
+        .iter()
+        .any(|r| r.status == Status::Deferred);
+    let mut free = if plan.needs_room() || (deferred && !local_only) {
+        match room(&cfg) {
+            Ok(mut r) => {
                 r.free = r.free.saturating_sub(reserve);
-                r
-            }),
+                Some(r)
+            }
             Err(e) => {
                 t.events.push(new(
                     "tick_failed",
@@ -119,21 +120,23 @@ pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
                 return Ok(t);
             }
         }
+    } else {
+        None
     };
-    // 3. Retries by the config's rules.
-    let r = retry::retry(&mut session, &mut state, free.as_ref().map(|r| r.free))?;
+    // 4. Retries, within the room.
+    let r = retry::retry(&mut session, &mut state, plan, free.as_ref().map(|r| r.free))?;
     if let Some(room) = free.as_mut() {
         room.free = room.free.saturating_sub(r.submitted);
     }
     acted |= r.submitted > 0;
     let retries_left = r.left;
     t.events.extend(r.events);
-    // 4. The next wave of deferred trials.
+    // 5. The next wave of deferred trials.
     if let Some(e) = wave(&mut session, free.as_ref())? {
         acted = true;
         t.events.push(e);
     }
-    // 5. The end.
+    // 6. The end.
     let busy = session
         .manifest
         .iter()

@@ -35,14 +35,24 @@ struct Due {
     why: String,
 }
 
-/// Retry what the rules say, within `free` places in the queue (None: no limit).
-pub(super) fn retry(
-    session: &mut Session,
-    state: &mut WatchState,
-    free: Option<u64>,
-) -> Result<Retried, Error> {
-    let mut out = Retried::default();
-    let cfg = session.cfg.clone();
+/// The retries the rules ask for, grouped by (local, mem, time).
+#[derive(Default)]
+pub(super) struct Plan {
+    groups: BTreeMap<(bool, String, String), Vec<Due>>,
+}
+
+impl Plan {
+    /// True when some retry goes to SLURM (and needs room in the queue).
+    pub(super) fn needs_room(&self) -> bool {
+        self.groups.keys().any(|(local, _, _)| !local)
+    }
+}
+
+/// Judge every failed trial by the rules: the retries due, and an event for each
+/// trial given up on (recorded in `state`, so it is said once).
+pub(super) fn plan(session: &Session, state: &mut WatchState) -> (Plan, Vec<Event>) {
+    let mut events = Vec::new();
+    let cfg = &session.cfg;
     let sweep = cfg.name.clone();
     let wsname = cfg.workspace.display().to_string();
     let mut groups: BTreeMap<(bool, String, String), Vec<Due>> = BTreeMap::new();
@@ -72,10 +82,10 @@ pub(super) fn retry(
             let caps = if here {
                 &none
             } else {
-                caps.get_or_insert_with(|| super::caps(&cfg))
+                caps.get_or_insert_with(|| super::caps(cfg))
             };
             let attempt = history.retries_in_a_row(r.index) + 1;
-            let (mem, time) = history.latest_resources(r.index, &cfg);
+            let (mem, time) = history.latest_resources(r.index, cfg);
             let current = Resources { mem, time };
             match decide(&cfg.retries, &ended, attempt, &current, caps) {
                 Decision::Retry { resources, why, .. } => groups
@@ -92,7 +102,7 @@ pub(super) fn retry(
                     e.index = Some(r.index);
                     e.slurm_job_id = Some(job_task.clone());
                     e.attempt = Some(attempt);
-                    out.events.push(e);
+                    events.push(e);
                     state.gave_up.insert(r.index, job_task);
                 }
                 Decision::NotRetried => {
@@ -105,14 +115,27 @@ pub(super) fn retry(
                     e.index = Some(r.index);
                     e.slurm_job_id = Some(job_task.clone());
                     e.attempt = Some(attempt);
-                    out.events.push(e);
+                    events.push(e);
                     state.gave_up.insert(r.index, job_task);
                 }
             }
         }
     }
+    (Plan { groups }, events)
+}
+
+/// Submit the planned retries, within `free` places in the queue (None: no limit).
+pub(super) fn retry(
+    session: &mut Session,
+    state: &mut WatchState,
+    plan: Plan,
+    free: Option<u64>,
+) -> Result<Retried, Error> {
+    let mut out = Retried::default();
+    let sweep = session.cfg.name.clone();
+    let wsname = session.cfg.workspace.display().to_string();
     let mut room = free;
-    for ((here, mem, time), mut due) in groups {
+    for ((here, mem, time), mut due) in plan.groups {
         due.sort_by_key(|d| d.index);
         // Local retries take no room in SLURM's queue.
         if !here {

@@ -2,7 +2,8 @@
 //! SLURM accepts now, from the user's limits (association and QOS `MaxSubmitJobs`,
 //! the cluster's `MaxJobCount`, or the config's `slurm.max_queued`) and what is
 //! queued. Submissions take at most this many and defer the rest, so that no `sbatch`
-//! is refused for a limit.
+//! is refused for a limit. One place is kept free (for limits of 4 and more) so that
+//! the self-resubmitting watcher's next job always fits.
 
 use crate::config::Config;
 use crate::error::Error;
@@ -22,9 +23,17 @@ pub struct Room {
 }
 
 impl Room {
-    /// "4 of 4 queued (QOS lim4 MaxSubmitJobsPerUser=4)".
+    /// "7 of 8 queued (QOS lim8 MaxSubmitJobsPerUser=8; one place kept for herd-watch)".
     pub fn describe(&self) -> String {
-        format!("{} of {} queued ({})", self.queued, self.limit, self.source)
+        let kept = if self.limit >= 4 {
+            "; one place kept for herd-watch"
+        } else {
+            ""
+        };
+        format!(
+            "{} of {} queued ({}{kept})",
+            self.queued, self.limit, self.source
+        )
     }
 }
 
@@ -59,8 +68,11 @@ pub fn room(cfg: &Config) -> Result<Room, Error> {
         (Err(e), None) => return Err(e),
     };
     let queued = slurm::queued_jobs(&user)?;
+    // One place is kept for herd-watch's own job (queued while the trials run),
+    // unless the limit is too small to share.
+    let kept = u64::from(limit >= 4);
     Ok(Room {
-        free: limit.saturating_sub(queued),
+        free: limit.saturating_sub(queued).saturating_sub(kept),
         limit,
         queued,
         source,

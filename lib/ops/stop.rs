@@ -9,6 +9,7 @@ use crate::local;
 use crate::model::record::{Status, TrialRecord, TrialRef};
 use crate::ops::select::check_ref;
 use crate::ops::session::{Mode, Session};
+use crate::ops::supervise::watcher;
 use crate::ops::sync::latest_jobs;
 use crate::ops::view::{detailed_record, Logs};
 use crate::slurm;
@@ -37,6 +38,14 @@ pub struct Stopped {
 
 /// Cancel the live trials among `targets` in the workspace of `cfg`.
 pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
+    // Everything: the watcher first, so that it submits nothing more (also when SLURM
+    // cannot be asked now: the mark needs none).
+    let watcher_job = match targets {
+        Targets::All => {
+            watcher::mark_stopped(&crate::store::workspace::Workspace::new(&cfg.workspace))?
+        }
+        _ => None,
+    };
     let session = Session::open(cfg, Mode::Change)?;
     if let Some(why) = &session.stale {
         return Err(
@@ -71,10 +80,9 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
             )));
         }
     }
-    // Everything: the watcher too, first, so that it submits nothing more.
-    let watcher = match wanted {
-        None => crate::ops::supervise::watcher::stop(&ws)?,
-        Some(_) => None,
+    let watcher = match &watcher_job {
+        Some(j) => watcher::cancel(j)?,
+        None => None,
     };
     let latest = latest_jobs(&jobs);
     let chosen = |r: &&crate::store::manifest::ManifestRecord| {

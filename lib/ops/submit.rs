@@ -94,15 +94,9 @@ pub enum Outcome {
         /// Each part's script path and text.
         scripts: Vec<(PathBuf, String)>,
     },
-    /// Trials were submitted (or started here) and recorded.
+    /// Trials were submitted (or started here) and recorded, or deferred for want of
+    /// room in the queue.
     Submitted(Box<Submitted>),
-    /// The queue had no room: every chosen trial was deferred.
-    Deferred {
-        /// The deferred indices.
-        deferred: Vec<u64>,
-        /// The room found.
-        room: Room,
-    },
 }
 
 /// The trials a submission recorded.
@@ -208,10 +202,16 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
         room = Some(r);
     }
     if selected.is_empty() {
-        return Ok(Outcome::Deferred {
+        // Nothing fits now: every chosen trial waits (and is printed as deferred).
+        return Ok(Outcome::Submitted(Box::new(Submitted {
+            cfg,
+            manifest,
+            trials: Vec::new(),
+            job_ids: Vec::new(),
+            local_slots: None,
             deferred,
-            room: room.unwrap_or_default(),
-        });
+            room,
+        })));
     }
     let throttle = req.max_concurrent.or(cfg.slurm.max_concurrent);
     let how = How {

@@ -177,26 +177,35 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         Outcome::Submitted(done) => {
             report(&done, mode, &mut out)?;
             if let Some(room) = &done.room {
-                say_deferred(&workspace, &done.deferred, room);
+                say_deferred(&workspace, &done.deferred, room, done.trials.len());
             }
         }
-        Outcome::Deferred { deferred, room } => say_deferred(&workspace, &deferred, &room),
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Say which trials wait for room in the queue, and what submits them.
-fn say_deferred(workspace: &std::path::Path, deferred: &[u64], room: &crate::ops::room::Room) {
+fn say_deferred(
+    workspace: &std::path::Path,
+    deferred: &[u64],
+    room: &crate::ops::room::Room,
+    submitted: usize,
+) {
     if deferred.is_empty() {
         return;
     }
     let ws = crate::text::pyfmt::shell_quote(&workspace.display().to_string());
+    // The queue as it is now, with this submission's trials in it.
+    let now = crate::ops::room::Room {
+        queued: room.queued + submitted as u64,
+        ..room.clone()
+    };
     cli::note(&format!(
         "deferred {} trial(s) ({}): no room in the queue, {}",
         deferred.len(),
         script::array_spec(deferred),
-        room.describe()
+        now.describe()
     ));
     cli::note(&format!(
         "  herd-watch {ws} submits them as room frees (or run herd-submit {ws} again later)"
@@ -222,6 +231,7 @@ fn report(done: &Submitted, mode: Output, out: &mut impl Write) -> Result<(), Er
                 }
             }
         }
+        Output::Table if submitted.is_empty() => {}
         Output::Table => {
             let ids = &done.job_ids;
             let indices: Vec<u64> = submitted.iter().map(|(i, _)| *i).collect();

@@ -111,16 +111,25 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         return in_job(&args, cfg);
     }
     if args.once {
-        let t = supervise::tick(cfg, 0)?;
+        let t = supervise::tick(cfg)?;
         print(&args, &t.events)?;
+        if t.stopped {
+            cli::note("stopped by herd-stop --all: nothing done (herd-watch without --once, or --slurm, starts it again)");
+        }
         return Ok(if t.stale.is_some() {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
         });
     }
+    // The interval is checked before anything is done.
+    let every = if supervise::sweep_is_local(&cfg)? {
+        interval(args.every, 2, 1)?
+    } else {
+        interval(args.every, 60, 10)?
+    };
     watcher::resume(&cfg)?;
-    foreground(&args, cfg)
+    foreground(&args, cfg, every)
 }
 
 /// The interval: as given (at least `min`), else `default`.
@@ -137,10 +146,21 @@ fn interval(given: Option<u64>, default: u64, min: u64) -> Result<u64, Error> {
 
 /// Tick until the sweep is over; a tick that cannot ask SLURM waits twice as long
 /// before the next (up to 10 minutes).
-fn foreground(args: &Args, cfg: Config) -> Result<ExitCode, Error> {
+fn foreground(args: &Args, cfg: Config, every: u64) -> Result<ExitCode, Error> {
     let mut backoff = 1u64;
     loop {
-        let t = supervise::tick(cfg.clone(), 0)?;
+        let t = match supervise::tick(cfg.clone()) {
+            Ok(t) => t,
+            // A usage or config error will not go away; anything else may.
+            Err(e) if e.exit_code() == 2 => return Err(e),
+            Err(e) => {
+                cli::warn(&e, "");
+                Tick {
+                    stale: Some(e.to_string()),
+                    ..Tick::default()
+                }
+            }
+        };
         print(args, &t.events)?;
         if t.stopped {
             cli::note("stopped by herd-stop --all");
@@ -149,11 +169,6 @@ fn foreground(args: &Args, cfg: Config) -> Result<ExitCode, Error> {
         if t.finished {
             return Ok(ExitCode::SUCCESS);
         }
-        let every = if t.local_only {
-            interval(args.every, 2, 1)?
-        } else {
-            interval(args.every, 60, 10)?
-        };
         backoff = if t.stale.is_some() {
             (backoff * 2).min(600 / every.max(1)).max(1)
         } else {
@@ -199,7 +214,7 @@ fn start_job(cfg: &Config, every: u64) -> Result<ExitCode, Error> {
 fn in_job(args: &Args, cfg: Config) -> Result<ExitCode, Error> {
     let own = std::env::var("SLURM_JOB_ID").unwrap_or_default();
     let every = interval(args.every, 60, 30)?;
-    let t = supervise::tick(cfg.clone(), 1);
+    let t = supervise::tick(cfg.clone());
     let t = match t {
         Ok(t) => t,
         Err(e) if e.exit_code() == 2 => return Err(e),

@@ -29,27 +29,38 @@ pub struct Tick {
     pub events: Vec<Event>,
     /// Nothing is live, deferred, paused or left to retry: the sweep is over.
     pub finished: bool,
-    /// The tick could not ask SLURM (nothing was changed): why.
+    /// The tick could not ask SLURM, or SLURM refused a submission: why (event
+    /// `tick_failed`; what was done before it is logged).
     pub stale: Option<String>,
-    /// Every job of the sweep is local.
-    pub local_only: bool,
     /// The watcher was stopped (`herd-stop --all`): nothing was done.
     pub stopped: bool,
 }
 
-/// One supervision tick over the sweep of `cfg`, leaving `reserve` places in the
-/// queue free (the self-resubmitting watcher's next job needs one).
-pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
+/// One supervision tick over the sweep of `cfg`.
+pub fn tick(cfg: Config) -> Result<Tick, Error> {
+    let notify = cfg.notify.clone();
+    let workspace = cfg.workspace.clone();
+    let t = tick_locked(cfg)?;
+    // The notify command runs after the lock is released: a slow one blocks no tool.
+    notify::notify(notify.as_ref(), &workspace, &t.events);
+    Ok(t)
+}
+
+/// True when every job of the sweep ran here (and some job did).
+fn local_only(jobs: &[crate::store::job_ids::JobRecord]) -> bool {
+    !jobs.is_empty() && jobs.iter().all(|j| crate::local::is_local(&j.slurm_job_id))
+}
+
+/// True when the sweep's jobs all ran here (herd-watch's interval depends on it).
+pub fn sweep_is_local(cfg: &Config) -> Result<bool, Error> {
+    let ws = crate::store::workspace::Workspace::new(&cfg.workspace);
+    Ok(local_only(&ws.read_job_ids()?))
+}
+
+fn tick_locked(cfg: Config) -> Result<Tick, Error> {
     let mut session = Session::open(cfg, Mode::Change)?;
     let mut state = session.ws.read_watch()?;
-    let local_only = session
-        .jobs
-        .iter()
-        .all(|j| crate::local::is_local(&j.slurm_job_id));
-    let mut t = Tick {
-        local_only,
-        ..Tick::default()
-    };
+    let mut t = Tick::default();
     if state.stopped {
         t.stopped = true;
         return Ok(t);
@@ -105,17 +116,15 @@ pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
         .manifest
         .iter()
         .any(|r| r.status == Status::Deferred);
-    let mut free = if plan.needs_room() || (deferred && !local_only) {
+    // (Only SLURM submissions are ever deferred.)
+    let mut free = if plan.needs_room() || deferred {
         match room(&cfg) {
-            Ok(mut r) => {
-                r.free = r.free.saturating_sub(reserve);
-                Some(r)
-            }
+            Ok(r) => Some(r),
             Err(e) => {
-                t.events.push(new(
-                    "tick_failed",
-                    format!("cannot tell the room in the queue: {e}; nothing was submitted"),
-                ));
+                let why = format!("cannot tell the room in the queue: {e}");
+                t.events
+                    .push(new("tick_failed", format!("{why}; nothing was submitted")));
+                t.stale = Some(why);
                 finish_tick(&session, &mut state, &t.events)?;
                 return Ok(t);
             }
@@ -123,8 +132,14 @@ pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
     } else {
         None
     };
-    // 4. Retries, within the room.
-    let r = retry::retry(&mut session, &mut state, plan, free.as_ref().map(|r| r.free))?;
+    // 4. Retries, within the room. A submission SLURM refuses (or cannot take) ends
+    // the tick: what was done so far is logged, the rest is tried at the next tick.
+    let r = retry::retry(
+        &mut session,
+        &mut state,
+        plan,
+        free.as_ref().map(|r| r.free),
+    );
     if let Some(room) = free.as_mut() {
         room.free = room.free.saturating_sub(r.submitted);
     }
@@ -132,9 +147,27 @@ pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
     let retries_left = r.left;
     t.events.extend(r.events);
     // 5. The next wave of deferred trials.
-    if let Some(e) = wave(&mut session, free.as_ref())? {
-        acted = true;
-        t.events.push(e);
+    let failed = match r.error {
+        Some(e) => Some(e),
+        None => match wave(&mut session, free.as_ref()) {
+            Ok(Some(e)) => {
+                acted = true;
+                t.events.push(e);
+                None
+            }
+            Ok(None) => None,
+            Err(e) => Some(e),
+        },
+    };
+    if let Some(e) = failed {
+        let why = e.to_string();
+        t.events.push(new(
+            "tick_failed",
+            format!("{why}; the next tick tries again"),
+        ));
+        t.stale = Some(why);
+        finish_tick(&session, &mut state, &t.events)?;
+        return Ok(t);
     }
     // 6. The end.
     let busy = session
@@ -155,12 +188,10 @@ pub fn tick(cfg: Config, reserve: u64) -> Result<Tick, Error> {
     Ok(t)
 }
 
-/// Write the watcher's state and the events; hand the chosen events to `notify:`.
+/// Write the watcher's state and the events.
 fn finish_tick(session: &Session, state: &mut WatchState, events: &[Event]) -> Result<(), Error> {
     session.ws.write_watch(state)?;
-    session.ws.append_events(events)?;
-    notify::notify(&session.cfg, events);
-    Ok(())
+    session.ws.append_events(events)
 }
 
 /// "36 trials: 30 completed, 4 failed, 2 pruned".

@@ -4,7 +4,7 @@
 //! the watcher.
 
 use crate::cli;
-use crate::config::Config;
+use crate::config::Notify;
 use crate::store::watch::Event;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 /// How long a notify command may take.
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// Run the notify command for each of `events` the config chose.
-pub(super) fn notify(cfg: &Config, events: &[Event]) {
-    let Some(n) = &cfg.notify else {
+/// Run the notify command (in the workspace) for each of `events` it chose.
+pub(super) fn notify(n: Option<&Notify>, workspace: &std::path::Path, events: &[Event]) {
+    let Some(n) = n else {
         return;
     };
     for e in events.iter().filter(|e| n.on.iter().any(|w| *w == e.event)) {
-        if let Err(why) = run(&n.command, &cfg.workspace, &e.line()) {
+        if let Err(why) = run(&n.command, workspace, &e.line()) {
             cli::warning(&format!(
                 "notify command {:?} for event {}: {why}",
                 n.command.first().map_or("", String::as_str),

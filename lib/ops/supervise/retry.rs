@@ -25,6 +25,8 @@ pub(super) struct Retried {
     pub submitted: u64,
     /// Trials due a retry that the queue had no room for (next tick).
     pub left: usize,
+    /// A submission failed: the groups after it were not submitted.
+    pub error: Option<Error>,
 }
 
 /// One trial to retry.
@@ -130,13 +132,22 @@ pub(super) fn retry(
     state: &mut WatchState,
     plan: Plan,
     free: Option<u64>,
-) -> Result<Retried, Error> {
+) -> Retried {
     let mut out = Retried::default();
     let sweep = session.cfg.name.clone();
     let wsname = session.cfg.workspace.display().to_string();
     let mut room = free;
-    for ((here, mem, time), mut due) in plan.groups {
-        due.sort_by_key(|d| d.index);
+    // The room goes to the lowest indices first, whatever their resources.
+    let mut groups: Vec<((bool, String, String), Vec<Due>)> = plan
+        .groups
+        .into_iter()
+        .map(|(k, mut due)| {
+            due.sort_by_key(|d| d.index);
+            (k, due)
+        })
+        .collect();
+    groups.sort_by_key(|(_, due)| due.first().map(|d| d.index));
+    for ((here, mem, time), mut due) in groups {
         // Local retries take no room in SLURM's queue.
         if !here {
             if let Some(left) = room.as_mut() {
@@ -162,19 +173,28 @@ pub(super) fn retry(
             jobs,
             ..
         } = &mut *session;
-        cfg.check_launcher()?;
-        if !here {
-            submit::check_slurm_path(cfg)?;
-        }
         let how = How {
             local: here,
             throttle: cfg.slurm.max_concurrent,
             dry_run: false,
         };
-        let Launched::Submitted { trials, .. } =
-            submit::launch(cfg, ws, manifest, jobs, &selected, how, Some(&retry))?
-        else {
-            continue;
+        let launched = cfg
+            .check_launcher()
+            .and_then(|()| {
+                if here {
+                    Ok(())
+                } else {
+                    submit::check_slurm_path(cfg)
+                }
+            })
+            .and_then(|()| submit::launch(cfg, ws, manifest, jobs, &selected, how, Some(&retry)));
+        let trials = match launched {
+            Ok(Launched::Submitted { trials, .. }) => trials,
+            Ok(Launched::DryRun { .. }) => continue,
+            Err(e) => {
+                out.error = Some(e);
+                return out;
+            }
         };
         out.submitted += trials.len() as u64;
         for (d, (_, job_task)) in due.iter().zip(&trials) {
@@ -188,5 +208,5 @@ pub(super) fn retry(
             state.gave_up.remove(&d.index);
         }
     }
-    Ok(out)
+    out
 }

@@ -46,10 +46,19 @@ fn script(cfg: &Config, exe: &Path, every: u64) -> String {
     s
 }
 
-/// True while SLURM has `job` queued or running.
-fn is_queued(job: &str) -> bool {
-    slurm::run("squeue", &["-h", "-j", job, "-o", "%i %t"], None)
-        .is_ok_and(|o| o.code == Some(0) && !o.stdout.trim().is_empty())
+/// True while SLURM has `job` queued or running; an error when squeue cannot tell
+/// (then a second watcher must not be started, nor the first assumed gone).
+fn is_queued(job: &str) -> Result<bool, Error> {
+    let o = slurm::run("squeue", &["-h", "-j", job, "-o", "%i %t"], None)?;
+    match o.code {
+        Some(0) => Ok(!o.stdout.trim().is_empty()),
+        // A job SLURM has forgotten: long gone.
+        _ if o.stderr.contains("Invalid job id") => Ok(false),
+        _ => Err(
+            Error::failed(format!("squeue -j {job} failed: {}", o.stderr.trim()))
+                .hint("try again when SLURM answers"),
+        ),
+    }
 }
 
 /// Submit the watcher job to begin in `begin_in` seconds (0: now), unless another
@@ -68,7 +77,7 @@ pub fn submit(
         return Ok(None);
     }
     if let Some(j) = &state.job {
-        if Some(j.as_str()) != own && is_queued(j) {
+        if Some(j.as_str()) != own && is_queued(j)? {
             return Ok(None);
         }
     }
@@ -108,22 +117,28 @@ pub fn forget(cfg: &Config, own: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Stop the watcher (`herd-stop --all`): cancel its queued job, if any, and mark it
-/// stopped so that a running one neither acts nor resubmits. Call under the lock.
-/// Returns the cancelled job id.
-pub fn stop(ws: &Workspace) -> Result<Option<String>, Error> {
+/// Mark the watcher stopped (`herd-stop --all`), so that a running or queued one
+/// neither acts nor resubmits: needs no SLURM. Takes the lock. Returns the
+/// watcher's recorded job, if any.
+pub fn mark_stopped(ws: &Workspace) -> Result<Option<String>, Error> {
+    let _lock = ws.lock()?;
     let mut state = ws.read_watch()?;
+    if state.stopped && state.job.is_none() {
+        return Ok(None);
+    }
     let job = state.job.take();
-    let cancelled = match &job {
-        Some(j) if is_queued(j) => {
-            slurm::scancel(&[j])?;
-            Some(j.clone())
-        }
-        _ => None,
-    };
     state.stopped = true;
     ws.write_watch(&state)?;
-    Ok(cancelled)
+    Ok(job)
+}
+
+/// Cancel the stopped watcher's job if SLURM still has it queued; its id if so.
+pub fn cancel(job: &str) -> Result<Option<String>, Error> {
+    if is_queued(job)? {
+        slurm::scancel(&[job])?;
+        return Ok(Some(job.to_string()));
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -24,17 +24,17 @@ set -euo pipefail
 #     module load python/3.11
 #     source ~/venvs/my-project/bin/activate
 # or run the trainer in a container (put 'apptainer exec --nv my-image.sif'
-# before 'python' below).
+# between 'exec' and 'python' below).
 
 # Pass the settings on in the form your trainer reads. One line is active
 # ('herd-init --trainer STYLE' chooses it); the others are here to switch to.
 #
 # parse-overrides: hyperherd.parse_overrides() reads sys.argv[1], the whole
 # string as one argument:
-#     python train.py "$1"
+#     exec python train.py "$1"
 #
 # hydra: Hydra takes one name=value word per setting:
-read -r -a ARGS <<< "$1"; python train.py "${ARGS[@]}"
+read -r -a ARGS <<< "$1"; exec python train.py "${ARGS[@]}"
 #
 # argparse: argparse-style trainers take --name=value options:
-#     read -r -a ARGS <<< "$1"; python train.py "${ARGS[@]/#/--}"
+#     read -r -a ARGS <<< "$1"; exec python train.py "${ARGS[@]/#/--}"

@@ -18,7 +18,7 @@ pub(super) fn notify(n: Option<&Notify>, workspace: &std::path::Path, events: &[
     let Some(n) = n else {
         return;
     };
-    for e in events.iter().filter(|e| n.on.iter().any(|w| *w == e.event)) {
+    for e in events.iter().filter(|e| n.on.contains(&e.event)) {
         if let Err(why) = run(&n.command, workspace, &e.line()) {
             cli::warning(&format!(
                 "notify command {:?} for event {}: {why}",

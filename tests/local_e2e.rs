@@ -915,3 +915,67 @@ fn herd_watch_retries_a_local_timeout_with_more_time_and_not_a_failure() {
         Duration::from_secs(90),
     );
 }
+
+/// herd-watch runs the sweep's successive halving each tick (the decision herd-sh
+/// makes), and logs each prune, pause and resume in events.jsonl.
+#[test]
+fn herd_watch_runs_successive_halving_each_tick() {
+    use common::halving::*;
+    let (_, yaml, body) = sync_case();
+    let ws = halving_workspace("shwatch", &yaml, &body);
+    sync_scenario(&ws, &["--local", "-j", "2"], Driver::HerdWatch);
+}
+
+/// notify: hands the chosen events to the command, one JSON line each on its stdin,
+/// the same lines events.jsonl holds.
+#[test]
+fn herd_watch_hands_chosen_events_to_the_notify_command() {
+    use common::watch::*;
+    let mut yaml = retry_sweep("wnotify", &["ok", "fail"], "00:05:00", "100M", "{attempts: 3}");
+    yaml.push_str("notify:\n  command: [sh, -c, 'cat >> notified.jsonl']\n  on: [failed_for_good, sweep_finished]\n");
+    let ws = halving_workspace("wnotify", &yaml, &retry_body(1));
+    let (o, _) = expand_submit(&ws, &["--local"], &[]);
+    ok(&o);
+    ok(&watch_until_over(&ws, &["--every", "1", "--json"], Duration::from_secs(60)));
+    let sent = fs::read_to_string(ws.join("notified.jsonl")).unwrap();
+    let logged: Vec<String> = fs::read_to_string(ws.join(".hyperherd/events.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"failed_for_good\"") || l.contains("\"sweep_finished\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert_eq!(sent, logged.concat());
+}
+
+/// herd-stop --all stops a foreground herd-watch at its next tick, and cancels the
+/// sweep's live trials.
+#[test]
+fn herd_stop_all_stops_a_running_herd_watch() {
+    use common::watch::*;
+    let yaml = retry_sweep("wstop", &["slow"], "00:05:00", "100M", "{attempts: 3}");
+    let ws = halving_workspace("wstop", &yaml, &retry_body(60));
+    let (o, _) = expand_submit(&ws, &["--local"], &[]);
+    ok(&o);
+    let watcher = std::process::Command::new(WATCH)
+        .args(["--every", "1", ws.to_str().unwrap()])
+        .env("HERD_LOCAL_POOL", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let o = run(STOP, &["--all", ws.to_str().unwrap()], b"", &[]);
+    ok(&o);
+    let t = Instant::now();
+    let out = watcher.wait_with_output().unwrap();
+    assert!(t.elapsed() < Duration::from_secs(10), "herd-watch went on");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("stopped by herd-stop --all"), "{err}");
+    assert_eq!(manifest_statuses(&ws), vec![(0, "cancelled".to_string())]);
+    // A --once tick from cron now does nothing, and says why.
+    let o = run(WATCH, &["--once", ws.to_str().unwrap()], b"", &[]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing done"));
+}

@@ -14,19 +14,7 @@ use std::time::{Duration, Instant};
 mod common;
 use common::*;
 
-/// Serialises the tests: the cluster has 2 CPUs and some tests restart it.
-static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Take the cluster for one test; fails the test when no cluster answers.
-fn cluster() -> std::sync::MutexGuard<'static, ()> {
-    let guard = CLUSTER.lock().unwrap_or_else(|p| p.into_inner());
-    let up = Command::new("sinfo")
-        .arg("-h")
-        .output()
-        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
-    assert!(up, "no SLURM cluster answers (run tests/slurm/up first)");
-    guard
-}
 
 /// A fresh workspace with `hyperherd.yaml` and a launcher that records what it got;
 /// dropping it (also when the test panics) cancels its jobs, so a failing test never
@@ -553,15 +541,6 @@ parameters:
     }
 }
 
-fn harness(args: &[&str]) {
-    let st = Command::new("bash")
-        .arg("tests/slurm/up")
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success(), "tests/slurm/up {args:?} failed");
-}
 
 /// Success, exit 3, a timeout and a herd-stop: every trial reaches the right status
 /// and SLURM state, and a re-run resubmits exactly the failed and cancelled ones.

@@ -18,27 +18,8 @@ mod common;
 use common::watch::*;
 use common::*;
 
-static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn cluster() -> std::sync::MutexGuard<'static, ()> {
-    let guard = CLUSTER.lock().unwrap_or_else(|p| p.into_inner());
-    let up = Command::new("sinfo")
-        .arg("-h")
-        .output()
-        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
-    assert!(up, "no SLURM cluster answers (run tests/slurm/up first)");
-    guard
-}
 
-fn harness(args: &[&str]) {
-    let st = Command::new("bash")
-        .arg("tests/slurm/up")
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success(), "tests/slurm/up {args:?} failed");
-}
 
 /// Runs `f` with the cluster in the mode `args` gives, and puts it back to the
 /// default mode afterwards, also when `f` panics.
@@ -100,43 +81,29 @@ fn squeue_lines(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The retry scenario on the cluster in `mode`: TIMEOUT lands 60-90 s after the
+/// start, the retry runs 75 s more.
+fn retries_in_mode(mode: &[&str], name: &'static str, kinds: &'static [&'static str], mem: &str) {
+    let yaml = retry_sweep(name, kinds, "00:01:00", mem, "{attempts: 3}");
+    in_mode(mode, move || {
+        let ws = workspace(name, &yaml, &retry_body(75));
+        let limit = Duration::from_secs(420);
+        retry_scenario(&ws, kinds, &[], "10", ("00:01:00", "00:02:00"), limit);
+    });
+}
+
 #[test]
 #[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
 fn herd_watch_retries_out_of_memory_and_timeout_with_more_and_not_a_failure() {
     let _cluster = cluster();
-    in_mode(&["--cgroups"], || {
-        let kinds = ["ok", "slow", "fail", "oom"];
-        let yaml = retry_sweep("wretry", &kinds, "00:01:00", "150M", "{attempts: 3}");
-        let ws = workspace("retry", &yaml, &retry_body(75));
-        // TIMEOUT lands 60-90 s after the start, the retry runs 75 s more.
-        retry_scenario(
-            &ws,
-            &kinds,
-            &[],
-            "10",
-            ("00:01:00", "00:02:00"),
-            Duration::from_secs(420),
-        );
-    });
+    retries_in_mode(&["--cgroups"], "wretry", &["ok", "slow", "fail", "oom"], "150M");
 }
 
 #[test]
 #[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
 fn herd_watch_retries_a_timeout_without_accounting() {
     let _cluster = cluster();
-    in_mode(&["--no-accounting"], || {
-        let kinds = ["ok", "slow", "fail"];
-        let yaml = retry_sweep("wnoacct", &kinds, "00:01:00", "100M", "{attempts: 2}");
-        let ws = workspace("noacct", &yaml, &retry_body(75));
-        retry_scenario(
-            &ws,
-            &kinds,
-            &[],
-            "10",
-            ("00:01:00", "00:02:00"),
-            Duration::from_secs(420),
-        );
-    });
+    retries_in_mode(&["--no-accounting"], "wnoacct", &["ok", "slow", "fail"], "100M");
 }
 
 /// `scontrol requeue` is the closest the test cluster gets to preemption: the task
@@ -379,4 +346,31 @@ fn a_tick_while_the_controller_is_down_changes_nothing_and_the_next_recovers() {
     let ev = events(&ws);
     assert_eq!(named(&ev, "retried").len(), 1, "{ev:?}");
     assert_eq!(job_ids(&ws).len(), 2);
+}
+
+/// herd-stop --all cancels the queued watcher job along with the trials.
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn herd_stop_all_cancels_the_watcher_job() {
+    let _cluster = cluster();
+    let yaml = retry_sweep("wstopjob", &["slow"], "00:05:00", "100M", "{attempts: 3}");
+    let ws = workspace("stopjob", &yaml, &retry_body(120));
+    let (o, _) = expand_submit(&ws, &[], &[]);
+    ok(&o);
+    // The watcher job (or, after its first tick, its successor) is queued or running.
+    let o = run(WATCH, &["--slurm", "--every", "30", ws.to_str().unwrap()], b"", &[]);
+    ok(&o);
+    let name = format!("herd-watch_{}", name_of(&ws));
+    assert_eq!(squeue_lines(&["-n", &name]).len(), 1);
+    let o = run(STOP, &["--all", ws.to_str().unwrap()], b"", &[]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("stopped the watcher (cancelled its job"), "{err}");
+    wait_for(
+        || squeue_lines(&["-n", &name]).is_empty(),
+        Duration::from_secs(30),
+        "the watcher job to leave the queue",
+    );
+    let state = fs::read_to_string(ws.join(".hyperherd/watch.json")).unwrap();
+    assert!(state.contains("\"stopped\": true"), "{state}");
 }

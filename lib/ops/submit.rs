@@ -265,6 +265,35 @@ pub(crate) struct How {
     pub dry_run: bool,
 }
 
+/// Launch `selected` (sorted, none of them live) in an open session (holding its
+/// lock): the launcher and SLURM's commands checked first, at most `throttle` (else
+/// `slurm.max_concurrent`) at once. Resumes, retries and waves go through here.
+pub(crate) fn relaunch(
+    session: &mut crate::ops::session::Session,
+    selected: &[u64],
+    local: bool,
+    throttle: Option<u64>,
+    retry: Option<&Retry>,
+) -> Result<Launched, Error> {
+    let crate::ops::session::Session {
+        cfg,
+        ws,
+        manifest,
+        jobs,
+        ..
+    } = session;
+    cfg.check_launcher()?;
+    if !local {
+        check_slurm_path(cfg)?;
+    }
+    let how = How {
+        local,
+        throttle: throttle.or(cfg.slurm.max_concurrent),
+        dry_run: false,
+    };
+    launch(cfg, ws, manifest, jobs, selected, how, retry)
+}
+
 /// What [`launch`] did.
 pub(crate) enum Launched {
     /// A dry run: the scripts that would be submitted.

@@ -321,6 +321,22 @@ pub(crate) fn parse_scontrol(text: &str) -> Observations {
     obs
 }
 
+/// What squeue says of the tasks of the job ids in `idlist` (the live ones: pending,
+/// running, requeued); Err(why) when it cannot be asked.
+pub(crate) fn live(idlist: &str) -> Result<Observations, String> {
+    match super::run(
+        "squeue",
+        &["-h", "-r", "-j", idlist, "-o", "%i|%t|%r"],
+        None,
+    ) {
+        Ok(o) if o.code == Some(0) => Ok(parse_squeue(&o.stdout)),
+        // Every id already purged from the controller: nothing is live.
+        Ok(o) if o.stderr.contains("Invalid job id specified") => Ok(Observations::default()),
+        Ok(o) => Err(format!("squeue failed: {}", o.stderr.trim())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// sacct (None when accounting is off), squeue, and scontrol (only without accounting)
 /// over the job ids in `idlist`; Err(why) when any call failed.
 #[allow(clippy::type_complexity)]
@@ -353,17 +369,7 @@ pub(crate) fn query(
         Ok(o) => return Err(format!("sacct failed: {}", o.stderr.trim())),
         Err(e) => return Err(e.to_string()),
     };
-    let squeue = match super::run(
-        "squeue",
-        &["-h", "-r", "-j", idlist, "-o", "%i|%t|%r"],
-        None,
-    ) {
-        Ok(o) if o.code == Some(0) => parse_squeue(&o.stdout),
-        // Every id already purged from the controller: nothing is live.
-        Ok(o) if o.stderr.contains("Invalid job id specified") => Observations::default(),
-        Ok(o) => return Err(format!("squeue failed: {}", o.stderr.trim())),
-        Err(e) => return Err(e.to_string()),
-    };
+    let squeue = live(idlist)?;
     let scontrol = if sacct.is_none() {
         match super::run("scontrol", &["-o", "show", "job"], None) {
             Ok(o) if o.code == Some(0) => parse_scontrol(&o.stdout),

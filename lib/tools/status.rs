@@ -318,6 +318,8 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> Str
     // The progress columns only when some shown trial has progress to show.
     let steps = shown.iter().any(|r| r.step.is_some());
     let rates = shown.iter().any(|r| r.steps_per_min.is_some());
+    // The attempt column only when some shown trial was retried by herd-watch.
+    let tries = shown.iter().any(|r| r.attempts.is_some());
     let mut headers = vec![
         ("INDEX", Align::Right),
         ("STATUS", Align::Left),
@@ -330,6 +332,9 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> Str
     }
     if rates {
         headers.push(("STEPS/MIN", Align::Right));
+    }
+    if tries {
+        headers.push(("ATTEMPT", Align::Left));
     }
     headers.extend([("NAME", Align::Left), ("LAST LOG", Align::Left)]);
     let mut t = Table::new(&headers);
@@ -346,6 +351,14 @@ fn render_table(shown: &[&TrialRecord], all: &[TrialRecord], logs: &Logs) -> Str
         }
         if rates {
             row.push(r.steps_per_min.map(rate).unwrap_or_default());
+        }
+        if tries {
+            // "2: 300M 00:02:00": the latest attempt and its resources.
+            row.push(r.attempts.as_ref().map_or_else(String::new, |a| {
+                a.last().map_or_else(String::new, |l| {
+                    clean(&format!("{}: {} {}", a.len(), l.mem, l.time), 40)
+                })
+            }));
         }
         row.push(clean(r.experiment_name.as_deref().unwrap_or(""), 60));
         row.push(clean(logs.table_line(r).as_deref().unwrap_or(""), 60));

@@ -167,6 +167,8 @@ pub enum Driver {
     Loop,
     /// `herd-sh --watch 1`.
     Watch,
+    /// `herd-watch --every 1`: the supervisor runs the same decision each tick.
+    HerdWatch,
 }
 
 /// Sync mode on 8 trials whose every step logs their `q` (lower is better): rungs
@@ -180,6 +182,18 @@ pub fn sync_scenario(ws: &Path, submit_args: &[&str], driver: Driver) {
     let recs = match driver {
         Driver::Loop => halve_until_done(ws, Duration::from_secs(1), Duration::from_secs(400)),
         Driver::Watch => watch_until_done(ws, Duration::from_secs(400)),
+        Driver::HerdWatch => {
+            use super::watch::{events, named, watch_until_over};
+            let o = watch_until_over(ws, &["--every", "1", "--json"], Duration::from_secs(400));
+            ok(&o);
+            let ev = events(ws);
+            for name in ["pruned", "paused", "resumed", "sweep_finished"] {
+                assert!(!named(&ev, name).is_empty(), "no {name} event: {ev:?}");
+            }
+            let (o, recs) = status_json(ws, &[]);
+            ok(&o);
+            recs
+        }
     };
     let qs: Vec<f64> = expand(ws)
         .iter()

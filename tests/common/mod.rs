@@ -15,6 +15,32 @@ pub const STOP: &str = env!("CARGO_BIN_EXE_herd-stop");
 pub const TAIL: &str = env!("CARGO_BIN_EXE_herd-tail");
 pub const RES: &str = env!("CARGO_BIN_EXE_herd-res");
 
+/// Serialises a suite's tests on the real cluster (2 CPUs; some tests restart it).
+static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Take the real SLURM cluster for one test; fails the test when no cluster answers
+/// (nothing here skips silently).
+pub fn cluster() -> std::sync::MutexGuard<'static, ()> {
+    let guard = CLUSTER.lock().unwrap_or_else(|p| p.into_inner());
+    let up = Command::new("sinfo")
+        .arg("-h")
+        .output()
+        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+    assert!(up, "no SLURM cluster answers (run tests/slurm/up first)");
+    guard
+}
+
+/// `tests/slurm/up ARGS`: the cluster in another mode (restarting what changed).
+pub fn harness(args: &[&str]) {
+    let st = Command::new("bash")
+        .arg("tests/slurm/up")
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "tests/slurm/up {args:?} failed");
+}
+
 /// A test workspace that runs `cleanup` on it when dropped (also when the test
 /// panics), so a failing test leaves nothing running for the next one.
 pub struct Ws {

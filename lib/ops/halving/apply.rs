@@ -10,7 +10,7 @@ use crate::model::halving::{Action, Plan};
 use crate::model::record::Status;
 use crate::ops::halving::Applied;
 use crate::ops::session::Session;
-use crate::ops::submit::{self, How, Launched};
+use crate::ops::submit::{self, Launched};
 use crate::ops::sync::latest_jobs;
 use crate::store::results::{Signal, TrialResults};
 
@@ -20,13 +20,6 @@ pub(crate) fn apply(
     plan: &Plan,
     max_concurrent: Option<u64>,
 ) -> Result<Applied, Error> {
-    let Session {
-        cfg,
-        ws,
-        manifest,
-        jobs,
-        ..
-    } = session;
     let pick = |want: fn(&Action) -> bool| -> Vec<u64> {
         let mut v: Vec<u64> = plan
             .decisions
@@ -43,26 +36,25 @@ pub(crate) fn apply(
     let waiting = pick(|a| matches!(a, Action::Wait));
     for (indices, signal) in [(&pruned, Signal::Prune), (&paused, Signal::Pause)] {
         for &i in indices {
-            TrialResults::new(ws, i).write_signal(signal)?;
+            TrialResults::new(&session.ws, i).write_signal(signal)?;
         }
     }
     if !pruned.is_empty() || !paused.is_empty() {
-        for r in manifest.iter_mut() {
+        for r in session.manifest.iter_mut() {
             if pruned.binary_search(&r.index).is_ok() {
                 r.status = Status::Pruned;
             } else if paused.binary_search(&r.index).is_ok() {
                 r.status = Status::Paused;
             }
         }
-        ws.write_manifest(manifest)?;
+        session.ws.write_manifest(&session.manifest)?;
     }
     let mut submitted = Vec::new();
     let mut job_ids = Vec::new();
     if !resume.is_empty() {
-        cfg.check_launcher()?;
         // Each trial resumes where it ran before: here, or on SLURM.
         let (here, slurm): (Vec<u64>, Vec<u64>) = {
-            let latest = latest_jobs(jobs);
+            let latest = latest_jobs(&session.jobs);
             resume
                 .iter()
                 .partition(|i| latest.get(i).is_some_and(|(j, _)| local::is_local(j)))
@@ -71,19 +63,11 @@ pub(crate) fn apply(
             if group.is_empty() {
                 continue;
             }
-            if !local {
-                submit::check_slurm_path(cfg)?;
-            }
-            let how = How {
-                local,
-                throttle: max_concurrent.or(cfg.slurm.max_concurrent),
-                dry_run: false,
-            };
             if let Launched::Submitted {
                 trials,
                 job_ids: ids,
                 ..
-            } = submit::launch(cfg, ws, manifest, jobs, &group, how, None)?
+            } = submit::relaunch(session, &group, local, max_concurrent, None)?
             {
                 submitted.extend(trials);
                 job_ids.extend(ids);

@@ -18,7 +18,7 @@ use crate::model::record::Status;
 use crate::ops::halving::{halve_in, resolve, Request as HalvingRequest};
 use crate::ops::room::{room, Room};
 use crate::ops::session::{Mode, Session};
-use crate::ops::submit::{self, How, Launched};
+use crate::ops::submit::{self, Launched};
 use crate::store::script::array_spec;
 use crate::store::watch::{Event, WatchState};
 
@@ -109,7 +109,7 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
             || !applied.submitted.is_empty();
     }
     // 2. What the retry rules ask for.
-    let (plan, given_up) = retry::plan(&session, &mut state);
+    let (plan, given_up) = retry::plan(&mut session, &mut state)?;
     t.events.extend(given_up);
     // 3. Room in the queue, asked once, and only when something goes to SLURM.
     let deferred = session
@@ -225,25 +225,12 @@ fn wave(session: &mut Session, free: Option<&Room>) -> Result<Option<Event>, Err
     }
     deferred.sort_unstable();
     let rest = deferred.split_off((room.free as usize).min(deferred.len()));
-    let Session {
-        cfg,
-        ws,
-        manifest,
-        jobs,
-        ..
-    } = session;
-    cfg.check_launcher()?;
-    submit::check_slurm_path(cfg)?;
-    let how = How {
-        local: false,
-        throttle: cfg.slurm.max_concurrent,
-        dry_run: false,
-    };
     let Launched::Submitted { job_ids, .. } =
-        submit::launch(cfg, ws, manifest, jobs, &deferred, how, None)?
+        submit::relaunch(session, &deferred, false, None, None)?
     else {
         return Ok(None);
     };
+    let cfg = &session.cfg;
     let mut e = Event::now(
         "submitted",
         &cfg.name,

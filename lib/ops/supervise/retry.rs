@@ -10,7 +10,7 @@ use crate::model::record::Status;
 use crate::model::retry::{decide, Caps, Decision, Resources};
 use crate::ops::attempts::History;
 use crate::ops::session::Session;
-use crate::ops::submit::{self, How, Launched};
+use crate::ops::submit::{self, Launched};
 use crate::ops::sync::latest_jobs;
 use crate::store::job_ids::Retry;
 use crate::store::watch::{Event, WatchState};
@@ -50,9 +50,62 @@ impl Plan {
     }
 }
 
+/// States after which SLURM itself may queue the task again (`--requeue`, or the
+/// site's policy): such a task is asked about before it is given a second job.
+const MAY_REQUEUE: [&str; 3] = ["PREEMPTED", "NODE_FAIL", "BOOT_FAIL"];
+
+/// Failed trials whose task SLURM has queued again (preempted or node failure, then
+/// requeued) are queued again here too, and the sync follows them: never a second
+/// job for them. One squeue call, only when such trials exist; if it fails, they
+/// are left for the next tick. Returns the indices not to judge this tick (those
+/// that could not be asked about).
+fn requeued(session: &mut Session) -> Result<std::collections::BTreeSet<u64>, Error> {
+    let latest = latest_jobs(&session.jobs);
+    let mut asked: BTreeMap<u64, (String, u64)> = BTreeMap::new();
+    for r in session.manifest.iter().filter(|r| r.status == Status::Failed) {
+        let Some((job, task)) = latest.get(&r.index) else {
+            continue;
+        };
+        let ended = session.details.get(&r.index).map(|d| d.obs.state.as_str());
+        let first = ended.and_then(|s| s.split_whitespace().next()).unwrap_or("");
+        if !local::is_local(job) && MAY_REQUEUE.contains(&first) {
+            asked.insert(r.index, (job.to_string(), *task));
+        }
+    }
+    if asked.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut ids: Vec<&str> = asked.values().map(|(j, _)| j.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let skip: std::collections::BTreeSet<u64> = asked.keys().copied().collect();
+    let Ok(live) = crate::slurm::acct::live(&ids.join(",")) else {
+        return Ok(skip);
+    };
+    let mut changed = false;
+    for r in session.manifest.iter_mut() {
+        let Some((job, task)) = asked.get(&r.index) else {
+            continue;
+        };
+        let Ok(job) = job.parse::<u64>() else {
+            continue;
+        };
+        if let Some(o) = live.get(&(job, *task)) {
+            r.status = crate::slurm::acct::map_state(&o.state).unwrap_or(Status::Queued);
+            changed = true;
+        }
+    }
+    if changed {
+        session.ws.write_manifest(&session.manifest)?;
+    }
+    // Those still failed were asked about and are not queued: judge them.
+    Ok(Default::default())
+}
+
 /// Judge every failed trial by the rules: the retries due, and an event for each
 /// trial given up on (recorded in `state`, so it is said once).
-pub(super) fn plan(session: &Session, state: &mut WatchState) -> (Plan, Vec<Event>) {
+pub(super) fn plan(session: &mut Session, state: &mut WatchState) -> Result<(Plan, Vec<Event>), Error> {
+    let skip = requeued(session)?;
     let mut events = Vec::new();
     let cfg = &session.cfg;
     let sweep = cfg.name.clone();
@@ -65,7 +118,7 @@ pub(super) fn plan(session: &Session, state: &mut WatchState) -> (Plan, Vec<Even
         for r in session
             .manifest
             .iter()
-            .filter(|r| r.status == Status::Failed)
+            .filter(|r| r.status == Status::Failed && !skip.contains(&r.index))
         {
             let Some((job, task)) = latest.get(&r.index) else {
                 continue;
@@ -123,7 +176,7 @@ pub(super) fn plan(session: &Session, state: &mut WatchState) -> (Plan, Vec<Even
             }
         }
     }
-    (Plan { groups }, events)
+    Ok((Plan { groups }, events))
 }
 
 /// Submit the planned retries, within `free` places in the queue (None: no limit).
@@ -166,28 +219,7 @@ pub(super) fn retry(
             time: time.clone(),
             after: due.iter().map(|d| d.after.clone()).collect(),
         };
-        let Session {
-            cfg,
-            ws,
-            manifest,
-            jobs,
-            ..
-        } = &mut *session;
-        let how = How {
-            local: here,
-            throttle: cfg.slurm.max_concurrent,
-            dry_run: false,
-        };
-        let launched = cfg
-            .check_launcher()
-            .and_then(|()| {
-                if here {
-                    Ok(())
-                } else {
-                    submit::check_slurm_path(cfg)
-                }
-            })
-            .and_then(|()| submit::launch(cfg, ws, manifest, jobs, &selected, how, Some(&retry)));
+        let launched = submit::relaunch(session, &selected, here, None, Some(&retry));
         let trials = match launched {
             Ok(Launched::Submitted { trials, .. }) => trials,
             Ok(Launched::DryRun { .. }) => continue,

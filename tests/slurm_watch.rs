@@ -82,11 +82,11 @@ fn squeue_lines(args: &[&str]) -> Vec<String> {
 }
 
 /// The retry scenario on the cluster in `mode`: TIMEOUT lands 60-90 s after the
-/// start, the retry runs 75 s more.
+/// start (the slow trial sleeps 150 s), the retry resumes and ends in a second.
 fn retries_in_mode(mode: &[&str], name: &'static str, kinds: &'static [&'static str], mem: &str) {
     let yaml = retry_sweep(name, kinds, "00:01:00", mem, "{attempts: 3}");
     in_mode(mode, move || {
-        let ws = workspace(name, &yaml, &retry_body(75));
+        let ws = workspace(name, &yaml, &retry_body(150));
         let limit = Duration::from_secs(420);
         retry_scenario(&ws, kinds, &[], "10", ("00:01:00", "00:02:00"), limit);
     });

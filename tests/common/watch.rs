@@ -17,11 +17,12 @@ pub fn retry_sweep(name: &str, kinds: &[&str], time: &str, mem: &str, retries: &
     )
 }
 
-/// The trials: `slow` sleeps `slow_secs` (past the first time limit, within the
-/// second), `fail` exits 1, `oom` holds 250 MB for a second, `ok` ends at once.
+/// The trials: `slow` sleeps `slow_secs` (past the first time limit) on its first
+/// run and 1 s on a later one (it resumes from a checkpoint, say), `fail` exits 1,
+/// `oom` holds 250 MB for a second, `ok` ends at once.
 pub fn retry_body(slow_secs: u64) -> String {
     format!(
-        "case \"$1\" in\n  *kind=slow*) sleep {slow_secs} ;;\n  *kind=fail*) exit 1 ;;\n  *kind=oom*) exec python3 -c 'import time; b = b\"x\" * (250 * 1024 * 1024); time.sleep(1)' ;;\nesac\n"
+        "case \"$1\" in\n  *kind=slow*) mark=\"$HYPERHERD_WORKSPACE/out/$HYPERHERD_TRIAL_ID.began\"; if [ -e \"$mark\" ]; then sleep 1; else touch \"$mark\"; sleep {slow_secs}; fi ;;\n  *kind=fail*) exit 1 ;;\n  *kind=oom*) exec python3 -c 'import time; b = b\"x\" * (250 * 1024 * 1024); time.sleep(1)' ;;\nesac\n"
     )
 }
 

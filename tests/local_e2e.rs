@@ -107,9 +107,13 @@ fn trial_pids(ws: &Path, job: &str) -> Vec<i32> {
         .collect()
 }
 
+/// `kill -SIG -- PID`. The `--` matters: procps' kill reads `kill -9 -145` as
+/// `kill -9 -1` and SIGKILLs every process the caller may signal (it took down the
+/// test cluster's daemons and the shell running the tests).
 fn nix_kill(pid: i32, sig: i32) -> bool {
     Command::new("kill")
         .arg(format!("-{sig}"))
+        .arg("--")
         .arg(pid.to_string())
         .stderr(std::process::Stdio::null())
         .status()

@@ -935,12 +935,22 @@ fn herd_watch_runs_successive_halving_each_tick() {
 #[test]
 fn herd_watch_hands_chosen_events_to_the_notify_command() {
     use common::watch::*;
-    let mut yaml = retry_sweep("wnotify", &["ok", "fail"], "00:05:00", "100M", "{attempts: 3}");
+    let mut yaml = retry_sweep(
+        "wnotify",
+        &["ok", "fail"],
+        "00:05:00",
+        "100M",
+        "{attempts: 3}",
+    );
     yaml.push_str("notify:\n  command: [sh, -c, 'cat >> notified.jsonl']\n  on: [failed_for_good, sweep_finished]\n");
     let ws = halving_workspace("wnotify", &yaml, &retry_body(1));
     let (o, _) = expand_submit(&ws, &["--local"], &[]);
     ok(&o);
-    ok(&watch_until_over(&ws, &["--every", "1", "--json"], Duration::from_secs(60)));
+    ok(&watch_until_over(
+        &ws,
+        &["--every", "1", "--json"],
+        Duration::from_secs(60),
+    ));
     let sent = fs::read_to_string(ws.join("notified.jsonl")).unwrap();
     let logged: Vec<String> = fs::read_to_string(ws.join(".hyperherd/events.jsonl"))
         .unwrap()

@@ -14,8 +14,6 @@ use std::time::{Duration, Instant};
 mod common;
 use common::*;
 
-
-
 /// A fresh workspace with `hyperherd.yaml` and a launcher that records what it got;
 /// dropping it (also when the test panics) cancels its jobs, so a failing test never
 /// leaves the small cluster busy for the next one.
@@ -540,7 +538,6 @@ parameters:
         std::panic::resume_unwind(e);
     }
 }
-
 
 /// Success, exit 3, a timeout and a herd-stop: every trial reaches the right status
 /// and SLURM state, and a re-run resubmits exactly the failed and cancelled ones.

@@ -18,9 +18,6 @@ mod common;
 use common::watch::*;
 use common::*;
 
-
-
-
 /// Runs `f` with the cluster in the mode `args` gives, and puts it back to the
 /// default mode afterwards, also when `f` panics.
 fn in_mode(args: &[&str], f: impl FnOnce() + std::panic::UnwindSafe) {
@@ -96,14 +93,24 @@ fn retries_in_mode(mode: &[&str], name: &'static str, kinds: &'static [&'static 
 #[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
 fn herd_watch_retries_out_of_memory_and_timeout_with_more_and_not_a_failure() {
     let _cluster = cluster();
-    retries_in_mode(&["--cgroups"], "wretry", &["ok", "slow", "fail", "oom"], "150M");
+    retries_in_mode(
+        &["--cgroups"],
+        "wretry",
+        &["ok", "slow", "fail", "oom"],
+        "150M",
+    );
 }
 
 #[test]
 #[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
 fn herd_watch_retries_a_timeout_without_accounting() {
     let _cluster = cluster();
-    retries_in_mode(&["--no-accounting"], "wnoacct", &["ok", "slow", "fail"], "100M");
+    retries_in_mode(
+        &["--no-accounting"],
+        "wnoacct",
+        &["ok", "slow", "fail"],
+        "100M",
+    );
 }
 
 /// `scontrol requeue` is the closest the test cluster gets to preemption: the task
@@ -358,14 +365,22 @@ fn herd_stop_all_cancels_the_watcher_job() {
     let (o, _) = expand_submit(&ws, &[], &[]);
     ok(&o);
     // The watcher job (or, after its first tick, its successor) is queued or running.
-    let o = run(WATCH, &["--slurm", "--every", "30", ws.to_str().unwrap()], b"", &[]);
+    let o = run(
+        WATCH,
+        &["--slurm", "--every", "30", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
     ok(&o);
     let name = format!("herd-watch_{}", name_of(&ws));
     assert_eq!(squeue_lines(&["-n", &name]).len(), 1);
     let o = run(STOP, &["--all", ws.to_str().unwrap()], b"", &[]);
     ok(&o);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("stopped the watcher (cancelled its job"), "{err}");
+    assert!(
+        err.contains("stopped the watcher (cancelled its job"),
+        "{err}"
+    );
     wait_for(
         || squeue_lines(&["-n", &name]).is_empty(),
         Duration::from_secs(30),

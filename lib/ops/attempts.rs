@@ -110,3 +110,90 @@ impl<'a> History<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::job_ids::Retry;
+
+    fn job(id: &str, indices: &[u64], retry: Option<(&str, &str, &[&str])>) -> JobRecord {
+        JobRecord {
+            slurm_job_id: id.into(),
+            indices: indices.to_vec(),
+            task_offset: 0,
+            retry: retry.map(|(mem, time, after)| Retry {
+                mem: mem.into(),
+                time: time.into(),
+                after: after.iter().map(|s| s.to_string()).collect(),
+            }),
+        }
+    }
+
+    #[test]
+    fn attempts_read_resources_and_ends_from_the_job_history() {
+        let yaml = "name: demo\ngrid: all\nlauncher: ./launch.sh\nslurm: {partition: p, mem: 1G, time: \"00:10:00\"}\nparameters:\n  x: {type: discrete, values: [1, 2, 3]}\n";
+        let ws = std::path::Path::new("/w");
+        let cfg = crate::config::parse(yaml, &ws.join("hyperherd.yaml"), ws).unwrap();
+        let jobs = vec![
+            job("10", &[0, 1, 2], None),
+            job(
+                "11",
+                &[1, 2],
+                Some(("2G", "00:10:00", &["OUT_OF_MEMORY", "NODE_FAIL"])),
+            ),
+            // Index 2 submitted again by hand, then retried once more.
+            job("12", &[2], None),
+            job("13", &[2], Some(("1G", "00:15:00", &["TIMEOUT"]))),
+        ];
+        let h = History::new(&jobs);
+        assert_eq!(h.retries_in_a_row(0), 0);
+        assert_eq!(h.retries_in_a_row(1), 1);
+        assert_eq!(
+            h.retries_in_a_row(2),
+            1,
+            "the hand submission restarts the count"
+        );
+        assert_eq!(
+            h.latest_resources(0, &cfg),
+            ("1G".into(), "00:10:00".into())
+        );
+        assert_eq!(
+            h.latest_resources(2, &cfg),
+            ("1G".into(), "00:15:00".into())
+        );
+        let mut details = BTreeMap::new();
+        details.insert(
+            1,
+            Detail {
+                job: "11_1".into(),
+                obs: crate::model::record::Observation {
+                    state: "COMPLETED".into(),
+                    ..Default::default()
+                },
+            },
+        );
+        assert_eq!(h.attempts(0, &cfg, &details), None, "never retried");
+        let a = h.attempts(1, &cfg, &details).unwrap();
+        let got: Vec<(&str, &str, Option<&str>)> = a
+            .iter()
+            .map(|a| {
+                (
+                    a.slurm_job_id.as_str(),
+                    a.mem.as_str(),
+                    a.slurm_state.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("10_1", "1G", Some("OUT_OF_MEMORY")),
+                ("11_1", "2G", Some("COMPLETED"))
+            ]
+        );
+        let a = h.attempts(2, &cfg, &details).unwrap();
+        let states: Vec<Option<&str>> = a.iter().map(|a| a.slurm_state.as_deref()).collect();
+        // The hand submission's end is not recorded anywhere (no retry followed it).
+        assert_eq!(states, [Some("NODE_FAIL"), None, Some("TIMEOUT"), None]);
+    }
+}

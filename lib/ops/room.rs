@@ -78,3 +78,41 @@ pub fn room(cfg: &Config) -> Result<Room, Error> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(extra: &str) -> Config {
+        let yaml = format!("name: demo\ngrid: all\nlauncher: ./launch.sh\nslurm: {{partition: p, extra_args: [{extra}]}}\nparameters:\n  x: {{type: discrete, values: [1]}}\n");
+        let ws = std::path::Path::new("/w");
+        crate::config::parse(&yaml, &ws.join("hyperherd.yaml"), ws).unwrap()
+    }
+
+    #[test]
+    fn the_qos_comes_from_the_extra_args_in_any_spelling() {
+        assert_eq!(qos_of(&cfg("\"--qos=short\"")).as_deref(), Some("short"));
+        assert_eq!(qos_of(&cfg("\"--qos short\"")).as_deref(), Some("short"));
+        assert_eq!(qos_of(&cfg("\"-q long\"")).as_deref(), Some("long"));
+        assert_eq!(qos_of(&cfg("\"--account=ml\"")), None);
+    }
+
+    #[test]
+    fn a_room_says_where_its_limit_comes_from() {
+        let r = Room {
+            free: 3,
+            limit: 8,
+            queued: 4,
+            source: "QOS lim8 MaxSubmitJobsPerUser=8".into(),
+        };
+        assert_eq!(
+            r.describe(),
+            "4 of 8 queued (QOS lim8 MaxSubmitJobsPerUser=8; one place kept for herd-watch)"
+        );
+        let small = Room { limit: 2, ..r };
+        assert_eq!(
+            small.describe(),
+            "4 of 2 queued (QOS lim8 MaxSubmitJobsPerUser=8)"
+        );
+    }
+}

@@ -62,12 +62,18 @@ const MAY_REQUEUE: [&str; 3] = ["PREEMPTED", "NODE_FAIL", "BOOT_FAIL"];
 fn requeued(session: &mut Session) -> Result<std::collections::BTreeSet<u64>, Error> {
     let latest = latest_jobs(&session.jobs);
     let mut asked: BTreeMap<u64, (String, u64)> = BTreeMap::new();
-    for r in session.manifest.iter().filter(|r| r.status == Status::Failed) {
+    for r in session
+        .manifest
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+    {
         let Some((job, task)) = latest.get(&r.index) else {
             continue;
         };
         let ended = session.details.get(&r.index).map(|d| d.obs.state.as_str());
-        let first = ended.and_then(|s| s.split_whitespace().next()).unwrap_or("");
+        let first = ended
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap_or("");
         if !local::is_local(job) && MAY_REQUEUE.contains(&first) {
             asked.insert(r.index, (job.to_string(), *task));
         }
@@ -104,7 +110,10 @@ fn requeued(session: &mut Session) -> Result<std::collections::BTreeSet<u64>, Er
 
 /// Judge every failed trial by the rules: the retries due, and an event for each
 /// trial given up on (recorded in `state`, so it is said once).
-pub(super) fn plan(session: &mut Session, state: &mut WatchState) -> Result<(Plan, Vec<Event>), Error> {
+pub(super) fn plan(
+    session: &mut Session,
+    state: &mut WatchState,
+) -> Result<(Plan, Vec<Event>), Error> {
     let skip = requeued(session)?;
     let mut events = Vec::new();
     let cfg = &session.cfg;

@@ -193,6 +193,21 @@ fn a_requeued_task_is_followed_to_its_end_and_its_trainer_saw_usr2() {
     assert_eq!(runs.lines().count(), 2, "two runs of the task: {runs}");
 }
 
+/// Submit the sweep, then start the watcher job (`herd-watch --slurm`, one tick every
+/// 30 s), which returns at once; the watcher job's name.
+fn submit_with_watcher_job(ws: &Path) -> String {
+    let (o, _) = expand_submit(ws, &[], &[]);
+    ok(&o);
+    let o = run(
+        WATCH,
+        &["--slurm", "--every", "30", ws.to_str().unwrap()],
+        b"",
+        &[],
+    );
+    ok(&o);
+    format!("herd-watch_{}", name_of(ws))
+}
+
 const WAVES: usize = 30;
 
 fn waves_sweep(name: &str) -> String {
@@ -261,16 +276,7 @@ fn thirty_trials_under_a_limit_of_8_queued_jobs_finish_in_waves() {
             all_done_once(&ws);
             // As the watcher job: herd-watch --slurm returns at once.
             let ws = workspace("wavesjob", &waves_sweep("wwavesjob"), "sleep 1");
-            let (o, _) = expand_submit(&ws, &[], &[]);
-            ok(&o);
-            let o = run(
-                WATCH,
-                &["--slurm", "--every", "30", ws.to_str().unwrap()],
-                b"",
-                &[],
-            );
-            ok(&o);
-            let name = format!("herd-watch_{}", name_of(&ws));
+            let name = submit_with_watcher_job(&ws);
             wait_for(
                 || {
                     let (_, recs) = status_json(&ws, &[]);
@@ -362,17 +368,8 @@ fn herd_stop_all_cancels_the_watcher_job() {
     let _cluster = cluster();
     let yaml = retry_sweep("wstopjob", &["slow"], "00:05:00", "100M", "{attempts: 3}");
     let ws = workspace("stopjob", &yaml, &retry_body(120));
-    let (o, _) = expand_submit(&ws, &[], &[]);
-    ok(&o);
     // The watcher job (or, after its first tick, its successor) is queued or running.
-    let o = run(
-        WATCH,
-        &["--slurm", "--every", "30", ws.to_str().unwrap()],
-        b"",
-        &[],
-    );
-    ok(&o);
-    let name = format!("herd-watch_{}", name_of(&ws));
+    let name = submit_with_watcher_job(&ws);
     assert_eq!(squeue_lines(&["-n", &name]).len(), 1);
     let o = run(STOP, &["--all", ws.to_str().unwrap()], b"", &[]);
     ok(&o);

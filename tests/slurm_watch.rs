@@ -189,7 +189,10 @@ fn a_requeued_task_is_followed_to_its_end_and_its_trainer_saw_usr2() {
         }
         std::thread::sleep(Duration::from_secs(2));
     }
-    assert!(seen.iter().any(|s| s == "queued"), "the requeue was seen: {seen:?}");
+    assert!(
+        seen.iter().any(|s| s == "queued"),
+        "the requeue was seen: {seen:?}"
+    );
     // One job, run twice: the same job id, no resubmission by herd.
     assert_eq!(job_ids(&ws).len(), 1);
     assert_eq!(

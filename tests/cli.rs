@@ -33,6 +33,7 @@ fn cases(tool: &str, dir: &str) {
     t.default_bin_name(tool)
         // Deterministic environment: no SLURM limits query, no colour, fixed clock.
         .env("HERD_MAX_ARRAY_SIZE", "1001")
+        .env("HERD_QUEUE_ROOM", "1000000")
         .env("HERD_SLURM_TIMEOUT", "5")
         .case(format!("tests/cmd/{dir}/*.toml"));
     if emulated() {
@@ -56,6 +57,7 @@ fn cases_with_sh(tool: &str, dir: &str) {
         .register_bin("sh", Path::new("/bin/sh"))
         .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
         .env("HERD_MAX_ARRAY_SIZE", "1001")
+        .env("HERD_QUEUE_ROOM", "1000000")
         .env("HERD_SLURM_TIMEOUT", "5")
         .env("QUADRATIC_DELAY", "0")
         .case(format!("tests/cmd/{dir}/*.toml"));
@@ -107,6 +109,7 @@ fn submit_chunked() {
     trycmd::TestCases::new()
         .default_bin_name("herd-submit")
         .env("HERD_MAX_ARRAY_SIZE", "10")
+        .env("HERD_QUEUE_ROOM", "1000000")
         .env("HERD_SLURM_TIMEOUT", "5")
         .case("tests/cmd/submit-chunked/*.toml");
 }

@@ -59,6 +59,19 @@ fn qos_of(cfg: &Config) -> Option<String> {
 /// The room in the queue for the sweep of `cfg`: the smallest of SLURM's limits for
 /// this user and `slurm.max_queued`, less the user's jobs queued now.
 pub fn room(cfg: &Config) -> Result<Room, Error> {
+    // Documented in herd(7): the room, without asking SLURM (tests; a site whose
+    // accounting is slow to answer).
+    if let Some(n) = std::env::var("HERD_QUEUE_ROOM")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        return Ok(Room {
+            free: n,
+            limit: n,
+            queued: 0,
+            source: "HERD_QUEUE_ROOM".into(),
+        });
+    }
     let user = slurm::current_user();
     let found = slurm::submit_limit(&user, qos_of(cfg).as_deref());
     let (limit, source) = match (found, cfg.slurm.max_queued) {

@@ -50,16 +50,15 @@ impl Plan {
     }
 }
 
-/// States after which SLURM itself may queue the task again (`--requeue`, or the
-/// site's policy): such a task is asked about before it is given a second job.
-const MAY_REQUEUE: [&str; 3] = ["PREEMPTED", "NODE_FAIL", "BOOT_FAIL"];
-
-/// Failed trials whose task SLURM has queued again (preempted or node failure, then
-/// requeued) are queued again here too, and the sync follows them: never a second
-/// job for them. One squeue call, only when such trials exist; if it fails, they
-/// are left for the next tick. Returns the indices not to judge this tick (those
+/// Failed trials whose task SLURM has queued again (preempted, node failure or
+/// `scontrol requeue`, then requeued) are queued again here too, and the sync follows
+/// them: never a second job for them. One squeue call, only when a failed SLURM trial
+/// may be retried; if it fails, they are left for the next tick. Returns the indices not to judge this tick (those
 /// that could not be asked about).
-fn requeued(session: &mut Session) -> Result<std::collections::BTreeSet<u64>, Error> {
+fn requeued(
+    session: &mut Session,
+    state: &WatchState,
+) -> Result<std::collections::BTreeSet<u64>, Error> {
     let latest = latest_jobs(&session.jobs);
     let mut asked: BTreeMap<u64, (String, u64)> = BTreeMap::new();
     for r in session
@@ -70,11 +69,10 @@ fn requeued(session: &mut Session) -> Result<std::collections::BTreeSet<u64>, Er
         let Some((job, task)) = latest.get(&r.index) else {
             continue;
         };
-        let ended = session.details.get(&r.index).map(|d| d.obs.state.as_str());
-        let first = ended
-            .and_then(|s| s.split_whitespace().next())
-            .unwrap_or("");
-        if !local::is_local(job) && MAY_REQUEUE.contains(&first) {
+        // Every failed SLURM trial not given up on is asked about: a requeued task
+        // can read as failed for a moment while the accounting database catches up.
+        let job_task = format!("{job}_{task}");
+        if !local::is_local(job) && state.gave_up.get(&r.index) != Some(&job_task) {
             asked.insert(r.index, (job.to_string(), *task));
         }
     }
@@ -114,7 +112,7 @@ pub(super) fn plan(
     session: &mut Session,
     state: &mut WatchState,
 ) -> Result<(Plan, Vec<Event>), Error> {
-    let skip = requeued(session)?;
+    let skip = requeued(session, state)?;
     let mut events = Vec::new();
     let cfg = &session.cfg;
     let sweep = cfg.name.clone();

@@ -109,7 +109,19 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
             || !applied.submitted.is_empty();
     }
     // 2. What the retry rules ask for.
-    let (plan, given_up) = retry::plan(&mut session, &mut state)?;
+    let (plan, given_up) = match retry::plan(&mut session, &mut state) {
+        Ok(p) => p,
+        Err(e) => {
+            let why = e.to_string();
+            t.events.push(new(
+                "tick_failed",
+                format!("{why}; nothing was retried or submitted"),
+            ));
+            t.stale = Some(why);
+            finish_tick(&session, &mut state, &t.events)?;
+            return Ok(t);
+        }
+    };
     t.events.extend(given_up);
     // 3. Room in the queue, asked once, and only when something goes to SLURM.
     let deferred = session

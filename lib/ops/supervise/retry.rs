@@ -53,12 +53,8 @@ impl Plan {
 /// Failed trials whose task SLURM has queued again (preempted, node failure or
 /// `scontrol requeue`, then requeued) are queued again here too, and the sync follows
 /// them: never a second job for them. One squeue call, only when a failed SLURM trial
-/// may be retried; if it fails, they are left for the next tick. Returns the indices not to judge this tick (those
-/// that could not be asked about).
-fn requeued(
-    session: &mut Session,
-    state: &WatchState,
-) -> Result<std::collections::BTreeSet<u64>, Error> {
+/// may be retried; if squeue cannot be asked, the tick fails (nothing is retried).
+fn requeued(session: &mut Session, state: &WatchState) -> Result<(), Error> {
     let latest = latest_jobs(&session.jobs);
     let mut asked: BTreeMap<u64, (String, u64)> = BTreeMap::new();
     for r in session
@@ -77,15 +73,16 @@ fn requeued(
         }
     }
     if asked.is_empty() {
-        return Ok(Default::default());
+        return Ok(());
     }
     let mut ids: Vec<&str> = asked.values().map(|(j, _)| j.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let skip: std::collections::BTreeSet<u64> = asked.keys().copied().collect();
-    let Ok(live) = crate::slurm::acct::live(&ids.join(",")) else {
-        return Ok(skip);
-    };
+    let live = crate::slurm::acct::live(&ids.join(",")).map_err(|why| {
+        Error::failed(format!(
+            "cannot tell whether failed trials were queued again: {why}"
+        ))
+    })?;
     let mut changed = false;
     for r in session.manifest.iter_mut() {
         let Some((job, task)) = asked.get(&r.index) else {
@@ -103,7 +100,7 @@ fn requeued(
         session.ws.write_manifest(&session.manifest)?;
     }
     // Those still failed were asked about and are not queued: judge them.
-    Ok(Default::default())
+    Ok(())
 }
 
 /// Judge every failed trial by the rules: the retries due, and an event for each
@@ -112,7 +109,7 @@ pub(super) fn plan(
     session: &mut Session,
     state: &mut WatchState,
 ) -> Result<(Plan, Vec<Event>), Error> {
-    let skip = requeued(session, state)?;
+    requeued(session, state)?;
     let mut events = Vec::new();
     let cfg = &session.cfg;
     let sweep = cfg.name.clone();
@@ -125,7 +122,7 @@ pub(super) fn plan(
         for r in session
             .manifest
             .iter()
-            .filter(|r| r.status == Status::Failed && !skip.contains(&r.index))
+            .filter(|r| r.status == Status::Failed)
         {
             let Some((job, task)) = latest.get(&r.index) else {
                 continue;

@@ -50,28 +50,33 @@ impl Plan {
     }
 }
 
+/// The failed trials not given up on: each one's index and latest job and task.
+fn undecided(session: &Session, state: &WatchState) -> Vec<(u64, String, u64)> {
+    let latest = latest_jobs(&session.jobs);
+    session
+        .manifest
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .filter_map(|r| {
+            let (job, task) = latest.get(&r.index)?;
+            let given_up = state.gave_up.get(&r.index) == Some(&format!("{job}_{task}"));
+            (!given_up).then(|| (r.index, job.to_string(), *task))
+        })
+        .collect()
+}
+
 /// Failed trials whose task SLURM has queued again (preempted, node failure or
 /// `scontrol requeue`, then requeued) are queued again here too, and the sync follows
 /// them: never a second job for them. One squeue call, only when a failed SLURM trial
 /// may be retried; if squeue cannot be asked, the tick fails (nothing is retried).
 fn requeued(session: &mut Session, state: &WatchState) -> Result<(), Error> {
-    let latest = latest_jobs(&session.jobs);
-    let mut asked: BTreeMap<u64, (String, u64)> = BTreeMap::new();
-    for r in session
-        .manifest
-        .iter()
-        .filter(|r| r.status == Status::Failed)
-    {
-        let Some((job, task)) = latest.get(&r.index) else {
-            continue;
-        };
-        // Every failed SLURM trial not given up on is asked about: a requeued task
-        // can read as failed for a moment while the accounting database catches up.
-        let job_task = format!("{job}_{task}");
-        if !local::is_local(job) && state.gave_up.get(&r.index) != Some(&job_task) {
-            asked.insert(r.index, (job.to_string(), *task));
-        }
-    }
+    // Every failed SLURM trial not given up on is asked about: a requeued task can
+    // read as failed for a moment while the accounting database catches up.
+    let asked: BTreeMap<u64, (String, u64)> = undecided(session, state)
+        .into_iter()
+        .filter(|(_, job, _)| !local::is_local(job))
+        .map(|(i, job, task)| (i, (job, task)))
+        .collect();
     if asked.is_empty() {
         return Ok(());
     }
@@ -117,52 +122,41 @@ pub(super) fn plan(
     let mut groups: BTreeMap<(bool, String, String), Vec<Due>> = BTreeMap::new();
     {
         let history = History::new(&session.jobs);
-        let latest = latest_jobs(&session.jobs);
         let mut caps: Option<Caps> = None;
-        for r in session
-            .manifest
-            .iter()
-            .filter(|r| r.status == Status::Failed)
-        {
-            let Some((job, task)) = latest.get(&r.index) else {
-                continue;
-            };
+        for (index, job, task) in undecided(session, state) {
             let job_task = format!("{job}_{task}");
-            if state.gave_up.get(&r.index) == Some(&job_task) {
-                continue;
-            }
             let ended = session
                 .details
-                .get(&r.index)
+                .get(&index)
                 .filter(|d| d.job == job_task && !d.obs.state.is_empty())
                 .map_or_else(|| "FAILED".to_string(), |d| d.obs.state.clone());
-            let here = local::is_local(job);
+            let here = local::is_local(&job);
             let none = Caps::default();
             let caps = if here {
                 &none
             } else {
                 caps.get_or_insert_with(|| super::caps(cfg))
             };
-            let attempt = history.retries_in_a_row(r.index) + 1;
-            let (mem, time) = history.latest_resources(r.index, cfg);
+            let attempt = history.retries_in_a_row(index) + 1;
+            let (mem, time) = history.latest_resources(index, cfg);
             let current = Resources { mem, time };
             match decide(&cfg.retries, &ended, attempt, &current, caps) {
                 Decision::Retry { resources, why, .. } => groups
                     .entry((here, resources.mem, resources.time))
                     .or_default()
                     .push(Due {
-                        index: r.index,
+                        index,
                         after: ended,
                         attempt: attempt + 1,
                         why,
                     }),
                 Decision::GiveUp { why } => {
                     let mut e = Event::now("failed_for_good", &sweep, &wsname, why);
-                    e.index = Some(r.index);
+                    e.index = Some(index);
                     e.slurm_job_id = Some(job_task.clone());
                     e.attempt = Some(attempt);
                     events.push(e);
-                    state.gave_up.insert(r.index, job_task);
+                    state.gave_up.insert(index, job_task);
                 }
                 Decision::NotRetried => {
                     let mut e = Event::now(
@@ -171,11 +165,11 @@ pub(super) fn plan(
                         &wsname,
                         format!("{ended}: not retried (see retries: in hyperherd.yaml)"),
                     );
-                    e.index = Some(r.index);
+                    e.index = Some(index);
                     e.slurm_job_id = Some(job_task.clone());
                     e.attempt = Some(attempt);
                     events.push(e);
-                    state.gave_up.insert(r.index, job_task);
+                    state.gave_up.insert(index, job_task);
                 }
             }
         }

@@ -106,6 +106,23 @@ impl Status {
     }
 }
 
+/// How many of `statuses` have each status: those of [`Status::KNOWN`] in its order,
+/// then any other in alphabetical order.
+pub fn tally<'a>(statuses: impl IntoIterator<Item = &'a Status>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for s in statuses {
+        *counts.entry(s.as_str()).or_default() += 1;
+    }
+    let known = Status::KNOWN
+        .iter()
+        .filter_map(|k| counts.get(k).map(|n| (k.to_string(), *n)));
+    let other = counts
+        .iter()
+        .filter(|(k, _)| !Status::KNOWN.contains(k))
+        .map(|(k, n)| (k.to_string(), *n));
+    known.chain(other).collect()
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -166,14 +166,7 @@ pub fn write_journal(ws: &Workspace, job_name: &str, parts: &[JournalPart]) -> R
                             ),
                         ]));
                         if let (Value::Map(m), Some(r)) = (&mut v, &p.part.retry) {
-                            m.insert("mem", Value::Str(r.mem.clone()));
-                            m.insert("time", Value::Str(r.time.clone()));
-                            m.insert(
-                                "retry_after",
-                                Value::List(
-                                    r.after.iter().map(|a| Value::Str(a.clone())).collect(),
-                                ),
-                            );
+                            r.write_keys(m);
                         }
                         v
                     })

@@ -25,7 +25,7 @@ pub struct Room {
 impl Room {
     /// "7 of 8 queued (QOS lim8 MaxSubmitJobsPerUser=8; one place kept for herd-watch)".
     pub fn describe(&self) -> String {
-        let kept = if self.limit >= 4 {
+        let kept = if kept(self.limit) > 0 {
             "; one place kept for herd-watch"
         } else {
             ""
@@ -35,6 +35,12 @@ impl Room {
             self.queued, self.limit, self.source
         )
     }
+}
+
+/// The places of a limit kept for herd-watch's own job (queued while the trials
+/// run): one, unless the limit is too small to share.
+fn kept(limit: u64) -> u64 {
+    u64::from(limit >= 4)
 }
 
 /// The QOS the sweep's jobs ask for in `extra_args` (`--qos=X`, `--qos X`, `-q X`).
@@ -81,11 +87,8 @@ pub fn room(cfg: &Config) -> Result<Room, Error> {
         (Err(e), None) => return Err(e),
     };
     let queued = slurm::queued_jobs(&user)?;
-    // One place is kept for herd-watch's own job (queued while the trials run),
-    // unless the limit is too small to share.
-    let kept = u64::from(limit >= 4);
     Ok(Room {
-        free: limit.saturating_sub(queued).saturating_sub(kept),
+        free: limit.saturating_sub(queued).saturating_sub(kept(limit)),
         limit,
         queued,
         source,

@@ -126,17 +126,8 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
     if !ids.is_empty() {
         slurm::scancel(&ids)?;
     }
-    let targets: Vec<(usize, String)> = {
-        let mut all = targets;
-        all.extend(deferred.into_iter().map(|k| (k, String::new())));
-        all.sort_unstable();
-        all
-    };
     let mut local_tasks: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for (k, j) in &targets {
-        if j.is_empty() {
-            continue;
-        }
+    for (k, _) in &targets {
         if let Some((job, task)) = latest.get(&manifest[*k].index) {
             if local::is_local(job) {
                 local_tasks.entry(*job).or_default().push(*task);
@@ -146,20 +137,23 @@ pub fn stop(cfg: Config, targets: Targets) -> Result<Stopped, Error> {
     for (job, tasks) in &local_tasks {
         local::cancel(&ws, job, tasks)?;
     }
-    let mut previous = Vec::with_capacity(targets.len());
-    for (k, _) in &targets {
-        previous.push(manifest[*k].status.clone());
-        manifest[*k].status = Status::Cancelled;
+    // The live trials cancelled, and the deferred ones (no job), in manifest order.
+    let mut changed: Vec<usize> = targets.iter().map(|(k, _)| *k).chain(deferred).collect();
+    changed.sort_unstable();
+    let mut previous = Vec::with_capacity(changed.len());
+    for &k in &changed {
+        previous.push(manifest[k].status.clone());
+        manifest[k].status = Status::Cancelled;
     }
     ws.write_manifest(&manifest)?;
-    let cancelled: Vec<u64> = targets.iter().map(|(k, _)| manifest[*k].index).collect();
+    let cancelled: Vec<u64> = changed.iter().map(|&k| manifest[k].index).collect();
     let details = crate::store::cache::note_cancelled(&ws, &cancelled, details)?;
     let logs = Logs::scan(&ws);
-    let records = targets
+    let records = changed
         .iter()
         .zip(previous)
-        .map(|((k, _), prev)| {
-            let mut rec = detailed_record(&cfg, &logs, manifest[*k].clone(), &details, &latest);
+        .map(|(&k, prev)| {
+            let mut rec = detailed_record(&cfg, &logs, manifest[k].clone(), &details, &latest);
             rec.previous_status = Some(prev);
             rec
         })

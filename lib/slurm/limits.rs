@@ -7,6 +7,7 @@
 
 use super::{parse_limits, run, Output};
 use crate::error::Error;
+use crate::model::retry::Caps;
 
 /// The most of this user's jobs (array tasks count one each) SLURM accepts queued or
 /// running at once, and where that number comes from.
@@ -289,19 +290,11 @@ fn count_range(spec: &str) -> Option<u64> {
         .sum()
 }
 
-/// The partition's caps for escalating a trial's resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartitionCaps {
-    /// `MaxTime` in seconds; None for UNLIMITED.
-    pub max_time_seconds: Option<u64>,
-    /// The memory cap in bytes: `MaxMemPerNode` if set, else the largest RealMemory of
-    /// the partition's nodes; None when neither is known.
-    pub max_mem_bytes: Option<u64>,
-}
-
-/// Read `partition`'s caps from `scontrol show partition -o NAME` and, when it sets no
-/// MaxMemPerNode, `sinfo -h -N -p NAME -o %m` (one line per node).
-pub fn partition_caps(partition: &str) -> Result<PartitionCaps, Error> {
+/// Read `partition`'s caps for escalating a trial's resources from `scontrol show
+/// partition -o NAME` (`MaxTime`; None for UNLIMITED) and the memory cap: its
+/// `MaxMemPerNode` if set, else the largest RealMemory of its nodes from
+/// `sinfo -h -N -p NAME -o %m` (one line per node); None when neither is known.
+pub fn partition_caps(partition: &str) -> Result<Caps, Error> {
     let out = run("scontrol", &["show", "partition", "-o", partition], None)?;
     if out.code != Some(0) {
         // scontrol says "Partition X not found" on stdout.
@@ -330,7 +323,7 @@ pub fn partition_caps(partition: &str) -> Result<PartitionCaps, Error> {
             parse_sinfo_mem(&out.stdout)
         }
     };
-    Ok(PartitionCaps {
+    Ok(Caps {
         max_time_seconds: p.max_time_seconds,
         max_mem_bytes: mem_mb.map(|mb| mb.saturating_mul(1 << 20)),
     })

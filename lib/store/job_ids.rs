@@ -219,14 +219,20 @@ impl JobRecord {
             m.insert("task_offset", Value::Int(self.task_offset as i64));
         }
         if let Some(r) = &self.retry {
-            m.insert("mem", Value::Str(r.mem.clone()));
-            m.insert("time", Value::Str(r.time.clone()));
-            m.insert(
-                "retry_after",
-                Value::List(r.after.iter().map(|s| Value::Str(s.clone())).collect()),
-            );
+            r.write_keys(&mut m);
         }
         Value::Map(m)
+    }
+}
+
+impl Retry {
+    /// Add the retry's keys (`mem`, `time`, `retry_after`) to a record: a
+    /// `job_ids.json` record or a journaled part, which [`parse_retry`] reads back.
+    pub(crate) fn write_keys(&self, m: &mut Assoc) {
+        m.insert("mem", Value::Str(self.mem.clone()));
+        m.insert("time", Value::Str(self.time.clone()));
+        let after = self.after.iter().map(|s| Value::Str(s.clone())).collect();
+        m.insert("retry_after", Value::List(after));
     }
 }
 

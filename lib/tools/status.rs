@@ -5,11 +5,10 @@ use crate::config;
 use crate::error::Error;
 use crate::model::ndjson;
 use crate::model::pin::Pins;
-use crate::model::record::{Status, TrialRecord};
+use crate::model::record::{tally, Status, TrialRecord};
 use crate::ops::session::{Mode, Session};
 use crate::ops::view::{Logs, View};
 use crate::text::table::{Align, Table};
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -218,21 +217,10 @@ fn is_finished(s: &Status) -> bool {
 
 /// "12 completed, 2 running", in the order of [`Status::KNOWN`], unknown ones last.
 fn counts(all: &[TrialRecord]) -> Vec<String> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in all {
-        *counts.entry(r.status.to_string()).or_default() += 1;
-    }
-    let mut parts: Vec<String> = Status::KNOWN
-        .iter()
-        .filter_map(|k| counts.get(*k).map(|n| format!("{n} {k}")))
-        .collect();
-    parts.extend(
-        counts
-            .iter()
-            .filter(|(k, _)| !Status::KNOWN.contains(&k.as_str()))
-            .map(|(k, n)| format!("{n} {}", crate::text::table::escape(k))),
-    );
-    parts
+    tally(all.iter().map(|r| &r.status))
+        .into_iter()
+        .map(|(k, n)| format!("{n} {}", crate::text::table::escape(&k)))
+        .collect()
 }
 
 fn human_bytes(b: u64) -> String {

@@ -75,13 +75,8 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
         )
     };
     if let Some(why) = session.stale.clone() {
-        t.events.push(new(
-            "tick_failed",
-            format!("cannot tell which trials are live: {why}; nothing was changed"),
-        ));
-        t.stale = Some(why);
-        finish_tick(&session, &mut state, &t.events)?;
-        return Ok(t);
+        let why = format!("cannot tell which trials are live: {why}");
+        return fail_tick(t, &session, &mut state, why, "nothing was changed");
     }
     let mut acted = false;
     // 1. Successive halving: prunes free room, resumes take it.
@@ -112,14 +107,8 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
     let (plan, given_up) = match retry::plan(&mut session, &mut state) {
         Ok(p) => p,
         Err(e) => {
-            let why = e.to_string();
-            t.events.push(new(
-                "tick_failed",
-                format!("{why}; nothing was retried or submitted"),
-            ));
-            t.stale = Some(why);
-            finish_tick(&session, &mut state, &t.events)?;
-            return Ok(t);
+            let then = "nothing was retried or submitted";
+            return fail_tick(t, &session, &mut state, e.to_string(), then);
         }
     };
     t.events.extend(given_up);
@@ -134,11 +123,7 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
             Ok(r) => Some(r),
             Err(e) => {
                 let why = format!("cannot tell the room in the queue: {e}");
-                t.events
-                    .push(new("tick_failed", format!("{why}; nothing was submitted")));
-                t.stale = Some(why);
-                finish_tick(&session, &mut state, &t.events)?;
-                return Ok(t);
+                return fail_tick(t, &session, &mut state, why, "nothing was submitted");
             }
         }
     } else {
@@ -172,14 +157,8 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
         },
     };
     if let Some(e) = failed {
-        let why = e.to_string();
-        t.events.push(new(
-            "tick_failed",
-            format!("{why}; the next tick tries again"),
-        ));
-        t.stale = Some(why);
-        finish_tick(&session, &mut state, &t.events)?;
-        return Ok(t);
+        let then = "the next tick tries again";
+        return fail_tick(t, &session, &mut state, e.to_string(), then);
     }
     // 6. The end.
     let busy = session
@@ -200,6 +179,25 @@ fn tick_locked(cfg: Config) -> Result<Tick, Error> {
     Ok(t)
 }
 
+/// End a tick that could not go on: log `tick_failed` with `why` and what follows
+/// for the user (`then`), after what the tick did before.
+fn fail_tick(
+    mut t: Tick,
+    session: &Session,
+    state: &mut WatchState,
+    why: String,
+    then: &str,
+) -> Result<Tick, Error> {
+    let cfg = &session.cfg;
+    let reason = format!("{why}; {then}");
+    let workspace = cfg.workspace.display().to_string();
+    t.events
+        .push(Event::now("tick_failed", &cfg.name, &workspace, reason));
+    t.stale = Some(why);
+    finish_tick(session, state, &t.events)?;
+    Ok(t)
+}
+
 /// Write the watcher's state and the events.
 fn finish_tick(session: &Session, state: &mut WatchState, events: &[Event]) -> Result<(), Error> {
     session.ws.write_watch(state)?;
@@ -208,16 +206,11 @@ fn finish_tick(session: &Session, state: &mut WatchState, events: &[Event]) -> R
 
 /// "36 trials: 30 completed, 4 failed, 2 pruned".
 fn summary(session: &Session) -> String {
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for r in &session.manifest {
-        let s = r.status.as_str();
-        match counts.iter_mut().find(|(k, _)| k == s) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((s.to_string(), 1)),
-        }
-    }
-    counts.sort_by_key(|(k, _)| Status::KNOWN.iter().position(|w| w == k).unwrap_or(99));
-    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let parts: Vec<String> =
+        crate::model::record::tally(session.manifest.iter().map(|r| &r.status))
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
     format!("{} trials: {}", session.manifest.len(), parts.join(", "))
 }
 
@@ -264,11 +257,5 @@ fn wave(session: &mut Session, free: Option<&Room>) -> Result<Option<Event>, Err
 /// config's `retries.max_mem`/`max_time` apply on top, in the rule); none when SLURM
 /// cannot be asked.
 pub fn caps(cfg: &Config) -> crate::model::retry::Caps {
-    match crate::slurm::partition_caps(&cfg.slurm.partition) {
-        Ok(p) => crate::model::retry::Caps {
-            max_mem_bytes: p.max_mem_bytes,
-            max_time_seconds: p.max_time_seconds,
-        },
-        Err(_) => crate::model::retry::Caps::default(),
-    }
+    crate::slurm::partition_caps(&cfg.slurm.partition).unwrap_or_default()
 }

@@ -65,22 +65,24 @@ fn undecided(session: &Session, state: &WatchState) -> Vec<(u64, String, u64)> {
         .collect()
 }
 
-/// Failed trials whose task SLURM has queued again (preempted, node failure or
-/// `scontrol requeue`, then requeued) are queued again here too, and the sync follows
-/// them: never a second job for them. One squeue call, only when a failed SLURM trial
-/// may be retried; if squeue cannot be asked, the tick fails (nothing is retried).
-fn requeued(session: &mut Session, state: &WatchState) -> Result<(), Error> {
-    // Every failed SLURM trial not given up on is asked about: a requeued task can
-    // read as failed for a moment while the accounting database catches up.
-    let asked: BTreeMap<u64, (String, u64)> = undecided(session, state)
-        .into_iter()
-        .filter(|(_, job, _)| !local::is_local(job))
-        .map(|(i, job, task)| (i, (job, task)))
+/// Of `undecided`, the trials SLURM has not queued again: a task requeued after a
+/// preemption, node failure or `scontrol requeue` (it can read as failed for a
+/// moment while the accounting database catches up) is queued again here too, and
+/// the sync follows it: never a second job for it. One squeue call, only when a
+/// failed SLURM trial may be retried; if squeue cannot be asked, the tick fails
+/// (nothing is retried).
+fn not_requeued(
+    session: &mut Session,
+    undecided: Vec<(u64, String, u64)>,
+) -> Result<Vec<(u64, String, u64)>, Error> {
+    let mut ids: Vec<&str> = undecided
+        .iter()
+        .map(|(_, job, _)| job.as_str())
+        .filter(|job| !local::is_local(job))
         .collect();
-    if asked.is_empty() {
-        return Ok(());
+    if ids.is_empty() {
+        return Ok(undecided);
     }
-    let mut ids: Vec<&str> = asked.values().map(|(j, _)| j.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     let live = crate::slurm::acct::live(&ids.join(",")).map_err(|why| {
@@ -88,24 +90,26 @@ fn requeued(session: &mut Session, state: &WatchState) -> Result<(), Error> {
             "cannot tell whether failed trials were queued again: {why}"
         ))
     })?;
-    let mut changed = false;
-    for r in session.manifest.iter_mut() {
-        let Some((job, task)) = asked.get(&r.index) else {
-            continue;
-        };
-        let Ok(job) = job.parse::<u64>() else {
-            continue;
-        };
-        if let Some(o) = live.get(&(job, *task)) {
-            r.status = crate::slurm::acct::map_state(&o.state).unwrap_or(Status::Queued);
-            changed = true;
+    let mut again: BTreeMap<u64, Status> = BTreeMap::new();
+    for (index, job, task) in &undecided {
+        let seen = job.parse::<u64>().ok().and_then(|j| live.get(&(j, *task)));
+        if let Some(o) = seen {
+            let status = crate::slurm::acct::map_state(&o.state).unwrap_or(Status::Queued);
+            again.insert(*index, status);
         }
     }
-    if changed {
+    if !again.is_empty() {
+        for r in session.manifest.iter_mut() {
+            if let Some(s) = again.get(&r.index) {
+                r.status = s.clone();
+            }
+        }
         session.ws.write_manifest(&session.manifest)?;
     }
-    // Those still failed were asked about and are not queued: judge them.
-    Ok(())
+    Ok(undecided
+        .into_iter()
+        .filter(|(i, _, _)| !again.contains_key(i))
+        .collect())
 }
 
 /// Judge every failed trial by the rules: the retries due, and an event for each
@@ -114,16 +118,19 @@ pub(super) fn plan(
     session: &mut Session,
     state: &mut WatchState,
 ) -> Result<(Plan, Vec<Event>), Error> {
-    requeued(session, state)?;
+    let undecided = undecided(session, state);
+    let undecided = not_requeued(session, undecided)?;
     let mut events = Vec::new();
     let cfg = &session.cfg;
     let sweep = cfg.name.clone();
     let wsname = cfg.workspace.display().to_string();
     let mut groups: BTreeMap<(bool, String, String), Vec<Due>> = BTreeMap::new();
+    // (index, its last job, the attempt that ended, why): given up on.
+    let mut give_up: Vec<(u64, String, u32, String)> = Vec::new();
     {
         let history = History::new(&session.jobs);
         let mut caps: Option<Caps> = None;
-        for (index, job, task) in undecided(session, state) {
+        for (index, job, task) in undecided {
             let job_task = format!("{job}_{task}");
             let ended = session
                 .details
@@ -150,29 +157,23 @@ pub(super) fn plan(
                         attempt: attempt + 1,
                         why,
                     }),
-                Decision::GiveUp { why } => {
-                    let mut e = Event::now("failed_for_good", &sweep, &wsname, why);
-                    e.index = Some(index);
-                    e.slurm_job_id = Some(job_task.clone());
-                    e.attempt = Some(attempt);
-                    events.push(e);
-                    state.gave_up.insert(index, job_task);
-                }
-                Decision::NotRetried => {
-                    let mut e = Event::now(
-                        "failed_for_good",
-                        &sweep,
-                        &wsname,
-                        format!("{ended}: not retried (see retries: in hyperherd.yaml)"),
-                    );
-                    e.index = Some(index);
-                    e.slurm_job_id = Some(job_task.clone());
-                    e.attempt = Some(attempt);
-                    events.push(e);
-                    state.gave_up.insert(index, job_task);
-                }
+                Decision::GiveUp { why } => give_up.push((index, job_task, attempt, why)),
+                Decision::NotRetried => give_up.push((
+                    index,
+                    job_task,
+                    attempt,
+                    format!("{ended}: not retried (see retries: in hyperherd.yaml)"),
+                )),
             }
         }
+    }
+    for (index, job_task, attempt, why) in give_up {
+        let mut e = Event::now("failed_for_good", &sweep, &wsname, why);
+        e.index = Some(index);
+        e.slurm_job_id = Some(job_task.clone());
+        e.attempt = Some(attempt);
+        events.push(e);
+        state.gave_up.insert(index, job_task);
     }
     Ok((Plan { groups }, events))
 }

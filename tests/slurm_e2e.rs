@@ -481,6 +481,53 @@ parameters:
     assert!(!manifest_statuses(&ws).iter().any(|(i, _)| *i == 1));
 }
 
+/// On the real cluster: a trial whose manifest says `failed` while SLURM runs its job
+/// (what a requeued task can read as for one sync, while the accounting database
+/// catches up; failed is final in the sync) is not submitted again by `herd run`:
+/// squeue is asked, the trial is set back to running, and it keeps its one job.
+#[test]
+#[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
+fn a_trial_read_as_failed_while_its_job_runs_gets_no_second_job() {
+    let _cluster = cluster();
+    let yaml = "name: requeued
+grid: all
+launcher: ./launch.sh
+slurm: {partition: debug, time: \"00:05:00\", mem: 100M}
+parameters:
+  x: {type: discrete, values: [1]}
+";
+    let ws = workspace("requeued", yaml, "sleep 300");
+    let w = ws.to_str().unwrap();
+    ok(&run(HERD, &["run", w], b"", &[]));
+    wait_until(
+        &ws,
+        Duration::from_secs(120),
+        Duration::from_millis(500),
+        |r| status_of(r, 0) == "running",
+    );
+    let path = ws.join(".hyperherd/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    manifest[0]["status"] = "failed".into();
+    fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let jobs = recorded_jobs(&ws).len();
+
+    let o = run(HERD, &["run", w], b"", &[]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("SLURM has queued the earlier job of trial(s) 0 again"),
+        "{err}"
+    );
+    assert_eq!(recorded_jobs(&ws).len(), jobs, "a second job was submitted");
+    assert_eq!(
+        live_tasks(&ws, 0),
+        1,
+        "trial 0 must have exactly one live job"
+    );
+    assert!(manifest_statuses(&ws).contains(&(0, "running".to_string())));
+}
+
 #[test]
 #[ignore = "needs a real SLURM cluster: tests/slurm/up, then make test-slurm"]
 fn sweeps_beyond_max_array_size_are_chunked() {

@@ -174,6 +174,9 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
     };
     selected.sort_unstable();
     selected.dedup();
+    if !req.local && !req.dry_run {
+        skip_queued_again(&mut manifest, &jobs, &mut selected)?;
+    }
     if !req.dry_run {
         ws.write_manifest(&manifest)?;
         ws.write_next_index(plan.next_index)?;
@@ -243,6 +246,40 @@ pub fn submit(cfg: Config, req: Request) -> Result<Outcome, Error> {
             room,
         }))),
     }
+}
+
+/// Drop from `selected` the trials whose latest SLURM job SLURM has queued again (a
+/// requeued task can read as failed or cancelled for a moment; the user may have
+/// named it, or `--force` asked for it): their status is set from squeue and they
+/// keep their one job. One squeue call, only when a selected trial had a SLURM job;
+/// if squeue cannot be asked, nothing is submitted.
+fn skip_queued_again(
+    manifest: &mut [ManifestRecord],
+    jobs: &[JobRecord],
+    selected: &mut Vec<u64>,
+) -> Result<(), Error> {
+    let latest = crate::ops::sync::latest_jobs(jobs);
+    let tasks: Vec<(u64, &str, u64)> = selected
+        .iter()
+        .filter_map(|i| latest.get(i).map(|(job, task)| (*i, *job, *task)))
+        .collect();
+    let again = crate::ops::sync::queued_again(&tasks).map_err(|why| {
+        Error::failed(format!(
+            "cannot tell whether the chosen trials' earlier jobs are queued again: {why}"
+        ))
+        .hint("nothing was submitted; try again when SLURM answers")
+    })?;
+    if again.is_empty() {
+        return Ok(());
+    }
+    crate::ops::sync::mark_queued_again(manifest, &again);
+    selected.retain(|i| !again.contains_key(i));
+    let list: Vec<String> = again.keys().map(u64::to_string).collect();
+    crate::cli::note(&format!(
+        "not submitted: SLURM has queued the earlier job of trial(s) {} again; it runs there",
+        list.join(", ")
+    ));
+    Ok(())
 }
 
 /// Mark `indices` (sorted) deferred: asked for, waiting for room in the queue.

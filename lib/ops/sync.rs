@@ -278,6 +278,51 @@ fn slurm_observation(
     })
 }
 
+/// Of the trials `tasks` (index, latest job, task), those SLURM has queued again,
+/// with the live status squeue gives them. A task requeued after a preemption, a node
+/// failure or `scontrol requeue` keeps its job id and can read as failed or cancelled
+/// for a moment while the accounting database catches up; such a trial must never get
+/// a second job. One squeue call, only when some task is on SLURM; Err(why) when
+/// squeue cannot be asked (then nobody can tell, and the caller submits nothing).
+pub(crate) fn queued_again(tasks: &[(u64, &str, u64)]) -> Result<BTreeMap<u64, Status>, String> {
+    let mut ids: Vec<&str> = tasks
+        .iter()
+        .map(|(_, job, _)| *job)
+        .filter(|job| !local::is_local(job))
+        .collect();
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let live = acct::live(&ids.join(","))?;
+    Ok(tasks
+        .iter()
+        .filter_map(|(index, job, task)| {
+            let seen = job
+                .parse::<u64>()
+                .ok()
+                .and_then(|j| live.get(&(j, *task)))?;
+            Some((*index, map_state(&seen.state).unwrap_or(Status::Queued)))
+        })
+        .collect())
+}
+
+/// Set the statuses `again` found (see [`queued_again`]); true when one changed.
+pub(crate) fn mark_queued_again(
+    manifest: &mut [ManifestRecord],
+    again: &BTreeMap<u64, Status>,
+) -> bool {
+    let mut changed = false;
+    for r in manifest.iter_mut() {
+        if let Some(s) = again.get(&r.index) {
+            changed |= r.status != *s;
+            r.status = s.clone();
+        }
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use crate::model::retry::{decide, Caps, Decision, Resources};
 use crate::ops::attempts::History;
 use crate::ops::session::Session;
 use crate::ops::submit::{self, Launched};
-use crate::ops::sync::latest_jobs;
+use crate::ops::sync::{latest_jobs, mark_queued_again, queued_again};
 use crate::store::job_ids::Retry;
 use crate::store::watch::{Event, WatchState};
 use std::collections::BTreeMap;
@@ -65,45 +65,23 @@ fn undecided(session: &Session, state: &WatchState) -> Vec<(u64, String, u64)> {
         .collect()
 }
 
-/// Of `undecided`, the trials SLURM has not queued again: a task requeued after a
-/// preemption, node failure or `scontrol requeue` (it can read as failed for a
-/// moment while the accounting database catches up) is queued again here too, and
-/// the sync follows it: never a second job for it. One squeue call, only when a
-/// failed SLURM trial may be retried; if squeue cannot be asked, the tick fails
-/// (nothing is retried).
+/// Of `undecided`, the trials SLURM has not queued again (see
+/// [`crate::ops::sync::queued_again`]): the sync follows a requeued task, never a
+/// second job for it. If squeue cannot be asked, the tick fails (nothing is retried).
 fn not_requeued(
     session: &mut Session,
     undecided: Vec<(u64, String, u64)>,
 ) -> Result<Vec<(u64, String, u64)>, Error> {
-    let mut ids: Vec<&str> = undecided
+    let tasks: Vec<(u64, &str, u64)> = undecided
         .iter()
-        .map(|(_, job, _)| job.as_str())
-        .filter(|job| !local::is_local(job))
+        .map(|(i, job, task)| (*i, job.as_str(), *task))
         .collect();
-    if ids.is_empty() {
-        return Ok(undecided);
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    let live = crate::slurm::acct::live(&ids.join(",")).map_err(|why| {
+    let again = queued_again(&tasks).map_err(|why| {
         Error::failed(format!(
             "cannot tell whether failed trials were queued again: {why}"
         ))
     })?;
-    let mut again: BTreeMap<u64, Status> = BTreeMap::new();
-    for (index, job, task) in &undecided {
-        let seen = job.parse::<u64>().ok().and_then(|j| live.get(&(j, *task)));
-        if let Some(o) = seen {
-            let status = crate::slurm::acct::map_state(&o.state).unwrap_or(Status::Queued);
-            again.insert(*index, status);
-        }
-    }
-    if !again.is_empty() {
-        for r in session.manifest.iter_mut() {
-            if let Some(s) = again.get(&r.index) {
-                r.status = s.clone();
-            }
-        }
+    if mark_queued_again(&mut session.manifest, &again) {
         session.ws.write_manifest(&session.manifest)?;
     }
     Ok(undecided

@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 BINS := herd herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res \
-        herd-init herd-test herd-sh herd-watch
+        herd-report herd-init herd-test herd-sh herd-watch
 MAN1 := $(wildcard man/*.1)
 MAN7 := $(wildcard man/*.7)
 OUT  := target/$(TARGET)/$(PROFILE)

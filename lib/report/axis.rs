@@ -43,6 +43,27 @@ impl Axis {
         Axis::Log { lo, hi }
     }
 
+    /// The same axis with 5% room at both ends (so no mark sits on the frame).
+    pub(crate) fn padded(self) -> Axis {
+        match self {
+            Axis::Linear { lo, hi } => {
+                let m = (hi - lo) * 0.05;
+                Axis::Linear {
+                    lo: lo - m,
+                    hi: hi + m,
+                }
+            }
+            Axis::Log { lo, hi } => {
+                let m = (hi / lo).powf(0.05);
+                Axis::Log {
+                    lo: lo / m,
+                    hi: hi * m,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Where `v` lies, 0..=1 (None: not on this axis, e.g. ≤ 0 on a log axis).
     pub(crate) fn pos(&self, v: &Value) -> Option<f64> {
         match self {

@@ -80,7 +80,7 @@ fn class_of(top: &[u64], index: u64) -> String {
 /// Every trial's curve of one stream, the best drawn last and coloured.
 pub(crate) fn curves(s: &Stream, top: &[u64]) -> String {
     let xs = Axis::linear(s.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)));
-    let ys = Axis::linear(s.curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
+    let ys = Axis::linear(s.curves.iter().flat_map(|c| c.points.iter().map(|p| p.1))).padded();
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let mut out = String::new();
     open(&mut out, "curves", &format!("curves of {}", s.name), W, H);
@@ -148,8 +148,8 @@ fn spread(index: u64) -> f64 {
 /// One parameter against the objective: a point per trial with both.
 pub(crate) fn scatter(r: &Report, k: usize, o: &Objective) -> String {
     let p = &r.params[k];
-    let xs = param_axis(p, k, &r.rows);
-    let ys = Axis::linear(r.rows.iter().filter_map(|r| r.objective));
+    let xs = param_axis(p, k, &r.rows).padded();
+    let ys = Axis::linear(r.rows.iter().filter_map(|r| r.objective)).padded();
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let mut out = String::new();
     open(
@@ -224,7 +224,8 @@ pub(crate) fn parallel(r: &Report, o: &Objective) -> String {
     axes.push((o.metric.clone(), ys.clone()));
     let n = axes.len();
     let (left, right, top, bottom) = (60.0, 60.0, 24.0, 20.0);
-    let w = (160.0 * n as f64).max(W);
+    // Wide, as the page: the chart spans it, so its text keeps the size of the others'.
+    let w = (220.0 * n as f64).max(1100.0);
     let (pw, ph) = (w - left - right, H - top - bottom);
     let ax_x = |j: usize| left + pw * j as f64 / (n - 1).max(1) as f64;
     let mut out = String::new();

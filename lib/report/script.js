@@ -48,5 +48,7 @@ window.onerror = function (msg, src, line) {
       if (heads[h].getAttribute("data-k") === name) sortBy(h, m[1] === "-");
     }
   }
+  var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  document.body.setAttribute("data-theme", dark ? "dark" : "light");
   document.body.setAttribute("data-ready", "1");
 })();

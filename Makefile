@@ -181,7 +181,7 @@ dist: static-check
 
 ## Benchmarks print figures and ratios against baselines measured in the same run.
 bench: build
-	@for b in expand hostile scale submit status log res sh; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
+	@for b in expand hostile scale submit status log res sh report; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
 
 clean:
 	$(CARGO) clean

@@ -31,7 +31,7 @@ dist_name = herd-$(VERSION)-$(1)-linux
 
 .PHONY: all toolchain test-deps demo build build-all $(BUILD_ARCHES) test test-static test-slurm test-browser test-aarch64 \
         test-cross-arch check fmt-check clippy man-lint static-check size install \
-        uninstall dist bench clean
+        uninstall dist bench report-screenshot clean
 
 all: build
 
@@ -178,6 +178,11 @@ dist: static-check
 	done
 	cd dist && sha256sum $(foreach a,$(ARCHES),$(call dist_name,$(a)).tar.gz) > SHA256SUMS
 	cd dist && sha256sum -c SHA256SUMS
+
+## docs/report.png, the README's picture: the page `make demo` writes, in headless
+## chromium (Debian's package).
+report-screenshot: demo
+	bash tests/report/screenshot.sh target/demo/quadratic/report.html docs/report.png 1200,2400
 
 ## Benchmarks print figures and ratios against baselines measured in the same run.
 bench: build

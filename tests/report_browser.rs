@@ -60,12 +60,13 @@ fn section<'a>(dom: &'a str, id: &str) -> &'a str {
     &dom[start..end]
 }
 
-/// Script errors chromium printed (console messages at error level, uncaught ones).
-fn console_errors(stderr: &str) -> Vec<&str> {
+/// Console messages chromium printed. The page writes none, so each one is a fault
+/// (chromium logs every console message, uncaught errors included, as
+/// `…:INFO:CONSOLE:…`, whatever its level).
+fn console_messages(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .filter(|l| !l.contains(":INFO:CONSOLE"))
+        .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
         .collect()
 }
 
@@ -119,11 +120,17 @@ fn report_in_a_browser() {
         "no network"
     );
 
+    // The console check sees errors: a page with one fails it.
+    let bad = out.join("bad.html");
+    std::fs::write(&bad, "<script>nosuch();</script>").unwrap();
+    let (_, bad_stderr) = browse(&out, &format!("file://{}", bad.display()), &["--dump-dom"]);
+    assert_eq!(console_messages(&bad_stderr).len(), 1, "{bad_stderr}");
+
     // Sorted on load by '#sort=-index': the page's script ran and sorted the rows.
     let url = format!("file://{}", page.display());
     let (dom, stderr) = browse(&out, &format!("{url}#sort=-index"), &["--dump-dom"]);
     std::fs::write(out.join("dom.html"), &dom).unwrap();
-    assert_eq!(console_errors(&stderr), Vec::<&str>::new(), "{stderr}");
+    assert_eq!(console_messages(&stderr), Vec::<&str>::new(), "{stderr}");
     assert!(
         !dom.contains("id=\"js-errors\""),
         "a script error on the page"

@@ -212,7 +212,7 @@ fn ramp(t: f64) -> String {
 }
 
 /// Parallel coordinates: one vertical axis per parameter and the objective last; a
-/// line per trial with an objective, coloured by it (green is best).
+/// line per trial with an objective, coloured by its rank (green is best).
 pub(crate) fn parallel(r: &Report, o: &Objective) -> String {
     let mut axes: Vec<(String, Axis)> = r
         .params
@@ -243,8 +243,13 @@ pub(crate) fn parallel(r: &Report, o: &Objective) -> String {
             ramp(t)
         );
         for (j, (_, axis)) in axes.iter().enumerate() {
+            // On a categorical axis, spread as in the scatter plots, so that the
+            // lines through one category stay apart.
             let p = match row.params.get(j) {
-                Some(v) if j < n - 1 => v.as_ref().and_then(|v| axis.pos(v)),
+                Some(v) if j < n - 1 => v
+                    .as_ref()
+                    .and_then(|v| axis.pos(v))
+                    .map(|p| p + 0.3 * axis.band() * spread(row.index)),
                 _ => row.objective.and_then(|y| axis.at(y)),
             };
             if let Some(p) = p {

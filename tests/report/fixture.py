@@ -3,8 +3,8 @@
 
 12 trials (a log-scaled lr x a discrete optimizer), two metric streams with a NaN,
 a NaN and a missing objective, a failed trial (TIMEOUT) with logs, live and unsent
-trials, and hostile names (a metric, an experiment name, a parameter value) that the
-page must escape. Deterministic: the same bytes every run (python3, stdlib only).
+trials, and hostile names (a metric, a parameter, an experiment name, a value, a log
+line) that the page must escape. Deterministic: the same bytes every run (python3, stdlib only).
 """
 import hashlib, json, math, os, sys
 
@@ -25,7 +25,8 @@ parameters:
     high: 1.0e-1
     scale: log
     steps: 4
-  opt:
+  "<script>alert(1)</script>&x":
+    abbrev: opt
     type: discrete
     values: [adam, sgd, "<b>x</b>"]
     labels: [adam, sgd, bx]
@@ -39,7 +40,7 @@ opts = ["adam", "sgd", "<b>x</b>"]
 statuses = {4: "failed", 9: "running", 10: "queued", 11: "ready"}
 records = []
 for i, (lr, opt) in enumerate((a, b) for a in lrs for b in opts):
-    params = {"lr": lr, "opt": opt}
+    params = {"lr": lr, "<script>alert(1)</script>&x": opt}
     blob = json.dumps({"extras": {}, "params": params}, sort_keys=True)
     name = "lr-%g_opt-%s" % (lr, opt)
     if i == 7:

@@ -30,6 +30,29 @@ impl Axis {
         Axis::Linear { lo, hi }
     }
 
+    /// A linear axis for values that may hold far outliers (a diverged run): over
+    /// all of them, unless their range is more than 10 times as wide as the window
+    /// from the 10th percentile less the 10th-90th span to the 90th plus it; then
+    /// over that window (within the values). True when narrowed (marks beyond it
+    /// are drawn at its ends).
+    pub(crate) fn robust(values: impl Iterator<Item = f64>) -> (Axis, bool) {
+        let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+        if v.len() < 20 {
+            return (Axis::linear(v.into_iter()), false);
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let (lo, hi) = (v[0], v[n - 1]);
+        let (p10, p90) = (v[n / 10], v[n - 1 - n / 10]);
+        let span = p90 - p10;
+        let (wlo, whi) = ((p10 - span).max(lo), (p90 + span).min(hi));
+        if whi > wlo && hi - lo > 10.0 * (whi - wlo) {
+            (Axis::Linear { lo: wlo, hi: whi }, true)
+        } else {
+            (Axis::Linear { lo, hi }, false)
+        }
+    }
+
     /// A log10 axis over the positive finite `values`.
     pub(crate) fn log(values: impl Iterator<Item = f64>) -> Axis {
         let (lo, hi) = range(values.filter(|v| v.is_finite() && *v > 0.0));
@@ -194,6 +217,18 @@ mod tests {
         assert_eq!(c1(-0.04), "0");
         assert_eq!(c1(-0.25), "-0.3");
         assert_eq!(c1(-1.25), "-1.3");
+    }
+
+    #[test]
+    fn robust_range_leaves_out_far_outliers() {
+        let mut v: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+        let (a, narrowed) = Axis::robust(v.iter().copied());
+        assert!(!narrowed);
+        assert_eq!(a.at(0.5), Some(0.5005005005005005));
+        v.push(1e9);
+        let (a, narrowed) = Axis::robust(v.iter().copied());
+        assert!(narrowed);
+        assert!(a.at(1e9).unwrap() > 1.0);
     }
 
     #[test]

@@ -69,6 +69,24 @@ fn frame(out: &mut String, x: &Axis, y: &Axis, xname: &str, yname: &str) {
     );
 }
 
+/// A position kept inside the frame (an outlier beyond a narrowed axis sits on its
+/// end).
+fn clamp(p: f64) -> f64 {
+    p.clamp(0.0, 1.0)
+}
+
+/// Say in the chart that its y axis was narrowed to leave out far outliers.
+fn note_narrowed(out: &mut String, narrowed: bool) {
+    if narrowed {
+        let _ = write!(
+            out,
+            "<text class=\"clip\" x=\"{}\" y=\"{}\" text-anchor=\"end\">far outliers drawn at the edge</text>",
+            c1(W - RIGHT - 4.0),
+            c1(TOP + 12.0)
+        );
+    }
+}
+
 /// The class of a trial's mark: `k<rank>` for the best, `bg` for the rest.
 fn class_of(top: &[u64], index: u64) -> String {
     match top.iter().position(|&i| i == index) {
@@ -80,11 +98,13 @@ fn class_of(top: &[u64], index: u64) -> String {
 /// Every trial's curve of one stream, the best drawn last and coloured.
 pub(crate) fn curves(s: &Stream, top: &[u64]) -> String {
     let xs = Axis::linear(s.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)));
-    let ys = Axis::linear(s.curves.iter().flat_map(|c| c.points.iter().map(|p| p.1))).padded();
+    let (ys, narrowed) = Axis::robust(s.curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
+    let ys = ys.padded();
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let mut out = String::new();
     open(&mut out, "curves", &format!("curves of {}", s.name), W, H);
     frame(&mut out, &xs, &ys, "step", &s.name);
+    note_narrowed(&mut out, narrowed);
     let (best, rest): (Vec<_>, Vec<_>) = s.curves.iter().partition(|c| top.contains(&c.index));
     for c in rest.iter().chain(best.iter()) {
         let _ = write!(
@@ -95,7 +115,7 @@ pub(crate) fn curves(s: &Stream, top: &[u64]) -> String {
         // Whole units: a curve is at most ~120 points, and a repeated point is dropped.
         let mut last = (i64::MIN, i64::MIN);
         for &(x, y) in &c.points {
-            let (Some(px), Some(py)) = (xs.at(x), ys.at(y)) else {
+            let (Some(px), Some(py)) = (xs.at(x), ys.at(y).map(clamp)) else {
                 continue;
             };
             let p = (
@@ -149,7 +169,8 @@ fn spread(index: u64) -> f64 {
 pub(crate) fn scatter(r: &Report, k: usize, o: &Objective) -> String {
     let p = &r.params[k];
     let xs = param_axis(p, k, &r.rows).padded();
-    let ys = Axis::linear(r.rows.iter().filter_map(|r| r.objective)).padded();
+    let (ys, narrowed) = Axis::robust(r.rows.iter().filter_map(|r| r.objective));
+    let ys = ys.padded();
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let mut out = String::new();
     open(
@@ -165,12 +186,13 @@ pub(crate) fn scatter(r: &Report, k: usize, o: &Objective) -> String {
         p.name.clone()
     };
     frame(&mut out, &xs, &ys, &xname, &o.metric);
+    note_narrowed(&mut out, narrowed);
     // The rest first, then the best on top.
     for row in r.rows.iter().rev() {
         let (Some(v), Some(y)) = (row.params[k].as_ref(), row.objective) else {
             continue;
         };
-        let (Some(px), Some(py)) = (xs.pos(v), ys.at(y)) else {
+        let (Some(px), Some(py)) = (xs.pos(v), ys.at(y).map(clamp)) else {
             continue;
         };
         let px = px + 0.6 * xs.band() * spread(row.index);
@@ -220,7 +242,7 @@ pub(crate) fn parallel(r: &Report, o: &Objective) -> String {
         .enumerate()
         .map(|(k, p)| (p.name.clone(), param_axis(p, k, &r.rows)))
         .collect();
-    let ys = Axis::linear(r.rows.iter().filter_map(|r| r.objective));
+    let (ys, _) = Axis::robust(r.rows.iter().filter_map(|r| r.objective));
     axes.push((o.metric.clone(), ys.clone()));
     let n = axes.len();
     let (left, right, top, bottom) = (60.0, 60.0, 24.0, 20.0);
@@ -250,7 +272,7 @@ pub(crate) fn parallel(r: &Report, o: &Objective) -> String {
                     .as_ref()
                     .and_then(|v| axis.pos(v))
                     .map(|p| p + 0.3 * axis.band() * spread(row.index)),
-                _ => row.objective.and_then(|y| axis.at(y)),
+                _ => row.objective.and_then(|y| axis.at(y)).map(clamp),
             };
             if let Some(p) = p {
                 let _ = write!(out, "{},{} ", c1(ax_x(j)), c1(top + (1.0 - p) * ph));

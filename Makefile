@@ -182,7 +182,7 @@ dist: static-check
 ## docs/report.png, the README's picture: the page `make demo` writes, in headless
 ## chromium (Debian's package).
 report-screenshot: demo
-	bash tests/report/screenshot.sh target/demo/quadratic/report.html docs/report.png 1200,2400
+	bash tests/report/screenshot.sh target/demo/quadratic/report.html docs/report.png 1200,2850
 
 ## Benchmarks print figures and ratios against baselines measured in the same run.
 bench: build

@@ -376,7 +376,14 @@ pub fn gather(cfg: &Config, pins: &Pins, opts: &Options) -> Result<Report, Error
         .iter()
         .filter(|r| r.status == Status::Failed)
         .collect();
-    let jobs = ws.read_job_ids().unwrap_or_default();
+    let jobs = if failed.is_empty() {
+        Vec::new()
+    } else {
+        ws.read_job_ids().unwrap_or_else(|e| {
+            problems.push(e.to_string());
+            Vec::new()
+        })
+    };
     let latest = sync::latest_jobs(&jobs);
     let details = crate::store::cache::read_cache(&ws);
     let mut failures = Vec::new();

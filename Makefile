@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 BINS := herd herd-expand herd-submit herd-status herd-stop herd-tail herd-log herd-res \
-        herd-init herd-test herd-sh herd-watch
+        herd-report herd-init herd-test herd-sh herd-watch
 MAN1 := $(wildcard man/*.1)
 MAN7 := $(wildcard man/*.7)
 OUT  := target/$(TARGET)/$(PROFILE)
@@ -29,9 +29,9 @@ BUILD_ARCHES := $(addprefix build-,$(ARCHES))
 out = target/$(1)-unknown-linux-musl/$(PROFILE)
 dist_name = herd-$(VERSION)-$(1)-linux
 
-.PHONY: all toolchain test-deps demo build build-all $(BUILD_ARCHES) test test-static test-slurm test-aarch64 \
+.PHONY: all toolchain test-deps demo build build-all $(BUILD_ARCHES) test test-static test-slurm test-browser test-aarch64 \
         test-cross-arch check fmt-check clippy man-lint static-check size install \
-        uninstall dist bench clean
+        uninstall dist bench report-screenshot clean
 
 all: build
 
@@ -79,6 +79,13 @@ test-static: test
 test-slurm:
 	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_e2e -- --ignored --test-threads=1
 	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test slurm_watch -- --ignored --test-threads=1
+
+## herd-report's page in headless chromium (Debian's package): no script error,
+## every chart drawn, the table sorted, a screenshot against tests/data/report.png.
+## Its test is #[ignore]d in `make test`, which lists it as ignored; here it runs.
+## The screenshots stay in target/report-browser/.
+test-browser: toolchain
+	$(CARGO) test --locked -j$(JOBS) --target $(TARGET) --test report_browser -- --ignored
 
 ## The aarch64 build under qemu-aarch64 user emulation: the library's unit tests (with
 ## the bit-exact float vectors), then every transcript run by the aarch64 tools. An
@@ -172,9 +179,14 @@ dist: static-check
 	cd dist && sha256sum $(foreach a,$(ARCHES),$(call dist_name,$(a)).tar.gz) > SHA256SUMS
 	cd dist && sha256sum -c SHA256SUMS
 
+## docs/report.png, the README's picture: the page `make demo` writes, in headless
+## chromium (Debian's package).
+report-screenshot: demo
+	bash tests/report/screenshot.sh target/demo/quadratic/report.html docs/report.png 1200,2850
+
 ## Benchmarks print figures and ratios against baselines measured in the same run.
 bench: build
-	@for b in expand hostile scale submit status log res sh; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
+	@for b in expand hostile scale submit status log res sh report; do echo "== bench/$$b"; HERD_BIN_DIR=$(OUT) bench/$$b || exit 1; done
 
 clean:
 	$(CARGO) clean

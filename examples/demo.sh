@@ -1,7 +1,7 @@
 #!/bin/bash
 # `make demo`: the quadratic example run on this machine end to end with the binaries
 # just built: submitted on the local backend, waited for with a progress line, and
-# the best trials shown. It runs in target/demo/quadratic, a fresh copy each time,
+# the best trials shown, and their report page written (report.html). It runs in target/demo/quadratic, a fresh copy each time,
 # and fails if any trial did not complete.
 set -euo pipefail
 bin=$(cd "${1:?usage: demo.sh BIN_DIR}" && pwd)
@@ -28,6 +28,10 @@ fi
 echo
 echo "== herd res --sort val_loss --top 5"
 herd res --table --sort val_loss --top 5 "$demo"
+echo
+echo "== herd report --sort val_loss"
+herd report --sort val_loss "$demo"
+test -s "$demo/report.html"
 
 # The closing hint: commands that work as printed in a new shell, where herd is not
 # on PATH yet. They are run here the same way (a shell without $bin on PATH) before

@@ -3,7 +3,7 @@
 //!
 //! The layers, bottom up (the map in `lib.rs` describes each):
 //! `error`, `cli`, `runtime` → `text` → `expr` → `config` → `model` → `store` →
-//! `slurm` → `local` → `ops` → `tools`.
+//! `slurm` → `local` → `ops` → `report` → `tools`.
 
 use std::path::Path;
 
@@ -20,7 +20,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("slurm", 6),
     ("local", 7),
     ("ops", 8),
-    ("tools", 9),
+    ("report", 9),
+    ("tools", 10),
 ];
 
 fn floor(module: &str) -> Option<u8> {

@@ -5,6 +5,8 @@
 //!
 //! - `tools/`: one module per binary: parse the arguments, call the layers below,
 //!   render the result. No tool imports another.
+//! - `report/`: the HTML report page (inline SVG charts) drawn from the record
+//!   `ops::report` gathers; reads no sweep file.
 //! - `ops/`: the operations: a session, status sync and the signal backstop, the
 //!   crash-safe submission and its journal, successive halving (decide, apply),
 //!   the reconciled view of a workspace. The only layer that combines the store
@@ -34,6 +36,7 @@ mod layers;
 pub(crate) mod local;
 pub(crate) mod model;
 pub(crate) mod ops;
+pub(crate) mod report;
 pub(crate) mod runtime;
 pub(crate) mod slurm;
 pub mod store;

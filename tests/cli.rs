@@ -16,6 +16,7 @@ const TOOLS: &[(&str, &str)] = &[
     ("herd-tail", env!("CARGO_BIN_EXE_herd-tail")),
     ("herd-log", env!("CARGO_BIN_EXE_herd-log")),
     ("herd-res", env!("CARGO_BIN_EXE_herd-res")),
+    ("herd-report", env!("CARGO_BIN_EXE_herd-report")),
     ("herd-init", env!("CARGO_BIN_EXE_herd-init")),
     ("herd-test", env!("CARGO_BIN_EXE_herd-test")),
 ];
@@ -156,6 +157,11 @@ fn log() {
 #[test]
 fn res() {
     cases("herd-res", "res");
+}
+
+#[test]
+fn report() {
+    cases("herd-report", "report");
 }
 
 #[test]

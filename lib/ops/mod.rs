@@ -1,6 +1,6 @@
 //! The operations the tools call: the only layer that combines the store with the
 //! scheduler backends (SLURM and local). Status sync, the crash-safe submission and
-//! its journal, the reconciled view of a workspace, and successive halving.
+//! its journal, the reconciled view of a workspace, successive halving, and what a report shows.
 
 pub mod attempts;
 pub mod backstop;
@@ -8,6 +8,7 @@ pub mod fragments;
 pub mod halving;
 pub mod journal;
 pub mod plan;
+pub mod report;
 pub mod room;
 pub mod select;
 pub mod session;

@@ -16,13 +16,14 @@
 //! | `slurm_state.json` (the sync's cache of SLURM detail) | [`cache`] |
 //! | `events.jsonl`, `watch.json` (herd-watch's log of actions and its state) | [`watch`] |
 //! | `local/<job>/` (spec, events, runner log, cancel markers) | `local` |
-//! | `logs/<i>.out`, `logs/<i>.err` (written by the job) | read by `tools::tail`, `tools::status` |
+//! | `logs/<i>.out`, `logs/<i>.err` (written by the job; their last lines) | [`logs`] (and `ops::view`) |
 
 pub(crate) mod cache;
 pub(crate) mod curves;
 pub(crate) mod exits;
 pub(crate) mod fs;
 pub(crate) mod job_ids;
+pub(crate) mod logs;
 pub(crate) mod manifest;
 pub mod results;
 pub(crate) mod script;

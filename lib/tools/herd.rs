@@ -28,6 +28,7 @@ Commands:
   sh        successive halving: prune, pause or resume trials by a metric
   watch     supervise the sweep until it is over: retries, waves, halving
   res       show one row per trial with its parameters and metrics
+  report    write the results as one HTML page: tables, curves, charts
   log       log a metric from inside a trial
   expand    print every trial as a record (the first half of a pipeline)
   submit    submit the trials named on stdin (the second half)
@@ -100,6 +101,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("sh", "herd-sh"),
     ("watch", "herd-watch"),
     ("res", "herd-res"),
+    ("report", "herd-report"),
     ("log", "herd-log"),
     ("expand", "herd-expand"),
     ("submit", "herd-submit"),

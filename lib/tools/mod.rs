@@ -4,6 +4,7 @@ pub mod expand;
 pub mod herd;
 pub mod init;
 pub mod log;
+pub mod report;
 pub mod res;
 pub mod sh;
 pub mod status;

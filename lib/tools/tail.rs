@@ -2,6 +2,7 @@
 
 use crate::cli::{self, OutputFlags, Standard};
 use crate::error::Error;
+use crate::store::logs;
 use crate::store::workspace::Workspace;
 use serde::Serialize;
 use std::ffi::OsString;
@@ -87,43 +88,6 @@ struct TailJson {
     stderr: Option<Stream>,
 }
 
-/// The last `n` lines of a file (reading only its end), or None if it does not exist.
-fn last_lines(path: &Path, n: usize) -> Result<Option<Vec<String>>, Error> {
-    let mut f = match crate::store::fs::open_nofollow(path, File::options().read(true)) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(crate::store::fs::state_error("reading", path, e)),
-    };
-    if n == 0 {
-        return Ok(Some(Vec::new()));
-    }
-    let len = f
-        .metadata()
-        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
-        .len();
-    // Read backwards in blocks until enough newlines are in hand.
-    let mut start = len;
-    let mut buf: Vec<u8> = Vec::new();
-    while start > 0 && buf.iter().filter(|&&b| b == b'\n').count() <= n {
-        let step = start.min(64 * 1024);
-        start -= step;
-        let mut block = vec![0u8; step as usize];
-        f.seek(SeekFrom::Start(start))
-            .and_then(|_| f.read_exact(&mut block))
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        block.extend_from_slice(&buf);
-        buf = block;
-    }
-    let text = String::from_utf8_lossy(&buf);
-    let all: Vec<&str> = text.lines().collect();
-    Ok(Some(
-        all[all.len().saturating_sub(n)..]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-    ))
-}
-
 /// Entry point of `herd-tail`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
@@ -155,17 +119,17 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     };
     let ws = Workspace::new(&root);
     let both = !args.stdout_only && !args.stderr_only;
-    let out_path = ws.logs_dir().join(format!("{index}.out"));
-    let err_path = ws.logs_dir().join(format!("{index}.err"));
+    let out_path = logs::stdout_path(&ws, index);
+    let err_path = logs::stderr_path(&ws, index);
     let want_out = both || args.stdout_only;
     let want_err = both || args.stderr_only;
     let out_lines = if want_out {
-        last_lines(&out_path, args.lines)?
+        logs::last_lines(&out_path, args.lines)?
     } else {
         None
     };
     let err_lines = if want_err {
-        last_lines(&err_path, args.lines)?
+        logs::last_lines(&err_path, args.lines)?
     } else {
         None
     };

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    herd::cli::main("herd-report", herd::tools::report::run)
+}

@@ -8,6 +8,7 @@ pub mod fragments;
 pub mod halving;
 pub mod journal;
 pub mod plan;
+pub mod results;
 pub mod room;
 pub mod select;
 pub mod session;

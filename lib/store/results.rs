@@ -237,7 +237,7 @@ impl TrialResults {
         let Some(bytes) = read_regular(&path)? else {
             return Ok(Vec::new());
         };
-        Ok(parse_stream(&String::from_utf8_lossy(&bytes)))
+        Ok(parse_stream(&bytes))
     }
 
     /// The value at the highest step of each stream, in stream-name order.
@@ -637,7 +637,7 @@ not json
 {\"step\": 2, \"value\": 4, \"ts\": 7.0}
 {\"step\": 3, \"value\": NaN, \"ts\": 8.0}
 ";
-        let pts = parse_stream(text);
+        let pts = parse_stream(text.as_bytes());
         let got: Vec<(i64, String)> = pts
             .iter()
             .map(|p| (p.step, format!("{:?}", p.value)))

@@ -58,29 +58,97 @@ pub(crate) fn stream_line(step: i64, value: &Value, ts: f64) -> String {
 
 /// Parse stream text: skip lines that do not parse or have no integer `step`, keep
 /// per step the record with the largest `ts` (ties: the later line), sort by step.
-pub(crate) fn parse_stream(text: &str) -> Vec<Point> {
-    let mut points: Vec<(usize, Point)> = Vec::new();
-    for (at, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
+///
+/// A line in the shape herd-log and `log_result` write (`{"step": 12, "value":
+/// 0.123, "ts": 1795942166.68}`) is read by scanning its bytes (the scan of
+/// [`super::curves`]); any other line goes through the general JSON parser, and a
+/// test holds both to the same result.
+pub(crate) fn parse_stream(b: &[u8]) -> Vec<Point> {
+    use crate::store::curves::{scan, Ts, Val};
+    // Spans are u32: a larger text (never a real stream) takes the general path.
+    let fast = b.len() < u32::MAX as usize;
+    let mut points: Vec<Point> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if fast {
+            if let Some((step, Ts::Span(t0, t1), Val::Span(v0, v1), next)) = scan::fast_line(b, i) {
+                let ts = ascii(&b[t0 as usize..t1 as usize]).parse::<f64>().ok();
+                let value = fast_value(ascii(&b[v0 as usize..v1 as usize]));
+                points.push(Point { step, value, ts });
+                i = next;
+                continue;
+            }
         }
-        let Ok(Value::Map(m)) = parse_exact(line) else {
-            continue;
-        };
-        let step = match m.get("step") {
-            Some(Value::Int(s)) => *s,
-            Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
-            _ => continue,
-        };
-        let ts = m.get("ts").and_then(Value::as_number);
-        let value = m.get("value").cloned().unwrap_or(Value::Null);
-        points.push((at, Point { step, value, ts }));
+        let end = scan::line_end(b, i);
+        if let Some(p) = general_point(&String::from_utf8_lossy(&b[i..end])) {
+            points.push(p);
+        }
+        i = end + 1;
     }
+    dedupe(points)
+}
+
+/// Text the scan checked to be ASCII (a JSON number or a bare NaN/Infinity).
+fn ascii(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
+}
+
+/// The value of a token the scan took, as the general parser reads it: `NaN`,
+/// `Infinity`, `-Infinity`, a short int, a float; anything rarer (a `-0`, which
+/// JSON reads as a float, or 19 digits or more) through [`parse_exact`].
+fn fast_value(t: &str) -> Value {
+    match t {
+        "NaN" => return Value::Float(f64::NAN),
+        "Infinity" => return Value::Float(f64::INFINITY),
+        "-Infinity" => return Value::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let plain = digits.bytes().all(|c| c.is_ascii_digit());
+    if t.len() < 19 {
+        if plain && t != "-0" {
+            if let Ok(i) = t.parse::<i64>() {
+                return Value::Int(i);
+            }
+        } else if !plain {
+            if let Ok(x) = t.parse::<f64>() {
+                return Value::Float(x);
+            }
+        }
+    }
+    parse_exact(t).unwrap_or(Value::Null)
+}
+
+/// One line through the general JSON parser: its record, or None when the line does
+/// not parse or has no integer `step`.
+fn general_point(line: &str) -> Option<Point> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    let Ok(Value::Map(m)) = parse_exact(line) else {
+        return None;
+    };
+    let step = match m.get("step") {
+        Some(Value::Int(s)) => *s,
+        Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
+        _ => return None,
+    };
+    let ts = m.get("ts").and_then(Value::as_number);
+    let value = m.get("value").cloned().unwrap_or(Value::Null);
+    Some(Point { step, value, ts })
+}
+
+/// Records in line order to one per step, sorted by step: of equal steps the one
+/// with the largest `ts` (a missing one ranks lowest), the later line on ties.
+fn dedupe(mut points: Vec<Point>) -> Vec<Point> {
     // Stable sort by step, then keep the best record of each run of equal steps.
-    points.sort_by_key(|(_, p)| p.step);
+    // Streams are logged in step order: skip the sort when they already are.
+    if !points.windows(2).all(|w| w[0].step <= w[1].step) {
+        points.sort_by_key(|p| p.step);
+    }
     let mut out: Vec<Point> = Vec::with_capacity(points.len());
-    for (_, p) in points {
+    for p in points {
         match out.last_mut() {
             Some(last) if last.step == p.step => {
                 // Later lines come later in a stable sort: on equal ts they win.
@@ -291,6 +359,142 @@ mod tests {
 
     fn line(step: i64, ts: f64) -> String {
         format!("{{\"step\": {step}, \"value\": 0.5, \"ts\": {ts}}}\n")
+    }
+
+    /// The rules line by line, through the general parser only.
+    fn general_only(text: &[u8]) -> Vec<Point> {
+        let text = String::from_utf8_lossy(text);
+        dedupe(text.lines().filter_map(general_point).collect())
+    }
+
+    #[test]
+    fn the_fast_path_reads_as_the_general_parser_does() {
+        const STEPS: &[&str] = &[
+            "0",
+            "1",
+            "7",
+            "12",
+            "-3",
+            "007",
+            "3.0",
+            "2.9",
+            "\"4\"",
+            "true",
+            "null",
+            "123456789012345678",
+            "1234567890123456789",
+            "99999999999999999999",
+            "1e2",
+        ];
+        const VALUES: &[&str] = &[
+            "0.123",
+            "1",
+            "-0",
+            "0",
+            "-0.0",
+            "42",
+            "-17",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "1e5",
+            "1E-7",
+            "2.5e+3",
+            "0.1234567890123456789",
+            "12345678901234567890",
+            "123456789012345678",
+            "-123456789012345678",
+            "1e308",
+            "1e400",
+            "\"str\"",
+            "\"a,b\"",
+            "true",
+            "false",
+            "null",
+            "[1, 2.5]",
+            "{\"a\": 1}",
+            "01",
+            "1.",
+            ".5",
+            "nan",
+            "0.30000000000000004",
+            "4.9406564584124654e-324",
+        ];
+        const TS: &[Option<&str>] = &[
+            Some("1795942166.68"),
+            Some("1795942166"),
+            Some("1795942166.9999996"),
+            Some("1.0"),
+            Some("-0"),
+            Some("0"),
+            Some("1e9"),
+            Some("\"later\""),
+            Some("NaN"),
+            Some("null"),
+            Some("12345678901234567890"),
+            Some("1795942166.123456789012345678901234567890123"),
+            None,
+        ];
+        const GAPS: &[(&str, &str, &str)] = &[
+            ("{\"step\": ", ", \"value\": ", ", \"ts\": "),
+            ("{\"step\":", ",\"value\":", ",\"ts\":"),
+            ("{ \"step\": ", " , \"value\" : ", ",  \"ts\": "),
+            ("{\"step\": ", ", \"value\": ", ", \"ts\":  "),
+        ];
+        const ENDS: &[&str] = &["}\n", "}  \n", "}\r\n", "}\t\n", "} x\n", "\n", "}}\n"];
+        // A small deterministic generator: many shapes, repeated steps, odd lines.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n
+        };
+        for round in 0..300 {
+            let mut text = String::new();
+            for _ in 0..(1 + next(40)) {
+                let pick = next(10);
+                let (s0, s1, s2) = if pick < 6 {
+                    GAPS[0]
+                } else {
+                    GAPS[next(GAPS.len())]
+                };
+                let step = if pick < 5 {
+                    STEPS[next(5)]
+                } else {
+                    STEPS[next(STEPS.len())]
+                };
+                let value = VALUES[next(VALUES.len())];
+                let end = if pick < 7 {
+                    ENDS[0]
+                } else {
+                    ENDS[next(ENDS.len())]
+                };
+                match (next(12), TS[next(TS.len())]) {
+                    (0, _) => text.push_str("not json\n"),
+                    (1, _) => text.push_str("\n  \n"),
+                    (2, Some(ts)) => text.push_str(&format!(
+                        "{{\"value\": {value}, \"step\": {step}, \"ts\": {ts}{end}"
+                    )),
+                    (3, _) => text.push_str(&format!("  {s0}{step}{s1}{value}}}\n")),
+                    (_, Some(ts)) => text.push_str(&format!("{s0}{step}{s1}{value}{s2}{ts}{end}")),
+                    (_, None) => text.push_str(&format!("{s0}{step}{s1}{value}{end}")),
+                }
+            }
+            if round % 7 == 0 {
+                // No newline at the end, or a cut line.
+                text.pop();
+            }
+            let fast = format!("{:?}", parse_stream(text.as_bytes()));
+            let general = format!("{:?}", general_only(text.as_bytes()));
+            assert_eq!(fast, general, "round {round}:\n{text}");
+        }
+        // Invalid UTF-8 on a line the general path reads.
+        let bytes = b"{\"step\": 1, \"value\": \"\xff\", \"ts\": 1.5}\n{\"step\": 2, \"value\": 1, \"ts\": 2}";
+        assert_eq!(
+            format!("{:?}", parse_stream(bytes)),
+            format!("{:?}", general_only(bytes))
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::model::pin::Pins;
 use crate::model::record::Status;
 use crate::ops::plan;
 use crate::store::manifest::ManifestRecord;
-use crate::store::results::TrialResults;
+use crate::store::results::{Point, TrialResults};
 use crate::store::workspace::Workspace;
 use crate::text::pystr::pystr;
 use crate::text::value::{Assoc, Value};
@@ -194,6 +194,39 @@ impl Results {
             .sort_by(|a, b| sort_cmp(a.value(key, is_metric), b.value(key, is_metric), desc));
         Ok(())
     }
+}
+
+/// Visit every stream of `trials` (in the order given), a trial's streams in name
+/// order (`/` kept), each with its points deduplicated per step and sorted by step
+/// ([`TrialResults::read_stream`]). A trial whose streams cannot be read is
+/// reported on stderr and skipped; returns how many were.
+pub fn for_each_stream(
+    ws: &Workspace,
+    trials: &[ManifestRecord],
+    mut visit: impl FnMut(u64, &str, &[Point]) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let mut failures = 0;
+    for rec in trials {
+        let t = TrialResults::new(ws, rec.index);
+        let read = t.stream_names().and_then(|names| {
+            names
+                .into_iter()
+                .map(|n| t.read_stream(&n).map(|p| (n, p)))
+                .collect::<Result<Vec<_>, Error>>()
+        });
+        match read {
+            Ok(streams) => {
+                for (name, points) in streams {
+                    visit(rec.index, &name, &points)?;
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                warn("error", &e);
+            }
+        }
+    }
+    Ok(failures)
 }
 
 /// How a sort value ranks: numbers, then other values by their text, then missing

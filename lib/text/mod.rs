@@ -6,6 +6,7 @@ pub(crate) mod distance;
 pub(crate) mod ftext;
 pub(crate) mod fxhash;
 pub(crate) mod glibm;
+pub(crate) mod isotime;
 pub(crate) mod pyfmt;
 pub(crate) mod pyjson;
 pub mod pystr;

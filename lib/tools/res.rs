@@ -22,6 +22,8 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod steps;
+
 const USAGE: &str = "\
 herd-res: print one row per trial with its parameters and logged metrics
 
@@ -82,6 +84,7 @@ struct Args {
     pins: cli::Pins,
     statuses: Vec<String>,
     all: bool,
+    steps: bool,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -101,6 +104,7 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Long("json") => args.format = Some(Format::Json),
             Long("table") => args.format = Some(Format::Table),
             Long("last") => args.last = true,
+            Long("steps") => args.steps = true,
             Long("sort") => {
                 let s = p.value()?.string()?;
                 let (name, desc) = match s.strip_prefix('-') {
@@ -129,6 +133,14 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         }
     }
     args.statuses = statuses.words;
+    if args.steps {
+        let conflict = [(args.last, "--last"), (args.sort.is_some(), "--sort")];
+        if let Some((_, flag)) = conflict.iter().find(|(on, _)| *on) {
+            return Err(Error::usage(format!(
+                "--steps prints every step of every stream; {flag} does not apply to it"
+            )));
+        }
+    }
     Ok(args)
 }
 
@@ -176,7 +188,26 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         statuses: args.statuses.iter().map(|s| Status::parse(s)).collect(),
         all: args.all,
     };
-    let trials = results::select(&cfg, &ws, &sel)?;
+    let mut trials = results::select(&cfg, &ws, &sel)?;
+    let format = args
+        .format
+        .unwrap_or(match cli::OutputFlags::default().output() {
+            cli::Output::Table => Format::Table,
+            cli::Output::Json => Format::Tsv,
+        });
+    if args.steps {
+        if let Some(n) = args.top {
+            trials.truncate(n);
+        }
+        let mut out = cli::stdout();
+        let failures = steps::write(&ws, &trials, format, &mut out)?;
+        out.flush()?;
+        return Ok(if failures > 0 {
+            ExitCode::from(EXIT_FAILED)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     let mut res = results::gather(&cfg, &ws, trials, args.last);
     if let Some((key, desc)) = &args.sort {
         res.sort(key, *desc)?;
@@ -187,12 +218,6 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let mut failures = res.failures;
     let (rows, param_names, metric_names) = (res.rows, res.param_names, res.metric_names);
 
-    let format = args
-        .format
-        .unwrap_or(match cli::OutputFlags::default().output() {
-            cli::Output::Table => Format::Table,
-            cli::Output::Json => Format::Tsv,
-        });
     let mut out = cli::stdout();
     let mut header: Vec<&str> = vec!["index", "status", "experiment_name"];
     header.extend(param_names.iter().map(String::as_str));

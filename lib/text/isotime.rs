@@ -1,0 +1,123 @@
+//! Unix seconds as the UTC time Python prints for
+//! `datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")` with
+//! `+00:00` written `Z`: `2026-11-29T08:49:26Z`.
+//!
+//! CPython turns a float into seconds and microseconds by splitting off the
+//! fraction, scaling it to microseconds in a double and rounding that half to even
+//! (carrying into the seconds); `timespec="seconds"` then drops the microseconds.
+//! So `0.9999996` is `00:00:01` but `0.9999994` is `00:00:00`.
+
+/// The whole seconds Python's `datetime.fromtimestamp` sees in `ts`: None for NaN,
+/// infinities, and times outside the years 1 to 9999 (where Python raises).
+pub(crate) fn py_seconds(ts: f64) -> Option<i64> {
+    if !ts.is_finite() {
+        return None;
+    }
+    let int = ts.trunc();
+    let mut secs = int;
+    // modf's fraction is exact; the product is rounded as C rounds it.
+    let us = round_half_even((ts - int) * 1e6);
+    if us >= 1e6 {
+        secs += 1.0;
+    } else if us < 0.0 {
+        secs -= 1.0;
+    }
+    // 0001-01-01T00:00:00 and 9999-12-31T23:59:59.
+    if !(-62_135_596_800.0..=253_402_300_799.0).contains(&secs) {
+        return None;
+    }
+    Some(secs as i64)
+}
+
+/// CPython's `_PyTime_RoundHalfEven`.
+fn round_half_even(x: f64) -> f64 {
+    let r = x.round();
+    if (x - r).abs() == 0.5 {
+        2.0 * (x / 2.0).round()
+    } else {
+        r
+    }
+}
+
+/// Append `secs` (Unix seconds, years 1 to 9999) as `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn push_iso(out: &mut Vec<u8>, secs: i64) {
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // H. Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let two = |out: &mut Vec<u8>, n: i64| {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8])
+    };
+    two(out, y / 100);
+    two(out, y % 100);
+    out.push(b'-');
+    two(out, m);
+    out.push(b'-');
+    two(out, d);
+    out.push(b'T');
+    two(out, sod / 3600);
+    out.push(b':');
+    two(out, sod / 60 % 60);
+    out.push(b':');
+    two(out, sod % 60);
+    out.push(b'Z');
+}
+
+/// The text Python prints for a `ts`: empty for one it cannot convert.
+#[cfg(test)]
+pub(crate) fn iso_utc(ts: f64) -> String {
+    let mut out = Vec::with_capacity(20);
+    if let Some(s) = py_seconds(ts) {
+        push_iso(&mut out, s);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times() {
+        assert_eq!(iso_utc(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_795_942_166.68), "2026-11-29T08:49:26Z");
+        assert_eq!(iso_utc(951_782_400.0), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(-1.0), "1969-12-31T23:59:59Z");
+        assert_eq!(iso_utc(-62_135_596_800.0), "0001-01-01T00:00:00Z");
+        assert_eq!(iso_utc(253_402_300_799.0), "9999-12-31T23:59:59Z");
+        assert_eq!(iso_utc(253_402_300_800.0), "");
+        assert_eq!(iso_utc(f64::NAN), "");
+        assert_eq!(iso_utc(f64::INFINITY), "");
+    }
+
+    /// Seen from the reference (hyperherd 0.1.3, `herd res --steps`) for these `ts`.
+    #[test]
+    fn rounding_as_the_reference_prints_it() {
+        for (ts, want) in [
+            (1_796_600_000.000_000_5, "2026-12-06T23:33:20Z"),
+            (1_796_600_000.000_001_5, "2026-12-06T23:33:20Z"),
+            (1_796_600_000.999_999_5, "2026-12-06T23:33:21Z"),
+            (1_796_600_000.999_999_6, "2026-12-06T23:33:21Z"),
+            (1_796_600_000.999_999_4, "2026-12-06T23:33:20Z"),
+            (0.5, "1970-01-01T00:00:00Z"),
+            (-0.499_999_5, "1969-12-31T23:59:59Z"),
+            (-1.000_000_5, "1969-12-31T23:59:58Z"),
+            (1e9, "2001-09-09T01:46:40Z"),
+            (253_402_300_799.4, "9999-12-31T23:59:59Z"),
+            (1.999_999_5, "1970-01-01T00:00:01Z"),
+            (2.499_999_5, "1970-01-01T00:00:02Z"),
+            (1_796_600_002.500_000_5, "2026-12-06T23:33:22Z"),
+            (1_796_600_001.25, "2026-12-06T23:33:21Z"),
+        ] {
+            assert_eq!(iso_utc(ts), want, "{ts}");
+        }
+    }
+}

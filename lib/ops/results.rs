@@ -7,12 +7,14 @@
 use crate::cli;
 use crate::config::Config;
 use crate::error::Error;
+use crate::model::aggregate::{Group, Grouper};
 use crate::model::pin::Pins;
 use crate::model::record::Status;
 use crate::ops::plan;
 use crate::store::manifest::ManifestRecord;
 use crate::store::results::{Point, TrialResults};
 use crate::store::workspace::Workspace;
+use crate::text::distance::edit_distance;
 use crate::text::pystr::pystr;
 use crate::text::value::{Assoc, Value};
 use serde::Deserialize;
@@ -78,6 +80,10 @@ pub struct Row {
     pub metrics: Option<Assoc>,
     /// How many of `metrics` are summary metrics.
     pub n_summary: usize,
+    /// The streams asked for with [`gather`]'s `series`, each as (step, number)
+    /// points in step order (None: a value that is not a number); empty when a
+    /// stream is missing or the trial's files were unreadable.
+    pub series: Vec<Vec<(i64, Option<f64>)>>,
 }
 
 impl Row {
@@ -105,25 +111,40 @@ pub struct Results {
     pub failures: usize,
 }
 
-/// Read the results of `trials` (with `last`, also each stream's latest value).
-/// A trial whose results cannot be read is reported on stderr and counted; warns
-/// when nothing is logged yet.
-pub fn gather(cfg: &Config, ws: &Workspace, trials: Vec<ManifestRecord>, last: bool) -> Results {
+/// Read the results of `trials` (with `last`, also each stream's latest value; the
+/// whole streams named in `series`). A trial whose results cannot be read is
+/// reported on stderr and counted; warns when nothing is logged yet.
+pub fn gather(
+    cfg: &Config,
+    ws: &Workspace,
+    trials: Vec<ManifestRecord>,
+    last: bool,
+    series: &[String],
+) -> Results {
     let mut failures = 0usize;
     let mut rows: Vec<Row> = Vec::with_capacity(trials.len());
     for rec in trials {
-        let (metrics, n_summary) = match read_metrics(ws, rec.index, last) {
-            Ok((m, n)) => (Some(m), n),
+        let read = read_metrics(ws, rec.index, last).and_then(|(m, n)| {
+            let t = TrialResults::new(ws, rec.index);
+            let s = series
+                .iter()
+                .map(|name| t.read_stream(name).map(|p| numbers(&p)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            Ok((m, n, s))
+        });
+        let (metrics, n_summary, series) = match read {
+            Ok((m, n, s)) => (Some(m), n, s),
             Err(e) => {
                 failures += 1;
                 warn("error", &e);
-                (None, 0)
+                (None, 0, vec![Vec::new(); series.len()])
             }
         };
         rows.push(Row {
             rec,
             metrics,
             n_summary,
+            series,
         });
     }
     let mut metric_names: Vec<String> = Vec::new();
@@ -194,6 +215,68 @@ impl Results {
             .sort_by(|a, b| sort_cmp(a.value(key, is_metric), b.value(key, is_metric), desc));
         Ok(())
     }
+}
+
+/// The rows grouped by the values of the parameters `by` (`herd-res --by`), with
+/// every metric column's statistics, groups in the order of their first row; a usage
+/// error names an unknown parameter.
+pub fn group(res: &Results, by: &[String]) -> Result<Vec<Group>, Error> {
+    for name in by {
+        if !res.param_names.iter().any(|p| p == name) {
+            let near = res
+                .param_names
+                .iter()
+                .map(|p| (edit_distance(name, p), p))
+                .filter(|(d, _)| *d <= 2)
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, p)| format!("did you mean '{p}'? "))
+                .unwrap_or_default();
+            return Err(Error::usage(format!(
+                "--by: unknown parameter '{name}' ({near}parameters: {})",
+                res.param_names.join(", ")
+            )));
+        }
+    }
+    let mut g = Grouper::default();
+    for row in &res.rows {
+        let key = by.iter().map(|p| row.rec.params.get(p).cloned()).collect();
+        let metrics: Vec<Option<&Value>> = res
+            .metric_names
+            .iter()
+            .map(|m| row.metrics.as_ref().and_then(|ms| ms.get(m)))
+            .collect();
+        g.add(row.rec.index, key, &metrics);
+    }
+    Ok(g.finish())
+}
+
+/// Sort groups by a metric's mean or by one of the grouping parameters `by`,
+/// descending with `desc`; groups without a mean (or with a NaN one) go last.
+pub fn sort_groups(
+    res: &Results,
+    by: &[String],
+    groups: &mut [Group],
+    key: &str,
+    desc: bool,
+) -> Result<(), Error> {
+    if let Some(m) = res.metric_names.iter().position(|m| m == key) {
+        let mean = |g: &Group| g.stats[m].mean().map(Value::Float);
+        groups.sort_by(|a, b| sort_cmp(mean(a).as_ref(), mean(b).as_ref(), desc));
+        return Ok(());
+    }
+    if let Some(p) = by.iter().position(|p| p == key) {
+        groups.sort_by(|a, b| sort_cmp(a.key[p].as_ref(), b.key[p].as_ref(), desc));
+        return Ok(());
+    }
+    let metrics = if res.metric_names.is_empty() {
+        "no metrics are logged yet".to_string()
+    } else {
+        format!("metrics: {}", res.metric_names.join(", "))
+    };
+    Err(Error::usage(format!(
+        "--sort: unknown metric '{key}' ({metrics}; or a --by parameter: {})",
+        by.join(", ")
+    )))
 }
 
 /// Visit every stream of `trials` (in the order given), a trial's streams in name
@@ -334,6 +417,23 @@ fn stdin_indices(cfg: &Config, records: &[ManifestRecord]) -> Result<BTreeSet<u6
         out.insert(rec.index);
     }
     Ok(out)
+}
+
+/// A stream's points as (step, number): ints and floats are numbers, other values
+/// (bools, strings, null) are not.
+fn numbers(points: &[Point]) -> Vec<(i64, Option<f64>)> {
+    points
+        .iter()
+        .map(|p| {
+            let x = match &p.value {
+                Value::Int(i) => Some(*i as f64),
+                Value::Float(f) => Some(*f),
+                Value::BigInt(s) => s.parse().ok(),
+                _ => None,
+            };
+            (p.step, x)
+        })
+        .collect()
 }
 
 /// Report a problem on stderr without stopping.

@@ -94,8 +94,9 @@ fn ascii(b: &[u8]) -> &str {
 }
 
 /// The value of a token the scan took, as the general parser reads it: `NaN`,
-/// `Infinity`, `-Infinity`, a short int, a float; anything rarer (a `-0`, which
-/// JSON reads as a float, or 19 digits or more) through [`parse_exact`].
+/// `Infinity`, `-Infinity`, an int, a float (with a point or an exponent, correctly
+/// rounded by both; the scan keeps exponents in range); the rarer ints (a `-0`,
+/// which JSON reads as a float, and 19 digits or more) through [`parse_exact`].
 fn fast_value(t: &str) -> Value {
     match t {
         "NaN" => return Value::Float(f64::NAN),
@@ -103,17 +104,13 @@ fn fast_value(t: &str) -> Value {
         "-Infinity" => return Value::Float(f64::NEG_INFINITY),
         _ => {}
     }
-    let digits = t.strip_prefix('-').unwrap_or(t);
-    let plain = digits.bytes().all(|c| c.is_ascii_digit());
-    if t.len() < 19 {
-        if plain && t != "-0" {
-            if let Ok(i) = t.parse::<i64>() {
-                return Value::Int(i);
-            }
-        } else if !plain {
-            if let Ok(x) = t.parse::<f64>() {
-                return Value::Float(x);
-            }
+    if t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) {
+        if let Ok(x) = t.parse::<f64>() {
+            return Value::Float(x);
+        }
+    } else if t.len() < 19 && t != "-0" {
+        if let Ok(i) = t.parse::<i64>() {
+            return Value::Int(i);
         }
     }
     parse_exact(t).unwrap_or(Value::Null)

@@ -16,7 +16,8 @@ pub(crate) fn py_seconds(ts: f64) -> Option<i64> {
     let int = ts.trunc();
     let mut secs = int;
     // modf's fraction is exact; the product is rounded as C rounds it.
-    let us = round_half_even((ts - int) * 1e6);
+    // CPython's _PyTime_RoundHalfEven: to nearest, ties to even.
+    let us = ((ts - int) * 1e6).round_ties_even();
     if us >= 1e6 {
         secs += 1.0;
     } else if us < 0.0 {
@@ -29,20 +30,41 @@ pub(crate) fn py_seconds(ts: f64) -> Option<i64> {
     Some(secs as i64)
 }
 
-/// CPython's `_PyTime_RoundHalfEven`.
-fn round_half_even(x: f64) -> f64 {
-    let r = x.round();
-    if (x - r).abs() == 0.5 {
-        2.0 * (x / 2.0).round()
-    } else {
-        r
+/// Writes times, the date part computed once per day (rows of a stream mostly share
+/// it).
+#[derive(Debug, Default)]
+pub(crate) struct IsoWriter {
+    day: Option<i64>,
+    date: Vec<u8>,
+}
+
+impl IsoWriter {
+    /// Append `secs` (Unix seconds, years 1 to 9999) as `YYYY-MM-DDTHH:MM:SSZ`.
+    pub(crate) fn push(&mut self, out: &mut Vec<u8>, secs: i64) {
+        let day = secs.div_euclid(86_400);
+        if self.day != Some(day) {
+            self.date.clear();
+            push_date(&mut self.date, day);
+            self.day = Some(day);
+        }
+        out.extend_from_slice(&self.date);
+        push_time(out, secs.rem_euclid(86_400));
     }
 }
 
 /// Append `secs` (Unix seconds, years 1 to 9999) as `YYYY-MM-DDTHH:MM:SSZ`.
-pub(crate) fn push_iso(out: &mut Vec<u8>, secs: i64) {
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
+#[cfg(test)]
+fn push_iso(out: &mut Vec<u8>, secs: i64) {
+    push_date(out, secs.div_euclid(86_400));
+    push_time(out, secs.rem_euclid(86_400));
+}
+
+fn two(out: &mut Vec<u8>, n: i64) {
+    out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+}
+
+/// `YYYY-MM-DDT` of a day counted from 1970-01-01.
+fn push_date(out: &mut Vec<u8>, days: i64) {
     // H. Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -63,6 +85,10 @@ pub(crate) fn push_iso(out: &mut Vec<u8>, secs: i64) {
     out.push(b'-');
     two(out, d);
     out.push(b'T');
+}
+
+/// `HH:MM:SSZ` of a second of the day.
+fn push_time(out: &mut Vec<u8>, sod: i64) {
     two(out, sod / 3600);
     out.push(b':');
     two(out, sod / 60 % 60);
@@ -118,6 +144,16 @@ mod tests {
             (1_796_600_001.25, "2026-12-06T23:33:21Z"),
         ] {
             assert_eq!(iso_utc(ts), want, "{ts}");
+        }
+        // The writer that keeps the date gives the same text.
+        let mut w = IsoWriter::default();
+        let mut out = Vec::new();
+        for secs in [0, 86_399, 86_400, -1, 1_796_600_000, 1_796_600_001] {
+            out.clear();
+            w.push(&mut out, secs);
+            let mut want = Vec::new();
+            push_iso(&mut want, secs);
+            assert_eq!(out, want);
         }
     }
 }

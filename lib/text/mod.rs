@@ -11,6 +11,7 @@ pub(crate) mod pyfmt;
 pub(crate) mod pyjson;
 pub mod pystr;
 pub(crate) mod sha1;
+pub(crate) mod spark;
 pub(crate) mod swar;
 pub(crate) mod table;
 pub mod value;

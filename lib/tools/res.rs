@@ -14,7 +14,9 @@ use crate::model::pin::Pins;
 use crate::model::record::Status;
 use crate::ops::results::{self, Row};
 use crate::ops::{plan, sync};
+use crate::store::results::check_stream_name;
 use crate::store::workspace::Workspace;
+use crate::text::spark;
 use crate::text::table::{cell, write_tsv_field, Align, Table};
 use crate::text::value::Value;
 use std::ffi::OsString;
@@ -22,7 +24,20 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The cells of a `--spark` line.
+const SPARK_WIDTH: usize = 20;
+
+mod groups;
 mod steps;
+
+/// The exit status: 1 when some trial's results could not be read.
+fn exit(failures: usize) -> ExitCode {
+    if failures > 0 {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
 
 const USAGE: &str = "\
 herd-res: print one row per trial with its parameters and logged metrics
@@ -85,6 +100,9 @@ struct Args {
     statuses: Vec<String>,
     all: bool,
     steps: bool,
+    by: Vec<String>,
+    spark: Vec<String>,
+    ascii: bool,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -105,6 +123,25 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Long("table") => args.format = Some(Format::Table),
             Long("last") => args.last = true,
             Long("steps") => args.steps = true,
+            Long("ascii") => args.ascii = true,
+            Long("spark") => {
+                let name = p.value()?.string()?;
+                check_stream_name(&name)?;
+                if !args.spark.contains(&name) {
+                    args.spark.push(name);
+                }
+            }
+            Long("by") => {
+                let s = p.value()?.string()?;
+                for name in s.split(',') {
+                    if name.is_empty() {
+                        return Err(Error::usage(format!("--by '{s}': expected PARAM[,PARAM]")));
+                    }
+                    if !args.by.iter().any(|b| b == name) {
+                        args.by.push(name.to_string());
+                    }
+                }
+            }
             Long("sort") => {
                 let s = p.value()?.string()?;
                 let (name, desc) = match s.strip_prefix('-') {
@@ -133,8 +170,18 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         }
     }
     args.statuses = statuses.words;
+    if !args.by.is_empty() && !args.spark.is_empty() {
+        return Err(Error::usage(
+            "--spark draws one trial's stream; it does not apply to the groups of --by",
+        ));
+    }
     if args.steps {
-        let conflict = [(args.last, "--last"), (args.sort.is_some(), "--sort")];
+        let conflict = [
+            (args.last, "--last"),
+            (args.sort.is_some(), "--sort"),
+            (!args.by.is_empty(), "--by"),
+            (!args.spark.is_empty(), "--spark"),
+        ];
         if let Some((_, flag)) = conflict.iter().find(|(on, _)| *on) {
             return Err(Error::usage(format!(
                 "--steps prints every step of every stream; {flag} does not apply to it"
@@ -202,13 +249,22 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         let mut out = cli::stdout();
         let failures = steps::write(&ws, &trials, format, &mut out)?;
         out.flush()?;
-        return Ok(if failures > 0 {
-            ExitCode::from(EXIT_FAILED)
-        } else {
-            ExitCode::SUCCESS
-        });
+        return Ok(exit(failures));
     }
-    let mut res = results::gather(&cfg, &ws, trials, args.last);
+    let mut res = results::gather(&cfg, &ws, trials, args.last, &args.spark);
+    if !args.by.is_empty() {
+        let mut groups = results::group(&res, &args.by)?;
+        if let Some((key, desc)) = &args.sort {
+            results::sort_groups(&res, &args.by, &mut groups, key, *desc)?;
+        }
+        if let Some(n) = args.top {
+            groups.truncate(n);
+        }
+        let mut out = cli::stdout();
+        groups::write(&args.by, &res.metric_names, &groups, format, &mut out)?;
+        out.flush()?;
+        return Ok(exit(res.failures));
+    }
     if let Some((key, desc)) = &args.sort {
         res.sort(key, *desc)?;
     }
@@ -219,9 +275,18 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let (rows, param_names, metric_names) = (res.rows, res.param_names, res.metric_names);
 
     let mut out = cli::stdout();
+    let ascii = args.ascii || !spark::utf8_locale(|k| std::env::var(k).ok());
+    let spark_names: Vec<String> = args.spark.iter().map(|m| format!("{m}~")).collect();
+    let sparks = |row: &Row| -> Vec<String> {
+        row.series
+            .iter()
+            .map(|s| spark::sparkline(s, SPARK_WIDTH, ascii))
+            .collect()
+    };
     let mut header: Vec<&str> = vec!["index", "status", "experiment_name"];
     header.extend(param_names.iter().map(String::as_str));
     header.extend(metric_names.iter().map(String::as_str));
+    header.extend(spark_names.iter().map(String::as_str));
     let values = |row| row_values(row, &param_names, &metric_names);
     match format {
         Format::Json => {
@@ -244,8 +309,28 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 let mut rec = plan::record(&cfg, &row.rec);
                 sync::apply_detail(&mut rec, &details, &latest);
                 history.fill(&mut rec, &cfg, &details);
-                rec.metrics = row.metrics;
-                lines.write(&mut out, &rec)?;
+                rec.metrics = row.metrics.clone();
+                if args.spark.is_empty() {
+                    lines.write(&mut out, &rec)?;
+                    continue;
+                }
+                // The record's line with a "spark" object before its closing brace.
+                let mut line = Vec::new();
+                lines.write(&mut line, &rec)?;
+                if line.ends_with(b"}\n") {
+                    line.truncate(line.len() - 2);
+                    line.extend_from_slice(b",\"spark\":{");
+                    for (k, (name, drawn)) in args.spark.iter().zip(sparks(&row)).enumerate() {
+                        if k > 0 {
+                            line.push(b',');
+                        }
+                        ndjson::write_str(&mut line, name);
+                        line.push(b':');
+                        ndjson::write_str(&mut line, &drawn);
+                    }
+                    line.extend_from_slice(b"}}\n");
+                }
+                out.write_all(&line)?;
             }
         }
         Format::Tsv | Format::Csv => {
@@ -273,6 +358,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                         field(&mut out, &cell(v))?;
                     }
                 }
+                for drawn in sparks(row) {
+                    out.write_all(sep)?;
+                    field(&mut out, &drawn)?;
+                }
                 out.write_all(b"\n")?;
             }
         }
@@ -290,6 +379,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                         numeric[3 + i] &= v.as_number().is_some();
                     }
                     line.push(v.map(|v| cell(v).into_owned()).unwrap_or_default());
+                }
+                for (i, drawn) in sparks(row).into_iter().enumerate() {
+                    numeric[3 + param_names.len() + metric_names.len() + i] = false;
+                    line.push(drawn);
                 }
                 cells.push(line);
             }
@@ -314,10 +407,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
     }
     out.flush()?;
-    if failures > 0 {
-        return Ok(ExitCode::from(EXIT_FAILED));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit(failures))
 }
 
 #[cfg(test)]

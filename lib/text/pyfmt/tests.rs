@@ -2422,3 +2422,62 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
         "'trailing\\'",
     ),
 ];
+
+/// The fast `%g` (from the shortest digits) agrees with the exact expansion on
+/// random bit patterns, decimal midpoints and carries, at every precision.
+#[test]
+fn fast_g_matches_the_exact_expansion() {
+    use super::float::{fmt_g, printf_g};
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut xs: Vec<f64> = vec![
+        0.0,
+        -0.0,
+        1.0,
+        0.5,
+        2.5,
+        0.1234565,
+        1234565.0,
+        0.0001234565,
+        999999.5,
+        9999995.0,
+        0.99999949999,
+        0.9999995,
+        1e-5,
+        1e16,
+        1e-320,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        123456.5,
+        1.5,
+        0.15,
+        0.25,
+        0.35,
+        1e22,
+        2f64.powi(60),
+        0.3,
+        1.0 / 3.0,
+    ];
+    for _ in 0..20_000 {
+        let bits = next();
+        let x = f64::from_bits(bits);
+        if x.is_finite() {
+            xs.push(x);
+        }
+        // Decimal-looking values, where midpoints are likely.
+        let d = (next() % 100_000_000) as f64 / 10f64.powi((next() % 12) as i32);
+        xs.push(d);
+        xs.push(-d);
+    }
+    for x in xs {
+        for p in [1, 2, 3, 6, 10, 15, 17] {
+            assert_eq!(fmt_g(x, p), printf_g(x, p, false), "{x:e} %.{p}g");
+        }
+    }
+}

@@ -10,7 +10,9 @@ use crate::store::manifest::ManifestRecord;
 use crate::store::results::Point;
 use crate::store::workspace::Workspace;
 use crate::text::isotime;
+use crate::text::pyfmt::fmt_g;
 use crate::text::table::{cell, escape, Align, Table};
+use crate::text::value::Value;
 use std::io::Write;
 
 /// The header of the delimited formats, the reference's.
@@ -25,6 +27,7 @@ pub(super) fn write(
     out: &mut dyn Write,
 ) -> Result<usize, Error> {
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    let mut iso = isotime::IsoWriter::default();
     let mut table = (format == Format::Table).then(|| {
         Table::new(&[
             ("TRIAL", Align::Right),
@@ -46,7 +49,7 @@ pub(super) fn write(
         if let Some(t) = &mut table {
             for p in points {
                 let mut ts = Vec::new();
-                push_ts(&mut ts, p);
+                push_ts(&mut iso, &mut ts, p);
                 t.push(vec![
                     index.to_string(),
                     p.step.to_string(),
@@ -83,7 +86,7 @@ pub(super) fn write(
                     buf.extend_from_slice(b",\"metric\":");
                     buf.extend_from_slice(&name);
                     buf.extend_from_slice(b",\"timestamp\":\"");
-                    push_ts(&mut buf, p);
+                    push_ts(&mut iso, &mut buf, p);
                     buf.extend_from_slice(b"\",\"value\":");
                     ndjson::write_value(&mut buf, &p.value);
                     buf.extend_from_slice(b"}\n");
@@ -96,13 +99,14 @@ pub(super) fn write(
                     buf.push(sep);
                     buf.extend_from_slice(&name);
                     buf.push(sep);
-                    push_ts(&mut buf, p);
+                    push_ts(&mut iso, &mut buf, p);
                     buf.push(sep);
-                    let v = cell(&p.value);
-                    if format == Format::Csv {
-                        write_csv_field(&mut buf, &v)?;
-                    } else {
-                        buf.extend_from_slice(escape(&v).as_bytes());
+                    match &p.value {
+                        // Numbers need no quoting or escaping.
+                        Value::Float(x) => buf.extend_from_slice(fmt_g(*x, 6).as_bytes()),
+                        Value::Int(i) => ndjson::write_i64(&mut buf, *i),
+                        v if format == Format::Csv => write_csv_field(&mut buf, &cell(v))?,
+                        v => buf.extend_from_slice(escape(&cell(v)).as_bytes()),
                     }
                     buf.push(b'\n');
                 }
@@ -123,8 +127,8 @@ pub(super) fn write(
 
 /// A point's time as Python prints it, nothing when it has none (or one Python
 /// cannot convert).
-fn push_ts(buf: &mut Vec<u8>, p: &Point) {
+fn push_ts(iso: &mut isotime::IsoWriter, buf: &mut Vec<u8>, p: &Point) {
     if let Some(s) = p.ts.and_then(isotime::py_seconds) {
-        isotime::push_iso(buf, s);
+        iso.push(buf, s);
     }
 }

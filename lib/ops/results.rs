@@ -13,6 +13,7 @@ use crate::model::record::Status;
 use crate::ops::plan;
 use crate::store::manifest::ManifestRecord;
 use crate::store::results::{Point, TrialResults};
+use crate::store::streams::{parse_stream_raw, RawPoint};
 use crate::store::workspace::Workspace;
 use crate::text::distance::edit_distance;
 use crate::text::pystr::pystr;
@@ -280,27 +281,32 @@ pub fn sort_groups(
 }
 
 /// Visit every stream of `trials` (in the order given), a trial's streams in name
-/// order (`/` kept), each with its points deduplicated per step and sorted by step
-/// ([`TrialResults::read_stream`]). A trial whose streams cannot be read is
-/// reported on stderr and skipped; returns how many were.
+/// order (`/` kept), each with its records deduplicated per step and sorted by step
+/// as [`TrialResults::read_stream`] reads them, kept as written where they can be
+/// ([`RawPoint`]). A trial whose streams cannot be read is reported on stderr and
+/// skipped; returns how many were.
+///
+/// With two cores and many trials, one thread reads the files ahead while this one
+/// parses and visits them; the order stays the same.
 pub fn for_each_stream(
     ws: &Workspace,
     trials: &[ManifestRecord],
-    mut visit: impl FnMut(u64, &str, &[Point]) -> Result<(), Error>,
+    mut visit: impl FnMut(u64, &str, &[RawPoint]) -> Result<(), Error>,
 ) -> Result<usize, Error> {
+    type Streams = Result<Vec<(String, Vec<u8>)>, Error>;
+    let read = |index: u64| -> Streams {
+        let t = TrialResults::new(ws, index);
+        t.stream_names()?
+            .into_iter()
+            .map(|n| t.read_stream_bytes(&n).map(|b| (n, b)))
+            .collect()
+    };
     let mut failures = 0;
-    for rec in trials {
-        let t = TrialResults::new(ws, rec.index);
-        let read = t.stream_names().and_then(|names| {
-            names
-                .into_iter()
-                .map(|n| t.read_stream(&n).map(|p| (n, p)))
-                .collect::<Result<Vec<_>, Error>>()
-        });
-        match read {
+    let mut take = |index: u64, streams: Streams| -> Result<(), Error> {
+        match streams {
             Ok(streams) => {
-                for (name, points) in streams {
-                    visit(rec.index, &name, &points)?;
+                for (name, bytes) in streams {
+                    visit(index, &name, &parse_stream_raw(&bytes))?;
                 }
             }
             Err(e) => {
@@ -308,7 +314,30 @@ pub fn for_each_stream(
                 warn("error", &e);
             }
         }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || trials.len() < 64 {
+        for rec in trials {
+            take(rec.index, read(rec.index))?;
+        }
+        return Ok(failures);
     }
+    std::thread::scope(|s| -> Result<(), Error> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(u64, Streams)>(16);
+        s.spawn(move || {
+            for rec in trials {
+                // The receiver is gone when visiting failed (a closed pipe): stop.
+                if tx.send((rec.index, read(rec.index))).is_err() {
+                    break;
+                }
+            }
+        });
+        for (index, streams) in rx {
+            take(index, streams)?;
+        }
+        Ok(())
+    })?;
     Ok(failures)
 }
 

@@ -240,6 +240,12 @@ impl TrialResults {
         Ok(parse_stream(&bytes))
     }
 
+    /// The bytes of the stream of metric `name` (empty when it does not exist), for
+    /// [`crate::store::streams::parse_stream_raw`].
+    pub(crate) fn read_stream_bytes(&self, name: &str) -> Result<Vec<u8>, Error> {
+        Ok(read_regular(&self.stream_path(name))?.unwrap_or_default())
+    }
+
     /// The value at the highest step of each stream, in stream-name order.
     pub fn last_values(&self) -> Result<Vec<(String, Value)>, Error> {
         let mut out = Vec::new();
@@ -332,7 +338,9 @@ fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, Error> {
         Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut buf = Vec::new();
+    // Sized once from the file's length (the read still takes whatever is there).
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut buf = Vec::with_capacity(len.saturating_add(1));
     file.read_to_end(&mut buf)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     Ok(Some(buf))

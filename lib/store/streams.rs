@@ -67,13 +67,22 @@ pub(crate) fn parse_stream(b: &[u8]) -> Vec<Point> {
     use crate::store::curves::{scan, Ts, Val};
     // Spans are u32: a larger text (never a real stream) takes the general path.
     let fast = b.len() < u32::MAX as usize;
-    let mut points: Vec<Point> = Vec::new();
+    // Checked once (word by word for ASCII), so the scanned spans need no check.
+    let text = std::str::from_utf8(b).ok();
+    let ascii = |from: u32, to: u32| -> &str {
+        let (from, to) = (from as usize, to as usize);
+        match text {
+            Some(t) => t.get(from..to).unwrap_or(""),
+            None => std::str::from_utf8(&b[from..to]).unwrap_or(""),
+        }
+    };
+    let mut points: Vec<Point> = Vec::with_capacity(b.len() / 48);
     let mut i = 0;
     while i < b.len() {
         if fast {
             if let Some((step, Ts::Span(t0, t1), Val::Span(v0, v1), next)) = scan::fast_line(b, i) {
-                let ts = ascii(&b[t0 as usize..t1 as usize]).parse::<f64>().ok();
-                let value = fast_value(ascii(&b[v0 as usize..v1 as usize]));
+                let ts = ascii(t0, t1).parse::<f64>().ok();
+                let value = fast_value(ascii(v0, v1));
                 points.push(Point { step, value, ts });
                 i = next;
                 continue;
@@ -88,16 +97,124 @@ pub(crate) fn parse_stream(b: &[u8]) -> Vec<Point> {
     dedupe(points)
 }
 
-/// Text the scan checked to be ASCII (a JSON number or a bare NaN/Infinity).
-fn ascii(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or("")
+/// A stream record as `herd-res --steps` prints it, borrowing the stream's text: a
+/// line the scan took keeps its `ts` and value as written (formatting them needs
+/// no parsing in the common case), any other line is parsed.
+#[derive(Debug)]
+pub(crate) struct RawPoint<'a> {
+    /// The record's step.
+    pub step: i64,
+    /// Its `ts`.
+    pub ts: RawTs<'a>,
+    /// Its value.
+    pub value: RawValue<'a>,
+}
+
+/// A record's `ts`: a JSON number's text, or the general parser's number.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum RawTs<'a> {
+    /// A JSON number without an exponent (at most 40 characters).
+    Text(&'a str),
+    /// A parsed `ts` (None: missing or not a number).
+    Num(Option<f64>),
+}
+
+impl RawTs<'_> {
+    /// The number, as [`parse_stream`] reads it.
+    pub(crate) fn number(self) -> Option<f64> {
+        match self {
+            RawTs::Text(t) => t.parse().ok(),
+            RawTs::Num(x) => x,
+        }
+    }
+}
+
+/// A record's value: a number token as written (a JSON number, `NaN`, `Infinity`,
+/// `-Infinity`), or a parsed value.
+#[derive(Debug)]
+pub(crate) enum RawValue<'a> {
+    /// The token.
+    Token(&'a str),
+    /// The parsed value.
+    Value(Value),
+}
+
+impl RawValue<'_> {
+    /// The value, as [`parse_stream`] reads it.
+    pub(crate) fn value(&self) -> Value {
+        match self {
+            RawValue::Token(t) => fast_value(t),
+            RawValue::Value(v) => v.clone(),
+        }
+    }
+}
+
+/// [`parse_stream`], keeping the text of what the scan took: the same records,
+/// deduplicated and sorted the same way.
+pub(crate) fn parse_stream_raw(b: &[u8]) -> Vec<RawPoint<'_>> {
+    use crate::store::curves::{scan, Ts, Val};
+    let fast = b.len() < u32::MAX as usize;
+    let text = std::str::from_utf8(b).ok();
+    let span = |from: u32, to: u32| -> &str {
+        let (from, to) = (from as usize, to as usize);
+        match text {
+            Some(t) => t.get(from..to).unwrap_or(""),
+            None => std::str::from_utf8(&b[from..to]).unwrap_or(""),
+        }
+    };
+    let mut points: Vec<RawPoint> = Vec::with_capacity(b.len() / 48);
+    let mut i = 0;
+    while i < b.len() {
+        if fast {
+            if let Some((step, Ts::Span(t0, t1), Val::Span(v0, v1), next)) = scan::fast_line(b, i) {
+                points.push(RawPoint {
+                    step,
+                    ts: RawTs::Text(span(t0, t1)),
+                    value: RawValue::Token(span(v0, v1)),
+                });
+                i = next;
+                continue;
+            }
+        }
+        let end = scan::line_end(b, i);
+        if let Some(p) = general_point(&String::from_utf8_lossy(&b[i..end])) {
+            points.push(RawPoint {
+                step: p.step,
+                ts: RawTs::Num(p.ts),
+                value: RawValue::Value(p.value),
+            });
+        }
+        i = end + 1;
+    }
+    if points.windows(2).all(|w| w[0].step < w[1].step) {
+        return points;
+    }
+    points.sort_by_key(|p| p.step);
+    let mut out: Vec<RawPoint> = Vec::with_capacity(points.len());
+    for p in points {
+        match out.last_mut() {
+            Some(last) if last.step == p.step => {
+                let newer = match (p.ts.number(), last.ts.number()) {
+                    (Some(a), Some(b)) => a >= b,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => true,
+                };
+                if newer {
+                    *last = p;
+                }
+            }
+            _ => out.push(p),
+        }
+    }
+    out
 }
 
 /// The value of a token the scan took, as the general parser reads it: `NaN`,
 /// `Infinity`, `-Infinity`, an int, a float (with a point or an exponent, correctly
 /// rounded by both; the scan keeps exponents in range); the rarer ints (a `-0`,
 /// which JSON reads as a float, and 19 digits or more) through [`parse_exact`].
-fn fast_value(t: &str) -> Value {
+pub(crate) fn fast_value(t: &str) -> Value {
     match t {
         "NaN" => return Value::Float(f64::NAN),
         "Infinity" => return Value::Float(f64::INFINITY),
@@ -139,11 +256,12 @@ fn general_point(line: &str) -> Option<Point> {
 /// Records in line order to one per step, sorted by step: of equal steps the one
 /// with the largest `ts` (a missing one ranks lowest), the later line on ties.
 fn dedupe(mut points: Vec<Point>) -> Vec<Point> {
-    // Stable sort by step, then keep the best record of each run of equal steps.
-    // Streams are logged in step order: skip the sort when they already are.
-    if !points.windows(2).all(|w| w[0].step <= w[1].step) {
-        points.sort_by_key(|p| p.step);
+    // Streams are logged in step order, once a step: then there is nothing to do.
+    if points.windows(2).all(|w| w[0].step < w[1].step) {
+        return points;
     }
+    // Stable sort by step, then keep the best record of each run of equal steps.
+    points.sort_by_key(|p| p.step);
     let mut out: Vec<Point> = Vec::with_capacity(points.len());
     for p in points {
         match out.last_mut() {
@@ -485,6 +603,15 @@ mod tests {
             let fast = format!("{:?}", parse_stream(text.as_bytes()));
             let general = format!("{:?}", general_only(text.as_bytes()));
             assert_eq!(fast, general, "round {round}:\n{text}");
+            let raw: Vec<Point> = parse_stream_raw(text.as_bytes())
+                .into_iter()
+                .map(|p| Point {
+                    step: p.step,
+                    ts: p.ts.number(),
+                    value: p.value.value(),
+                })
+                .collect();
+            assert_eq!(format!("{raw:?}"), general, "raw, round {round}:\n{text}");
         }
         // Invalid UTF-8 on a line the general path reads.
         let bytes = b"{\"step\": 1, \"value\": \"\xff\", \"ts\": 1.5}\n{\"step\": 2, \"value\": 1, \"ts\": 2}";

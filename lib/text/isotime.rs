@@ -30,6 +30,37 @@ pub(crate) fn py_seconds(ts: f64) -> Option<i64> {
     Some(secs as i64)
 }
 
+/// The whole seconds of a `ts` read from its JSON text, when the text alone tells
+/// them: no sign, no exponent, under 10^10 seconds (the double then lies within
+/// 1e-6 s of the text) and a fraction below .99999 (so CPython's rounding to
+/// microseconds cannot carry into the next second); the integer part then. None
+/// when the text does not tell: parse it and use [`py_seconds`].
+pub(crate) fn seconds_of_text(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    let mut secs: i64 = 0;
+    let mut j = 0;
+    while let Some(&c) = b.get(j) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        secs = secs * 10 + i64::from(c - b'0');
+        j += 1;
+    }
+    if j == 0 || j > 10 {
+        return None;
+    }
+    match b.get(j) {
+        None => return Some(secs),
+        Some(b'.') => {}
+        Some(_) => return None,
+    }
+    let frac = &b[j + 1..];
+    if (frac.len() >= 5 && frac[..5] == *b"99999") || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(secs)
+}
+
 /// Writes times, the date part computed once per day (rows of a stream mostly share
 /// it).
 #[derive(Debug, Default)]
@@ -122,6 +153,40 @@ mod tests {
         assert_eq!(iso_utc(253_402_300_800.0), "");
         assert_eq!(iso_utc(f64::NAN), "");
         assert_eq!(iso_utc(f64::INFINITY), "");
+    }
+
+    #[test]
+    fn seconds_from_the_text_are_those_of_the_float() {
+        let mut texts: Vec<String> = [
+            "1796600000.9999996",
+            "1796600000.99999",
+            "1796600000.9999899",
+            "0",
+            "0.5",
+            "9999999999.99998",
+            "1.5",
+            "12345678901.5",
+            "-1.5",
+            "1e9",
+            "1796600000",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut seed: u64 = 7;
+        for _ in 0..50_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let x = (seed >> 11) as f64 / (1u64 << 53) as f64 * 1e10;
+            texts.push(format!("{x:?}"));
+            texts.push(format!("{:.7}", x.trunc() + 0.99999));
+        }
+        for t in texts {
+            if let Some(s) = seconds_of_text(&t) {
+                assert_eq!(Some(s), py_seconds(t.parse().unwrap()), "{t}");
+            }
+        }
+        assert_eq!(seconds_of_text("1796600000.9999996"), None);
+        assert_eq!(seconds_of_text("1796600000.25"), Some(1_796_600_000));
     }
 
     /// Seen from the reference (hyperherd 0.1.3, `herd res --steps`) for these `ts`.

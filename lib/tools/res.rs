@@ -43,6 +43,8 @@ const USAGE: &str = "\
 herd-res: print one row per trial with its parameters and logged metrics
 
 Usage: herd-res [OPTIONS] [WS|FILE]
+       herd-res --steps [OPTIONS] [WS|FILE]
+       herd-res --by PARAM[,PARAM] [OPTIONS] [WS|FILE]
 
 Arguments:
   [WS|FILE]             the workspace directory (holding hyperherd.yaml) or a config
@@ -52,15 +54,24 @@ Arguments:
 Options:
       --last            add the latest value (highest step) of every streamed metric,
                         as columns NAME@last
+      --steps           print every step of every stream instead: one row per trial,
+                        metric and step, columns trial_id,step,metric,timestamp,value
+      --by PARAM[,..]   one row per group of trials sharing these parameters' values
+                        (repeatable): trials, then per metric M: M.n M.mean M.std
+                        M.min M.max M.missing (NaN, strings, bools count as missing)
+      --spark METRIC    add a column METRIC~ drawing the trial's stream (repeatable)
+      --ascii           draw sparklines with _.-~^ (also when the locale is not UTF-8)
       --sort [-]METRIC  sort rows by a metric (or parameter), ascending; -METRIC sorts
-                        descending. Missing and NaN values go last
+                        descending. Missing and NaN values go last. With --by: groups,
+                        by the metric's mean
       --top N           print only the first N rows (after sorting)
   -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
   -s, --status LIST     only trials with these statuses (comma-separated, repeatable)
   -a, --all             show every trial: do not read trial records from stdin
       --tsv             print TSV (the default when piped)
       --csv             print CSV (RFC 4180 quoting)
-      --json            print NDJSON trial records with their \"metrics\"
+      --json            print NDJSON trial records with their \"metrics\" (--steps:
+                        one object per row; --by: one per group)
       --table           print an aligned table (the default on a terminal)
   -h, --help            print this help
   -V, --version         print the version
@@ -75,6 +86,9 @@ can drive the terminal; CSV and --json keep values exact.
 Examples:
   herd-res --sort -val_acc --top 5
   herd-res --last -s running,completed
+  herd-res --steps --csv -s completed > steps.csv
+  herd-res --by lr,optimizer --sort val_loss
+  herd-res --sort val_loss --top 5 --spark loss
   herd-status | jq -c 'select(.params.lr < 0.01)' | herd-res --csv > lr.csv
 
 Exit status: 0 ok, 1 a results file is corrupt (reported by name; the other rows

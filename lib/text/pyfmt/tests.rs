@@ -2481,3 +2481,67 @@ fn fast_g_matches_the_exact_expansion() {
         }
     }
 }
+
+/// `%g` from a number's text agrees with `%g` of the float it parses to.
+#[test]
+fn g_from_the_text_matches_g_of_the_float() {
+    use super::float::{fmt_g, g_of_token};
+    let mut seed: u64 = 0x1234_5678_9abc_def1;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut tokens: Vec<String> = [
+        "0.0",
+        "-0.0",
+        "1.0",
+        "0.5",
+        "2.5e-05",
+        "1e16",
+        "1E-7",
+        "0.1234565",
+        "0.12345650000001",
+        "0.123456499999999999",
+        "0.1234564999999",
+        "999999.5",
+        "9999995.0",
+        "0.30000000000000004",
+        "1795942166.68",
+        "123456789.0",
+        "0.00001",
+        "0.0001",
+        "100000.0",
+        "1000000.0",
+        "1.5e+300",
+        "2.5e-290",
+        "0.9999995",
+        "0.99999949",
+        "-12.5",
+        "1e-5",
+        "5e-324",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for _ in 0..20_000 {
+        let x = f64::from_bits(next());
+        if x.is_finite() {
+            tokens.push(format!("{x:?}"));
+            tokens.push(format!("{x:e}"));
+        }
+        let d = (next() % 10_000_000_000) as f64 / 10f64.powi((next() % 14) as i32);
+        tokens.push(format!("{d:?}"));
+        tokens.push(format!("{:.7}", d));
+    }
+    for t in tokens {
+        let x: f64 = t.parse().unwrap();
+        for p in [1, 3, 6, 9] {
+            let mut out = String::new();
+            if g_of_token(&mut out, &t, p) {
+                assert_eq!(out, fmt_g(x, p), "{t} %.{p}g");
+            }
+        }
+    }
+}

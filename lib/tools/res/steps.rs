@@ -7,10 +7,10 @@ use crate::error::Error;
 use crate::model::ndjson;
 use crate::ops::results;
 use crate::store::manifest::ManifestRecord;
-use crate::store::results::Point;
+use crate::store::streams::{fast_value, RawTs, RawValue};
 use crate::store::workspace::Workspace;
 use crate::text::isotime;
-use crate::text::pyfmt::fmt_g;
+use crate::text::pyfmt::{fmt_g_into, g_of_token};
 use crate::text::table::{cell, escape, Align, Table};
 use crate::text::value::Value;
 use std::io::Write;
@@ -28,6 +28,7 @@ pub(super) fn write(
 ) -> Result<usize, Error> {
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut iso = isotime::IsoWriter::default();
+    let mut num = String::new();
     let mut table = (format == Format::Table).then(|| {
         Table::new(&[
             ("TRIAL", Align::Right),
@@ -49,13 +50,13 @@ pub(super) fn write(
         if let Some(t) = &mut table {
             for p in points {
                 let mut ts = Vec::new();
-                push_ts(&mut iso, &mut ts, p);
+                push_ts(&mut iso, &mut ts, p.ts);
                 t.push(vec![
                     index.to_string(),
                     p.step.to_string(),
                     metric.to_string(),
                     String::from_utf8(ts).unwrap_or_default(),
-                    cell(&p.value).into_owned(),
+                    cell(&p.value.value()).into_owned(),
                 ]);
             }
             return Ok(());
@@ -86,9 +87,18 @@ pub(super) fn write(
                     buf.extend_from_slice(b",\"metric\":");
                     buf.extend_from_slice(&name);
                     buf.extend_from_slice(b",\"timestamp\":\"");
-                    push_ts(&mut iso, &mut buf, p);
+                    push_ts(&mut iso, &mut buf, p.ts);
                     buf.extend_from_slice(b"\",\"value\":");
-                    ndjson::write_value(&mut buf, &p.value);
+                    match &p.value {
+                        // An int as written is its JSON text; other tokens are read
+                        // (a float is written as its shortest round-trip digits).
+                        RawValue::Token(t)
+                            if t.bytes().all(|c| c.is_ascii_digit() || c == b'-') && *t != "-0" =>
+                        {
+                            buf.extend_from_slice(t.as_bytes())
+                        }
+                        v => ndjson::write_value(&mut buf, &v.value()),
+                    }
                     buf.extend_from_slice(b"}\n");
                 }
                 _ => {
@@ -99,14 +109,21 @@ pub(super) fn write(
                     buf.push(sep);
                     buf.extend_from_slice(&name);
                     buf.push(sep);
-                    push_ts(&mut iso, &mut buf, p);
+                    push_ts(&mut iso, &mut buf, p.ts);
                     buf.push(sep);
+                    // Numbers need no quoting or escaping.
                     match &p.value {
-                        // Numbers need no quoting or escaping.
-                        Value::Float(x) => buf.extend_from_slice(fmt_g(*x, 6).as_bytes()),
-                        Value::Int(i) => ndjson::write_i64(&mut buf, *i),
-                        v if format == Format::Csv => write_csv_field(&mut buf, &cell(v))?,
-                        v => buf.extend_from_slice(escape(&cell(v)).as_bytes()),
+                        RawValue::Token(t) => push_number(&mut buf, &mut num, t),
+                        RawValue::Value(Value::Float(x)) => {
+                            num.clear();
+                            fmt_g_into(&mut num, *x, 6);
+                            buf.extend_from_slice(num.as_bytes());
+                        }
+                        RawValue::Value(Value::Int(i)) => ndjson::write_i64(&mut buf, *i),
+                        RawValue::Value(v) if format == Format::Csv => {
+                            write_csv_field(&mut buf, &cell(v))?
+                        }
+                        RawValue::Value(v) => buf.extend_from_slice(escape(&cell(v)).as_bytes()),
                     }
                     buf.push(b'\n');
                 }
@@ -125,10 +142,36 @@ pub(super) fn write(
     Ok(failures)
 }
 
-/// A point's time as Python prints it, nothing when it has none (or one Python
+/// A record's time as Python prints it, nothing when it has none (or one Python
 /// cannot convert).
-fn push_ts(iso: &mut isotime::IsoWriter, buf: &mut Vec<u8>, p: &Point) {
-    if let Some(s) = p.ts.and_then(isotime::py_seconds) {
+fn push_ts(iso: &mut isotime::IsoWriter, buf: &mut Vec<u8>, ts: RawTs) {
+    let secs = match ts {
+        RawTs::Text(t) => {
+            isotime::seconds_of_text(t).or_else(|| ts.number().and_then(isotime::py_seconds))
+        }
+        RawTs::Num(x) => x.and_then(isotime::py_seconds),
+    };
+    if let Some(s) = secs {
         iso.push(buf, s);
+    }
+}
+
+/// A number token as the cells print its value: an int as written (its `str()`),
+/// a float with 6 significant digits (from its text when that tells them), `nan`,
+/// `inf`, `-inf`.
+fn push_number(buf: &mut Vec<u8>, num: &mut String, t: &str) {
+    num.clear();
+    let float = t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E'));
+    if float && g_of_token(num, t, 6) {
+        buf.extend_from_slice(num.as_bytes());
+        return;
+    }
+    match fast_value(t) {
+        Value::Float(x) => {
+            num.clear();
+            fmt_g_into(num, x, 6);
+            buf.extend_from_slice(num.as_bytes());
+        }
+        v => buf.extend_from_slice(cell(&v).as_bytes()),
     }
 }

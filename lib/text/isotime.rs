@@ -90,10 +90,6 @@ fn push_iso(out: &mut Vec<u8>, secs: i64) {
     push_time(out, secs.rem_euclid(86_400));
 }
 
-fn two(out: &mut Vec<u8>, n: i64) {
-    out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
-}
-
 /// `YYYY-MM-DDT` of a day counted from 1970-01-01.
 fn push_date(out: &mut Vec<u8>, days: i64) {
     // H. Hinnant's civil_from_days.
@@ -120,12 +116,19 @@ fn push_date(out: &mut Vec<u8>, days: i64) {
 
 /// `HH:MM:SSZ` of a second of the day.
 fn push_time(out: &mut Vec<u8>, sod: i64) {
-    two(out, sod / 3600);
-    out.push(b':');
-    two(out, sod / 60 % 60);
-    out.push(b':');
-    two(out, sod % 60);
-    out.push(b'Z');
+    let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
+    let d = |n: i64| b'0' + n as u8;
+    out.extend_from_slice(&[
+        d(h / 10),
+        d(h % 10),
+        b':',
+        d(m / 10),
+        d(m % 10),
+        b':',
+        d(s / 10),
+        d(s % 10),
+        b'Z',
+    ]);
 }
 
 /// The text Python prints for a `ts`: empty for one it cannot convert.

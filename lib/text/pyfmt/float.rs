@@ -370,7 +370,9 @@ pub(crate) fn g_of_token(out: &mut String, token: &str, precision: usize) -> boo
         None => (false, token),
     };
     let b = rest.as_bytes();
-    let e_at = b.iter().position(|&c| c | 0x20 == b'e').unwrap_or(b.len());
+    // The exponent, if any, is after the last digit of the mantissa: search from
+    // the end (a float as Python writes it has none, or a short one).
+    let e_at = b.iter().rposition(|&c| c | 0x20 == b'e').unwrap_or(b.len());
     let exp10: i32 = if e_at == b.len() {
         0
     } else {

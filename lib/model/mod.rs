@@ -4,6 +4,7 @@
 //! successive-halving decision, the retry decision, and the
 //! NDJSON record writer. Reads the config and nothing else.
 
+pub mod aggregate;
 pub mod conditions;
 pub mod expand;
 pub mod halving;

@@ -9,6 +9,7 @@ pub mod halving;
 pub mod journal;
 pub mod plan;
 pub mod report;
+pub mod results;
 pub mod room;
 pub mod select;
 pub mod session;

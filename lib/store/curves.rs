@@ -88,14 +88,14 @@ fn too_large(path: &std::path::Path) -> Error {
 
 /// A record's `ts`: parsed, or the span of a JSON number not yet parsed.
 #[derive(Clone, Copy)]
-enum Ts {
+pub(in crate::store) enum Ts {
     Known(f64),
     Span(u32, u32),
 }
 
 /// A record's value: the span of a JSON value token, or one parsed by the fallback.
 #[derive(Clone, Copy)]
-enum Val {
+pub(in crate::store) enum Val {
     Span(u32, u32),
     Parsed(u32),
 }
@@ -365,6 +365,6 @@ fn py_int(v: &Value) -> Option<i64> {
     }
 }
 
-mod scan;
+pub(in crate::store) mod scan;
 #[cfg(test)]
 mod tests;

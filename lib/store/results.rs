@@ -237,7 +237,13 @@ impl TrialResults {
         let Some(bytes) = read_regular(&path)? else {
             return Ok(Vec::new());
         };
-        Ok(parse_stream(&String::from_utf8_lossy(&bytes)))
+        Ok(parse_stream(&bytes))
+    }
+
+    /// The bytes of the stream of metric `name` (empty when it does not exist), for
+    /// [`crate::store::streams::parse_stream_raw`].
+    pub(crate) fn read_stream_bytes(&self, name: &str) -> Result<Vec<u8>, Error> {
+        Ok(read_regular(&self.stream_path(name))?.unwrap_or_default())
     }
 
     /// The value at the highest step of each stream, in stream-name order.
@@ -332,7 +338,9 @@ fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, Error> {
         Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut buf = Vec::new();
+    // Sized once from the file's length (the read still takes whatever is there).
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut buf = Vec::with_capacity(len.saturating_add(1));
     file.read_to_end(&mut buf)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     Ok(Some(buf))
@@ -637,7 +645,7 @@ not json
 {\"step\": 2, \"value\": 4, \"ts\": 7.0}
 {\"step\": 3, \"value\": NaN, \"ts\": 8.0}
 ";
-        let pts = parse_stream(text);
+        let pts = parse_stream(text.as_bytes());
         let got: Vec<(i64, String)> = pts
             .iter()
             .map(|p| (p.step, format!("{:?}", p.value)))

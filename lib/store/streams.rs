@@ -58,29 +58,212 @@ pub(crate) fn stream_line(step: i64, value: &Value, ts: f64) -> String {
 
 /// Parse stream text: skip lines that do not parse or have no integer `step`, keep
 /// per step the record with the largest `ts` (ties: the later line), sort by step.
-pub(crate) fn parse_stream(text: &str) -> Vec<Point> {
-    let mut points: Vec<(usize, Point)> = Vec::new();
-    for (at, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
+///
+/// A line in the shape herd-log and `log_result` write (`{"step": 12, "value":
+/// 0.123, "ts": 1795942166.68}`) is read by scanning its bytes (the scan of
+/// [`super::curves`]); any other line goes through the general JSON parser, and a
+/// test holds both to the same result.
+pub(crate) fn parse_stream(b: &[u8]) -> Vec<Point> {
+    use crate::store::curves::{scan, Ts, Val};
+    // Spans are u32: a larger text (never a real stream) takes the general path.
+    let fast = b.len() < u32::MAX as usize;
+    // Checked once (word by word for ASCII), so the scanned spans need no check.
+    let text = std::str::from_utf8(b).ok();
+    let ascii = |from: u32, to: u32| -> &str {
+        let (from, to) = (from as usize, to as usize);
+        match text {
+            Some(t) => t.get(from..to).unwrap_or(""),
+            None => std::str::from_utf8(&b[from..to]).unwrap_or(""),
         }
-        let Ok(Value::Map(m)) = parse_exact(line) else {
-            continue;
-        };
-        let step = match m.get("step") {
-            Some(Value::Int(s)) => *s,
-            Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
-            _ => continue,
-        };
-        let ts = m.get("ts").and_then(Value::as_number);
-        let value = m.get("value").cloned().unwrap_or(Value::Null);
-        points.push((at, Point { step, value, ts }));
+    };
+    let mut points: Vec<Point> = Vec::with_capacity(b.len() / 48);
+    let mut i = 0;
+    while i < b.len() {
+        if fast {
+            if let Some((step, Ts::Span(t0, t1), Val::Span(v0, v1), next)) = scan::fast_line(b, i) {
+                let ts = ascii(t0, t1).parse::<f64>().ok();
+                let value = fast_value(ascii(v0, v1));
+                points.push(Point { step, value, ts });
+                i = next;
+                continue;
+            }
+        }
+        let end = scan::line_end(b, i);
+        if let Some(p) = general_point(&String::from_utf8_lossy(&b[i..end])) {
+            points.push(p);
+        }
+        i = end + 1;
+    }
+    dedupe(points)
+}
+
+/// A stream record as `herd-res --steps` prints it, borrowing the stream's text: a
+/// line the scan took keeps its `ts` and value as written (formatting them needs
+/// no parsing in the common case), any other line is parsed.
+#[derive(Debug)]
+pub(crate) struct RawPoint<'a> {
+    /// The record's step.
+    pub step: i64,
+    /// Its `ts`.
+    pub ts: RawTs<'a>,
+    /// Its value.
+    pub value: RawValue<'a>,
+}
+
+/// A record's `ts`: a JSON number's text, or the general parser's number.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum RawTs<'a> {
+    /// A JSON number without an exponent (at most 40 characters).
+    Text(&'a str),
+    /// A parsed `ts` (None: missing or not a number).
+    Num(Option<f64>),
+}
+
+impl RawTs<'_> {
+    /// The number, as [`parse_stream`] reads it.
+    pub(crate) fn number(self) -> Option<f64> {
+        match self {
+            RawTs::Text(t) => t.parse().ok(),
+            RawTs::Num(x) => x,
+        }
+    }
+}
+
+/// A record's value: a number token as written (a JSON number, `NaN`, `Infinity`,
+/// `-Infinity`), or a parsed value.
+#[derive(Debug)]
+pub(crate) enum RawValue<'a> {
+    /// The token.
+    Token(&'a str),
+    /// The parsed value.
+    Value(Value),
+}
+
+impl RawValue<'_> {
+    /// The value, as [`parse_stream`] reads it.
+    pub(crate) fn value(&self) -> Value {
+        match self {
+            RawValue::Token(t) => fast_value(t),
+            RawValue::Value(v) => v.clone(),
+        }
+    }
+}
+
+/// [`parse_stream`], keeping the text of what the scan took: the same records,
+/// deduplicated and sorted the same way.
+pub(crate) fn parse_stream_raw(b: &[u8]) -> Vec<RawPoint<'_>> {
+    use crate::store::curves::{scan, Ts, Val};
+    let fast = b.len() < u32::MAX as usize;
+    let text = std::str::from_utf8(b).ok();
+    let span = |from: u32, to: u32| -> &str {
+        let (from, to) = (from as usize, to as usize);
+        match text {
+            Some(t) => t.get(from..to).unwrap_or(""),
+            None => std::str::from_utf8(&b[from..to]).unwrap_or(""),
+        }
+    };
+    let mut points: Vec<RawPoint> = Vec::with_capacity(b.len() / 48);
+    let mut i = 0;
+    while i < b.len() {
+        if fast {
+            if let Some((step, Ts::Span(t0, t1), Val::Span(v0, v1), next)) = scan::fast_line(b, i) {
+                points.push(RawPoint {
+                    step,
+                    ts: RawTs::Text(span(t0, t1)),
+                    value: RawValue::Token(span(v0, v1)),
+                });
+                i = next;
+                continue;
+            }
+        }
+        let end = scan::line_end(b, i);
+        if let Some(p) = general_point(&String::from_utf8_lossy(&b[i..end])) {
+            points.push(RawPoint {
+                step: p.step,
+                ts: RawTs::Num(p.ts),
+                value: RawValue::Value(p.value),
+            });
+        }
+        i = end + 1;
+    }
+    if points.windows(2).all(|w| w[0].step < w[1].step) {
+        return points;
+    }
+    points.sort_by_key(|p| p.step);
+    let mut out: Vec<RawPoint> = Vec::with_capacity(points.len());
+    for p in points {
+        match out.last_mut() {
+            Some(last) if last.step == p.step => {
+                let newer = match (p.ts.number(), last.ts.number()) {
+                    (Some(a), Some(b)) => a >= b,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => true,
+                };
+                if newer {
+                    *last = p;
+                }
+            }
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// The value of a token the scan took, as the general parser reads it: `NaN`,
+/// `Infinity`, `-Infinity`, an int, a float (with a point or an exponent, correctly
+/// rounded by both; the scan keeps exponents in range); the rarer ints (a `-0`,
+/// which JSON reads as a float, and 19 digits or more) through [`parse_exact`].
+pub(crate) fn fast_value(t: &str) -> Value {
+    match t {
+        "NaN" => return Value::Float(f64::NAN),
+        "Infinity" => return Value::Float(f64::INFINITY),
+        "-Infinity" => return Value::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    if t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) {
+        if let Ok(x) = t.parse::<f64>() {
+            return Value::Float(x);
+        }
+    } else if t.len() < 19 && t != "-0" {
+        if let Ok(i) = t.parse::<i64>() {
+            return Value::Int(i);
+        }
+    }
+    parse_exact(t).unwrap_or(Value::Null)
+}
+
+/// One line through the general JSON parser: its record, or None when the line does
+/// not parse or has no integer `step`.
+fn general_point(line: &str) -> Option<Point> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    let Ok(Value::Map(m)) = parse_exact(line) else {
+        return None;
+    };
+    let step = match m.get("step") {
+        Some(Value::Int(s)) => *s,
+        Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
+        _ => return None,
+    };
+    let ts = m.get("ts").and_then(Value::as_number);
+    let value = m.get("value").cloned().unwrap_or(Value::Null);
+    Some(Point { step, value, ts })
+}
+
+/// Records in line order to one per step, sorted by step: of equal steps the one
+/// with the largest `ts` (a missing one ranks lowest), the later line on ties.
+fn dedupe(mut points: Vec<Point>) -> Vec<Point> {
+    // Streams are logged in step order, once a step: then there is nothing to do.
+    if points.windows(2).all(|w| w[0].step < w[1].step) {
+        return points;
     }
     // Stable sort by step, then keep the best record of each run of equal steps.
-    points.sort_by_key(|(_, p)| p.step);
+    points.sort_by_key(|p| p.step);
     let mut out: Vec<Point> = Vec::with_capacity(points.len());
-    for (_, p) in points {
+    for p in points {
         match out.last_mut() {
             Some(last) if last.step == p.step => {
                 // Later lines come later in a stable sort: on equal ts they win.
@@ -291,6 +474,151 @@ mod tests {
 
     fn line(step: i64, ts: f64) -> String {
         format!("{{\"step\": {step}, \"value\": 0.5, \"ts\": {ts}}}\n")
+    }
+
+    /// The rules line by line, through the general parser only.
+    fn general_only(text: &[u8]) -> Vec<Point> {
+        let text = String::from_utf8_lossy(text);
+        dedupe(text.lines().filter_map(general_point).collect())
+    }
+
+    #[test]
+    fn the_fast_path_reads_as_the_general_parser_does() {
+        const STEPS: &[&str] = &[
+            "0",
+            "1",
+            "7",
+            "12",
+            "-3",
+            "007",
+            "3.0",
+            "2.9",
+            "\"4\"",
+            "true",
+            "null",
+            "123456789012345678",
+            "1234567890123456789",
+            "99999999999999999999",
+            "1e2",
+        ];
+        const VALUES: &[&str] = &[
+            "0.123",
+            "1",
+            "-0",
+            "0",
+            "-0.0",
+            "42",
+            "-17",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "1e5",
+            "1E-7",
+            "2.5e+3",
+            "0.1234567890123456789",
+            "12345678901234567890",
+            "123456789012345678",
+            "-123456789012345678",
+            "1e308",
+            "1e400",
+            "\"str\"",
+            "\"a,b\"",
+            "true",
+            "false",
+            "null",
+            "[1, 2.5]",
+            "{\"a\": 1}",
+            "01",
+            "1.",
+            ".5",
+            "nan",
+            "0.30000000000000004",
+            "4.9406564584124654e-324",
+        ];
+        const TS: &[Option<&str>] = &[
+            Some("1795942166.68"),
+            Some("1795942166"),
+            Some("1795942166.9999996"),
+            Some("1.0"),
+            Some("-0"),
+            Some("0"),
+            Some("1e9"),
+            Some("\"later\""),
+            Some("NaN"),
+            Some("null"),
+            Some("12345678901234567890"),
+            Some("1795942166.123456789012345678901234567890123"),
+            None,
+        ];
+        const GAPS: &[(&str, &str, &str)] = &[
+            ("{\"step\": ", ", \"value\": ", ", \"ts\": "),
+            ("{\"step\":", ",\"value\":", ",\"ts\":"),
+            ("{ \"step\": ", " , \"value\" : ", ",  \"ts\": "),
+            ("{\"step\": ", ", \"value\": ", ", \"ts\":  "),
+        ];
+        const ENDS: &[&str] = &["}\n", "}  \n", "}\r\n", "}\t\n", "} x\n", "\n", "}}\n"];
+        // A small deterministic generator: many shapes, repeated steps, odd lines.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n
+        };
+        for round in 0..300 {
+            let mut text = String::new();
+            for _ in 0..(1 + next(40)) {
+                let pick = next(10);
+                let (s0, s1, s2) = if pick < 6 {
+                    GAPS[0]
+                } else {
+                    GAPS[next(GAPS.len())]
+                };
+                let step = if pick < 5 {
+                    STEPS[next(5)]
+                } else {
+                    STEPS[next(STEPS.len())]
+                };
+                let value = VALUES[next(VALUES.len())];
+                let end = if pick < 7 {
+                    ENDS[0]
+                } else {
+                    ENDS[next(ENDS.len())]
+                };
+                match (next(12), TS[next(TS.len())]) {
+                    (0, _) => text.push_str("not json\n"),
+                    (1, _) => text.push_str("\n  \n"),
+                    (2, Some(ts)) => text.push_str(&format!(
+                        "{{\"value\": {value}, \"step\": {step}, \"ts\": {ts}{end}"
+                    )),
+                    (3, _) => text.push_str(&format!("  {s0}{step}{s1}{value}}}\n")),
+                    (_, Some(ts)) => text.push_str(&format!("{s0}{step}{s1}{value}{s2}{ts}{end}")),
+                    (_, None) => text.push_str(&format!("{s0}{step}{s1}{value}{end}")),
+                }
+            }
+            if round % 7 == 0 {
+                // No newline at the end, or a cut line.
+                text.pop();
+            }
+            let fast = format!("{:?}", parse_stream(text.as_bytes()));
+            let general = format!("{:?}", general_only(text.as_bytes()));
+            assert_eq!(fast, general, "round {round}:\n{text}");
+            let raw: Vec<Point> = parse_stream_raw(text.as_bytes())
+                .into_iter()
+                .map(|p| Point {
+                    step: p.step,
+                    ts: p.ts.number(),
+                    value: p.value.value(),
+                })
+                .collect();
+            assert_eq!(format!("{raw:?}"), general, "raw, round {round}:\n{text}");
+        }
+        // Invalid UTF-8 on a line the general path reads.
+        let bytes = b"{\"step\": 1, \"value\": \"\xff\", \"ts\": 1.5}\n{\"step\": 2, \"value\": 1, \"ts\": 2}";
+        assert_eq!(
+            format!("{:?}", parse_stream(bytes)),
+            format!("{:?}", general_only(bytes))
+        );
     }
 
     #[test]

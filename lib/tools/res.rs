@@ -7,31 +7,44 @@
 //! index order unless `--sort` says otherwise.
 
 use crate::cli::{self, Standard};
-use crate::config::{self, Config};
+use crate::config;
 use crate::error::{Error, EXIT_FAILED};
 use crate::model::ndjson;
 use crate::model::pin::Pins;
 use crate::model::record::Status;
-use crate::ops::plan;
-use crate::ops::sync;
-use crate::store::manifest::ManifestRecord;
-use crate::store::results::TrialResults;
+use crate::ops::results::{self, Row};
+use crate::ops::{plan, sync};
+use crate::store::results::check_stream_name;
 use crate::store::workspace::Workspace;
-use crate::text::pystr::pystr;
+use crate::text::spark;
 use crate::text::table::{cell, write_tsv_field, Align, Table};
-use crate::text::value::{Assoc, Value};
-use serde::Deserialize;
-use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use crate::text::value::Value;
 use std::ffi::OsString;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The cells of a `--spark` line.
+const SPARK_WIDTH: usize = 20;
+
+mod groups;
+mod steps;
+
+/// The exit status: 1 when some trial's results could not be read.
+fn exit(failures: usize) -> ExitCode {
+    if failures > 0 {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
 
 const USAGE: &str = "\
 herd-res: print one row per trial with its parameters and logged metrics
 
 Usage: herd-res [OPTIONS] [WS|FILE]
+       herd-res --steps [OPTIONS] [WS|FILE]
+       herd-res --by PARAM[,PARAM] [OPTIONS] [WS|FILE]
 
 Arguments:
   [WS|FILE]             the workspace directory (holding hyperherd.yaml) or a config
@@ -41,15 +54,24 @@ Arguments:
 Options:
       --last            add the latest value (highest step) of every streamed metric,
                         as columns NAME@last
+      --steps           print every step of every stream instead: one row per trial,
+                        metric and step, columns trial_id,step,metric,timestamp,value
+      --by PARAM[,..]   one row per group of trials sharing these parameters' values
+                        (repeatable): trials, then per metric M: M.n M.mean M.std
+                        M.min M.max M.missing (NaN, strings, bools count as missing)
+      --spark METRIC    add a column METRIC~ drawing the trial's stream (repeatable)
+      --ascii           draw sparklines with _.-~^ (also when the locale is not UTF-8)
       --sort [-]METRIC  sort rows by a metric (or parameter), ascending; -METRIC sorts
-                        descending. Missing and NaN values go last
+                        descending. Missing and NaN values go last. With --by: groups,
+                        by the metric's mean
       --top N           print only the first N rows (after sorting)
   -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
   -s, --status LIST     only trials with these statuses (comma-separated, repeatable)
   -a, --all             show every trial: do not read trial records from stdin
       --tsv             print TSV (the default when piped)
       --csv             print CSV (RFC 4180 quoting)
-      --json            print NDJSON trial records with their \"metrics\"
+      --json            print NDJSON trial records with their \"metrics\" (--steps:
+                        one object per row; --by: one per group)
       --table           print an aligned table (the default on a terminal)
   -h, --help            print this help
   -V, --version         print the version
@@ -64,6 +86,9 @@ can drive the terminal; CSV and --json keep values exact.
 Examples:
   herd-res --sort -val_acc --top 5
   herd-res --last -s running,completed
+  herd-res --steps --csv -s completed > steps.csv
+  herd-res --by lr,optimizer --sort val_loss
+  herd-res --sort val_loss --top 5 --spark loss
   herd-status | jq -c 'select(.params.lr < 0.01)' | herd-res --csv > lr.csv
 
 Exit status: 0 ok, 1 a results file is corrupt (reported by name; the other rows
@@ -88,6 +113,10 @@ struct Args {
     pins: cli::Pins,
     statuses: Vec<String>,
     all: bool,
+    steps: bool,
+    by: Vec<String>,
+    spark: Vec<String>,
+    ascii: bool,
 }
 
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
@@ -107,6 +136,26 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
             Long("json") => args.format = Some(Format::Json),
             Long("table") => args.format = Some(Format::Table),
             Long("last") => args.last = true,
+            Long("steps") => args.steps = true,
+            Long("ascii") => args.ascii = true,
+            Long("spark") => {
+                let name = p.value()?.string()?;
+                check_stream_name(&name)?;
+                if !args.spark.contains(&name) {
+                    args.spark.push(name);
+                }
+            }
+            Long("by") => {
+                let s = p.value()?.string()?;
+                for name in s.split(',') {
+                    if name.is_empty() {
+                        return Err(Error::usage(format!("--by '{s}': expected PARAM[,PARAM]")));
+                    }
+                    if !args.by.iter().any(|b| b == name) {
+                        args.by.push(name.to_string());
+                    }
+                }
+            }
             Long("sort") => {
                 let s = p.value()?.string()?;
                 let (name, desc) = match s.strip_prefix('-') {
@@ -135,99 +184,31 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         }
     }
     args.statuses = statuses.words;
-    Ok(args)
-}
-
-/// The part of a trial record `herd-res` needs from stdin.
-#[derive(Debug, Deserialize)]
-struct StdinRecord {
-    index: u64,
-    #[serde(default)]
-    hash: Option<String>,
-    #[serde(default)]
-    workspace: Option<String>,
-}
-
-/// True when stdin is a pipe or a regular file (not a terminal, not /dev/null).
-fn stdin_has_input() -> bool {
-    use std::os::fd::AsFd;
-    use std::os::unix::fs::FileTypeExt;
-    let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else {
-        return false;
-    };
-    let Ok(md) = std::fs::File::from(fd).metadata() else {
-        return false;
-    };
-    let t = md.file_type();
-    t.is_fifo() || t.is_file()
-}
-
-fn same_dir(a: &str, b: &Path) -> bool {
-    if Path::new(a) == b {
-        return true;
+    if !args.by.is_empty() && !args.spark.is_empty() {
+        return Err(Error::usage(
+            "--spark draws one trial's stream; it does not apply to the groups of --by",
+        ));
     }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
-/// Read trial records from stdin and return the indices they name, checked against
-/// the sweep (same workspace, same hash).
-fn stdin_indices(cfg: &Config, records: &[ManifestRecord]) -> Result<BTreeSet<u64>, Error> {
-    let mut out = BTreeSet::new();
-    let stream =
-        serde_json::Deserializer::from_reader(io::stdin().lock()).into_iter::<StdinRecord>();
-    for (n, rec) in stream.enumerate() {
-        let rec = rec.map_err(|e| {
-            if e.is_io() {
-                Error::json("reading stdin", e)
-            } else {
-                Error::invalid(format!("stdin record {}: not a trial record: {e}", n + 1))
-            }
-        })?;
-        if let Some(ws) = &rec.workspace {
-            if !same_dir(ws, &cfg.workspace) {
-                return Err(Error::invalid(format!(
-                    "stdin: trial {} is from workspace {ws}, not {}",
-                    rec.index,
-                    cfg.workspace.display()
-                )));
-            }
-        }
-        let Some(r) = records.iter().find(|r| r.index == rec.index) else {
-            return Err(Error::invalid(format!(
-                "stdin: trial {} is not in the sweep",
-                rec.index
+    if args.steps {
+        let conflict = [
+            (args.last, "--last"),
+            (args.sort.is_some(), "--sort"),
+            (!args.by.is_empty(), "--by"),
+            (!args.spark.is_empty(), "--spark"),
+        ];
+        if let Some((_, flag)) = conflict.iter().find(|(on, _)| *on) {
+            return Err(Error::usage(format!(
+                "--steps prints every step of every stream; {flag} does not apply to it"
             )));
-        };
-        if let Some(h) = &rec.hash {
-            if *h != r.hash {
-                return Err(Error::invalid(format!(
-                    "stdin: trial {} has hash {h}, but the sweep's trial {} is {}",
-                    rec.index, r.index, r.hash
-                ))
-                .hint("the records are stale; produce them again (herd-status, herd-expand)"));
-            }
         }
-        out.insert(rec.index);
     }
-    Ok(out)
-}
-
-/// One trial with what was read of its results.
-struct Row<'a> {
-    rec: &'a ManifestRecord,
-    /// Summary metrics, then `NAME@last` entries; `None` when a file was unreadable.
-    metrics: Option<Assoc>,
-    /// How many of `metrics` are summary metrics.
-    n_summary: usize,
+    Ok(args)
 }
 
 /// The values of a row's parameter and metric columns, in column order.
 fn row_values<'r>(
-    row: &'r Row<'_>,
-    params: &'r [&str],
+    row: &'r Row,
+    params: &'r [String],
     metrics: &'r [String],
 ) -> impl Iterator<Item = Option<&'r Value>> + 'r {
     let m = row.metrics.as_ref();
@@ -235,61 +216,6 @@ fn row_values<'r>(
         .iter()
         .map(move |p| row.rec.params.get(p))
         .chain(metrics.iter().map(move |k| m.and_then(|m| m.get(k))))
-}
-
-/// Report a problem on stderr without stopping.
-fn warn(kind: &str, msg: &dyn std::fmt::Display) {
-    cli::note(&format!("{kind}: {msg}"));
-}
-
-/// Say on stderr when `results/` holds results of trials the manifest does not have
-/// (`results/99.json`, `results/99/`): they are not shown, and silence would hide them.
-fn note_stray_results(ws: &Workspace, manifest: &[ManifestRecord]) {
-    let Ok(entries) = std::fs::read_dir(ws.results_dir()) else {
-        return;
-    };
-    let known: BTreeSet<u64> = manifest.iter().map(|r| r.index).collect();
-    let stray: BTreeSet<u64> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name();
-            let name = name.to_str()?;
-            let stem = name.strip_suffix(".json").unwrap_or(name);
-            let is_trial = stem.len() < name.len() || e.file_type().ok()?.is_dir();
-            let i: u64 = stem.parse().ok().filter(|_| is_trial)?;
-            (!known.contains(&i)).then_some(i)
-        })
-        .collect();
-    if stray.is_empty() {
-        return;
-    }
-    const SHOWN: usize = 10;
-    let mut list: Vec<String> = stray.iter().take(SHOWN).map(u64::to_string).collect();
-    if stray.len() > SHOWN {
-        list.push("...".into());
-    }
-    warn(
-        "note",
-        &format!(
-            "results of {} trial(s) not in the manifest are not shown: {}",
-            stray.len(),
-            list.join(", ")
-        ),
-    );
-}
-
-/// The summary metrics of a trial, then (with `last`) its streams' latest values as
-/// `NAME@last`; also how many entries are summary metrics.
-fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize), Error> {
-    let t = TrialResults::new(ws, index);
-    let mut m = t.read_summary()?.unwrap_or_default();
-    let n = m.len();
-    if last {
-        for (name, v) in t.last_values()? {
-            m.0.push((format!("{name}@last"), v));
-        }
-    }
-    Ok((m, n))
 }
 
 /// Writes one field of a delimited row.
@@ -313,157 +239,68 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// How a sort value ranks: numbers, then other values by their text, then missing
-/// values and NaN (always last, in index order).
-fn sort_cmp(a: Option<&Value>, b: Option<&Value>, desc: bool) -> Ordering {
-    fn class(v: Option<&Value>) -> (u8, f64, String) {
-        match v {
-            None | Some(Value::Null) => (2, 0.0, String::new()),
-            Some(v) => match v.as_number() {
-                Some(x) if x.is_nan() => (2, 0.0, String::new()),
-                Some(x) => (0, x, String::new()),
-                None => (1, 0.0, pystr(v)),
-            },
-        }
-    }
-    let (ca, xa, sa) = class(a);
-    let (cb, xb, sb) = class(b);
-    let ord = match ca.cmp(&cb) {
-        Ordering::Equal => match ca {
-            0 => xa.partial_cmp(&xb).unwrap_or(Ordering::Equal),
-            1 => sa.cmp(&sb),
-            _ => return Ordering::Equal,
-        },
-        other => return other,
-    };
-    if desc {
-        ord.reverse()
-    } else {
-        ord
-    }
-}
-
 /// Entry point of `herd-res`.
 pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     let args = parse_args(argv)?;
     let cfg = config::load(args.ws.as_deref())?;
-    let pins = Pins::parse(&cfg, &args.pins.0)?;
     let ws = Workspace::new(&cfg.workspace);
-    // The trials that exist: the manifest's. Before the first submission, the trials
-    // the config plans (all ready, no results), so the table still shows the grid.
-    let all: Vec<ManifestRecord> = match ws.read_manifest()? {
-        Some(m) => {
-            note_stray_results(&ws, &m);
-            m
-        }
-        None => plan::load(&cfg)?.plan.records,
+    let sel = results::Selection {
+        pins: Pins::parse(&cfg, &args.pins.0)?,
+        statuses: args.statuses.iter().map(|s| Status::parse(s)).collect(),
+        all: args.all,
     };
-    let mut records: Vec<&ManifestRecord> = all.iter().collect();
-    records.sort_by_key(|r| r.index);
-    let statuses: Vec<Status> = args.statuses.iter().map(|s| Status::parse(s)).collect();
-    let wanted = if !args.all && stdin_has_input() {
-        let w = stdin_indices(&cfg, &all)?;
-        if w.is_empty() {
-            warn(
-                "warning",
-                &"no trial records on stdin, so no rows (use --all to show every trial)",
-            );
-        }
-        Some(w)
-    } else {
-        None
-    };
-    records.retain(|r| {
-        pins.matches(&r.params)
-            && (statuses.is_empty() || statuses.contains(&r.status))
-            && wanted.as_ref().is_none_or(|w| w.contains(&r.index))
-    });
-
-    let mut failures = 0usize;
-    let mut rows: Vec<Row> = Vec::with_capacity(records.len());
-    for rec in records {
-        let (metrics, n_summary) = match read_metrics(&ws, rec.index, args.last) {
-            Ok((m, n)) => (Some(m), n),
-            Err(e) => {
-                failures += 1;
-                warn("error", &e);
-                (None, 0)
-            }
-        };
-        rows.push(Row {
-            rec,
-            metrics,
-            n_summary,
-        });
-    }
-
-    // Metric columns: summary metrics first seen scanning the shown trials in index
-    // order, then the NAME@last columns in the same way.
-    let mut metric_names: Vec<String> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for streams in [false, true] {
-        for row in &rows {
-            let Some(m) = &row.metrics else { continue };
-            let part = if streams {
-                &m.0[row.n_summary..]
-            } else {
-                &m.0[..row.n_summary]
-            };
-            for (k, _) in part {
-                if seen.insert(k.clone()) {
-                    metric_names.push(k.clone());
-                }
-            }
-        }
-    }
-    if metric_names.is_empty() && !rows.is_empty() && failures == 0 {
-        let streamed = rows
-            .iter()
-            .any(|r| TrialResults::new(&ws, r.rec.index).has_streams());
-        let msg = if streamed {
-            "no summary metrics logged yet; --last shows the streamed ones"
-        } else {
-            "no results logged yet (trials log them with herd-log or hyperherd.log_result)"
-        };
-        warn("warning", &msg);
-    }
-    let param_names: Vec<&str> = cfg.parameters.iter().map(|p| p.name.as_str()).collect();
-
-    if let Some((key, desc)) = &args.sort {
-        let is_metric = metric_names.iter().any(|m| m == key);
-        if !is_metric && !param_names.contains(&key.as_str()) {
-            let avail = if metric_names.is_empty() {
-                "no metrics are logged yet".to_string()
-            } else {
-                format!("metrics: {}", metric_names.join(", "))
-            };
-            return Err(Error::usage(format!(
-                "--sort: unknown metric '{key}' ({avail})"
-            )));
-        }
-        let value = |row: &Row| -> Option<Value> {
-            if is_metric {
-                row.metrics.as_ref().and_then(|m| m.get(key)).cloned()
-            } else {
-                row.rec.params.get(key).cloned()
-            }
-        };
-        rows.sort_by(|a, b| sort_cmp(value(a).as_ref(), value(b).as_ref(), *desc));
-    }
-    if let Some(n) = args.top {
-        rows.truncate(n);
-    }
-
+    let mut trials = results::select(&cfg, &ws, &sel)?;
     let format = args
         .format
         .unwrap_or(match cli::OutputFlags::default().output() {
             cli::Output::Table => Format::Table,
             cli::Output::Json => Format::Tsv,
         });
+    if args.steps {
+        if let Some(n) = args.top {
+            trials.truncate(n);
+        }
+        let mut out = cli::stdout();
+        let failures = steps::write(&ws, &trials, format, &mut out)?;
+        out.flush()?;
+        return Ok(exit(failures));
+    }
+    let mut res = results::gather(&cfg, &ws, trials, args.last, &args.spark);
+    if !args.by.is_empty() {
+        let mut groups = results::group(&res, &args.by)?;
+        if let Some((key, desc)) = &args.sort {
+            results::sort_groups(&res, &args.by, &mut groups, key, *desc)?;
+        }
+        if let Some(n) = args.top {
+            groups.truncate(n);
+        }
+        let mut out = cli::stdout();
+        groups::write(&args.by, &res.metric_names, &groups, format, &mut out)?;
+        out.flush()?;
+        return Ok(exit(res.failures));
+    }
+    if let Some((key, desc)) = &args.sort {
+        res.sort(key, *desc)?;
+    }
+    if let Some(n) = args.top {
+        res.rows.truncate(n);
+    }
+    let mut failures = res.failures;
+    let (rows, param_names, metric_names) = (res.rows, res.param_names, res.metric_names);
+
     let mut out = cli::stdout();
+    let ascii = args.ascii || !spark::utf8_locale(|k| std::env::var(k).ok());
+    let spark_names: Vec<String> = args.spark.iter().map(|m| format!("{m}~")).collect();
+    let sparks = |row: &Row| -> Vec<String> {
+        row.series
+            .iter()
+            .map(|s| spark::sparkline(s, SPARK_WIDTH, ascii))
+            .collect()
+    };
     let mut header: Vec<&str> = vec!["index", "status", "experiment_name"];
-    header.extend(param_names.iter().copied());
+    header.extend(param_names.iter().map(String::as_str));
     header.extend(metric_names.iter().map(String::as_str));
+    header.extend(spark_names.iter().map(String::as_str));
     let values = |row| row_values(row, &param_names, &metric_names);
     match format {
         Format::Json => {
@@ -474,7 +311,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 Ok(j) => j,
                 Err(e) => {
                     failures += 1;
-                    warn("error", &e);
+                    results::warn("error", &e);
                     Vec::new()
                 }
             };
@@ -483,11 +320,31 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             let history = crate::ops::attempts::History::new(&jobs);
             let mut lines = ndjson::Lines::default();
             for row in rows {
-                let mut rec = plan::record(&cfg, row.rec);
+                let mut rec = plan::record(&cfg, &row.rec);
                 sync::apply_detail(&mut rec, &details, &latest);
                 history.fill(&mut rec, &cfg, &details);
-                rec.metrics = row.metrics;
-                lines.write(&mut out, &rec)?;
+                rec.metrics = row.metrics.clone();
+                if args.spark.is_empty() {
+                    lines.write(&mut out, &rec)?;
+                    continue;
+                }
+                // The record's line with a "spark" object before its closing brace.
+                let mut line = Vec::new();
+                lines.write(&mut line, &rec)?;
+                if line.ends_with(b"}\n") {
+                    line.truncate(line.len() - 2);
+                    line.extend_from_slice(b",\"spark\":{");
+                    for (k, (name, drawn)) in args.spark.iter().zip(sparks(&row)).enumerate() {
+                        if k > 0 {
+                            line.push(b',');
+                        }
+                        ndjson::write_str(&mut line, name);
+                        line.push(b':');
+                        ndjson::write_str(&mut line, &drawn);
+                    }
+                    line.extend_from_slice(b"}}\n");
+                }
+                out.write_all(&line)?;
             }
         }
         Format::Tsv | Format::Csv => {
@@ -515,6 +372,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                         field(&mut out, &cell(v))?;
                     }
                 }
+                for drawn in sparks(row) {
+                    out.write_all(sep)?;
+                    field(&mut out, &drawn)?;
+                }
                 out.write_all(b"\n")?;
             }
         }
@@ -532,6 +393,10 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                         numeric[3 + i] &= v.as_number().is_some();
                     }
                     line.push(v.map(|v| cell(v).into_owned()).unwrap_or_default());
+                }
+                for (i, drawn) in sparks(row).into_iter().enumerate() {
+                    numeric[3 + param_names.len() + metric_names.len() + i] = false;
+                    line.push(drawn);
                 }
                 cells.push(line);
             }
@@ -556,10 +421,7 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
         }
     }
     out.flush()?;
-    if failures > 0 {
-        return Ok(ExitCode::from(EXIT_FAILED));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit(failures))
 }
 
 #[cfg(test)]
@@ -579,25 +441,6 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn sorting_puts_missing_and_nan_last_both_ways() {
-        let vals = [
-            Some(Value::Float(0.5)),
-            None,
-            Some(Value::Float(f64::NAN)),
-            Some(Value::Int(2)),
-            Some(Value::Str("x".into())),
-            Some(Value::Float(-1.0)),
-        ];
-        let order = |desc: bool| {
-            let mut idx: Vec<usize> = (0..vals.len()).collect();
-            idx.sort_by(|&a, &b| sort_cmp(vals[a].as_ref(), vals[b].as_ref(), desc));
-            idx
-        };
-        assert_eq!(order(false), vec![5, 0, 3, 4, 1, 2]);
-        assert_eq!(order(true), vec![3, 0, 5, 4, 1, 2]);
     }
 
     #[test]

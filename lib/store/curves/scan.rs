@@ -100,7 +100,7 @@ pub(super) fn step_prefix(b: &[u8], i: usize) -> Option<(i64, usize)> {
 /// blanks) starting at `i`. Returns the step, ts span, value span and the start of
 /// the next line; None for any other line (the general parser takes it).
 #[inline]
-pub(super) fn fast_line(b: &[u8], i: usize) -> Option<(i64, Ts, Val, usize)> {
+pub(in crate::store) fn fast_line(b: &[u8], i: usize) -> Option<(i64, Ts, Val, usize)> {
     let (step, mut j) = step_prefix(b, i)?;
     let vs = j;
     j = value_token(b, j)?;
@@ -203,7 +203,7 @@ pub(super) fn number(b: &[u8], mut j: usize) -> Option<(usize, Option<u32>)> {
 /// The index of the first `\n` at or after `j`, or the length: eight bytes at a
 /// time (the classic zero-byte test; its false positives lie above a true hit).
 #[inline(always)]
-pub(super) fn line_end(b: &[u8], mut j: usize) -> usize {
+pub(in crate::store) fn line_end(b: &[u8], mut j: usize) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     while let Some(w) = load8(b, j) {
         let x = w ^ (LO * u64::from(b'\n'));

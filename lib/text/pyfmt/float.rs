@@ -31,7 +31,188 @@ pub(crate) fn repr_f64(x: f64) -> String {
 /// `-4..precision`, else scientific; trailing zeros and a bare point removed.
 /// A precision of 0 is treated as 1, as Python does.
 pub(crate) fn fmt_g(x: f64, precision: usize) -> String {
-    printf_g(x, precision, false)
+    let mut out = String::new();
+    fmt_g_into(&mut out, x, precision);
+    out
+}
+
+/// [`fmt_g`], appended to `out` (no allocation for the common values).
+pub(crate) fn fmt_g_into(out: &mut String, x: f64, precision: usize) {
+    if g_scaled(out, x, precision) {
+        return;
+    }
+    match g_fast(x, precision) {
+        Some(s) => out.push_str(&s),
+        None => out.push_str(&printf_g(x, precision, false)),
+    }
+}
+
+/// `%.{precision}g` of `x` by scaling it to an integer of `precision` digits in one
+/// floating-point operation by an exact power of ten (relative error at most 2^-53,
+/// so under 1.2e-16 · 10^precision absolute). The rounding of that integer is the
+/// exact value's when the scaled value is not within 10^(precision − 15) of a
+/// half-integer; false (nothing written) then, and for precisions above 9, values
+/// far from 1 (the power of ten not exact), zero, NaN and infinities.
+fn g_scaled(out: &mut String, x: f64, precision: usize) -> bool {
+    g_scaled_parts(x, precision).is_some_and(|(digits, k, e)| {
+        if x.is_sign_negative() {
+            out.push('-');
+        }
+        let digits = std::str::from_utf8(&digits[..k]).unwrap_or("0");
+        if e >= -4 && e < precision.max(1) as i32 {
+            push_positional(out, digits, e);
+        } else {
+            push_scientific(out, digits, e, false);
+        }
+        true
+    })
+}
+
+/// The digits (ASCII, `k` of them, no trailing zeros) and decimal exponent of
+/// [`g_scaled`].
+fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 9], usize, i32)> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let p = precision.max(1);
+    if p > 9 || !x.is_normal() {
+        return None;
+    }
+    let a = x.abs();
+    // The decimal exponent from the binary one: right or one too small
+    // (78913 / 2^18 is log10(2) to within 2e-7; the shift floors).
+    let e2 = ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let mut e = (e2 * 78_913) >> 18;
+    let lo = POW10[p - 1];
+    let hi = POW10[p];
+    let mut scaled = 0.0;
+    for _ in 0..2 {
+        let k = p as i32 - 1 - e;
+        scaled = match k {
+            0.. => a * *POW10.get(k as usize)?,
+            _ => a / *POW10.get((-k) as usize)?,
+        };
+        if scaled >= hi {
+            e += 1;
+        } else {
+            break;
+        }
+    }
+    if !(lo..hi).contains(&scaled) {
+        return None;
+    }
+    let tolerance = 1.2e-16 * hi * 4.0;
+    // Positive and below 1e9: the casts truncate, which is floor here.
+    let whole = scaled as u64;
+    if ((scaled - whole as f64) - 0.5).abs() <= tolerance {
+        return None;
+    }
+    let mut n = (scaled + 0.5) as u64;
+    if n as f64 >= hi {
+        // 9.999995 -> 10.0000: one more digit before the point.
+        n /= 10;
+        e += 1;
+    }
+    let mut digits = [0u8; 9];
+    for d in digits[..p].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let mut k = p;
+    while k > 1 && digits[k - 1] == b'0' {
+        k -= 1;
+    }
+    Some((digits, k, e))
+}
+
+/// A stack buffer for one `{:e}` of an f64 (at most `-` + 17 digits + `.e-324`).
+struct SciBuf {
+    b: [u8; 32],
+    n: usize,
+}
+
+impl std::fmt::Write for SciBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.n + s.len();
+        self.b
+            .get_mut(self.n..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.n = end;
+        Ok(())
+    }
+}
+
+/// `%.{precision}g` of a finite `x` from its shortest round-trip digits, without
+/// the exact (slow) expansion. For a normal double and at most 15 digits, half a
+/// unit of the last place shown (relative: over 5e-16) exceeds the distance from the
+/// exact value to the shortest digits (half an ulp, relative: at most 1.2e-16). So
+/// when the shortest digits have at most `precision` digits they are the answer;
+/// when they have more, rounding them gives what
+/// rounding the exact value gives, unless they end in exactly `5` at the first
+/// dropped place (a decimal midpoint strictly between the exact value and the
+/// shortest digits would itself round-trip and be at least as short, so the
+/// shortest digits lie on the exact value's side of every midpoint but that one).
+/// None in that case, and for NaN, infinities, subnormals and precisions above 15.
+fn g_fast(x: f64, precision: usize) -> Option<String> {
+    if !x.is_finite() || precision > 15 || (x != 0.0 && x.abs() < f64::MIN_POSITIVE) {
+        return None;
+    }
+    let p = precision.max(1);
+    let mut buf = SciBuf { b: [0; 32], n: 0 };
+    write!(buf, "{:e}", x.abs()).ok()?;
+    let text = std::str::from_utf8(&buf.b[..buf.n]).ok()?;
+    let (mantissa, exponent) = text.split_once('e')?;
+    let mut exp: i32 = exponent.parse().ok()?;
+    let mut digits = [0u8; 20];
+    let mut k = 0;
+    for c in mantissa.bytes().filter(u8::is_ascii_digit) {
+        *digits.get_mut(k)? = c;
+        k += 1;
+    }
+    if k > p {
+        let up = match digits[p] {
+            b'6'..=b'9' => true,
+            b'5' if k > p + 1 => true,
+            b'5' => return None,
+            _ => false,
+        };
+        k = p;
+        if up {
+            let mut i = p;
+            loop {
+                if i == 0 {
+                    // All nines: 9.99 -> 10.0, one digit and a larger exponent.
+                    digits[0] = b'1';
+                    k = 1;
+                    exp += 1;
+                    break;
+                }
+                i -= 1;
+                if digits[i] == b'9' {
+                    digits[i] = b'0';
+                } else {
+                    digits[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    while k > 1 && digits[k - 1] == b'0' {
+        k -= 1;
+    }
+    let digits = std::str::from_utf8(&digits[..k]).ok()?;
+    let mut out = String::with_capacity(24);
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    if exp >= -4 && i64::from(exp) < p as i64 {
+        push_positional(&mut out, digits, exp);
+    } else {
+        push_scientific(&mut out, digits, exp, false);
+    }
+    Some(out)
 }
 
 /// Python `'%.{precision}g' % x`, or with `alt` the `'%#.{precision}g'` form,
@@ -170,4 +351,125 @@ fn push_scientific(out: &mut String, digits: &str, exp: i32, point: bool) {
     }
     let sign = if exp < 0 { '-' } else { '+' };
     let _ = write!(out, "e{sign}{:02}", exp.unsigned_abs());
+}
+
+/// `%.{precision}g` of the float a JSON number `token` (with a point or an
+/// exponent) parses to, read from its digits without parsing it: the double is
+/// within half an ulp (relative 1.2e-16) of the text, so rounding the text's digits
+/// gives the double's rounding unless the digits after the last shown one are
+/// within 1e-9 (in units of that digit, relative 1e-9 · 10^-precision) of a half.
+/// False, with nothing written, then and for precisions above 9, a value outside
+/// 1e-290 to 1e290 (far from subnormals) or text that is not such a token.
+pub(crate) fn g_of_token(out: &mut String, token: &str, precision: usize) -> bool {
+    let p = precision.max(1);
+    if p > 9 {
+        return false;
+    }
+    let (negative, rest) = match token.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, token),
+    };
+    let b = rest.as_bytes();
+    // The exponent, if any, is after the last digit of the mantissa: search from
+    // the end (a float as Python writes it has none, or a short one).
+    let e_at = b.iter().rposition(|&c| c | 0x20 == b'e').unwrap_or(b.len());
+    let exp10: i32 = if e_at == b.len() {
+        0
+    } else {
+        match rest[e_at + 1..].parse() {
+            Ok(e) => e,
+            Err(_) => return false,
+        }
+    };
+    let mantissa = &b[..e_at];
+    let dot = mantissa
+        .iter()
+        .position(|&c| c == b'.')
+        .unwrap_or(mantissa.len());
+    // Significant digits (leading zeros skipped) and the decimal exponent of the
+    // first one.
+    let mut digits = [0u8; 32];
+    let mut k = 0;
+    let mut tail_nonzero = false;
+    let mut first_exp: Option<i32> = None;
+    for (j, &c) in mantissa.iter().enumerate() {
+        if j == dot {
+            continue;
+        }
+        if !c.is_ascii_digit() {
+            return false;
+        }
+        if first_exp.is_none() {
+            if c == b'0' {
+                continue;
+            }
+            first_exp = Some(if j < dot {
+                (dot - 1 - j) as i32
+            } else {
+                -((j - dot) as i32)
+            });
+        }
+        if k < digits.len() {
+            digits[k] = c;
+            k += 1;
+        } else if c != b'0' {
+            tail_nonzero = true;
+        }
+    }
+    let Some(first) = first_exp else {
+        // All zeros: 0.0 or -0.0.
+        out.push_str(if negative { "-0" } else { "0" });
+        return true;
+    };
+    let mut exp = first + exp10;
+    if !(-290..=290).contains(&exp) {
+        return false;
+    }
+    if k > p {
+        // The dropped digits as a fraction of the last kept one, against a half.
+        let dropped = &digits[p..k];
+        let near = |d: u8, rest: u8| {
+            dropped[0] == d && dropped[1..].iter().take(9).all(|&c| c == rest) && dropped.len() > 9
+        };
+        let exact_half =
+            dropped[0] == b'5' && dropped[1..].iter().all(|&c| c == b'0') && !tail_nonzero;
+        if exact_half || near(b'4', b'9') || near(b'5', b'0') {
+            return false;
+        }
+        let up = dropped[0] >= b'5';
+        k = p;
+        if up {
+            let mut i = p;
+            loop {
+                if i == 0 {
+                    digits[0] = b'1';
+                    k = 1;
+                    exp += 1;
+                    break;
+                }
+                i -= 1;
+                if digits[i] == b'9' {
+                    digits[i] = b'0';
+                } else {
+                    digits[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    while k > 1 && digits[k - 1] == b'0' {
+        k -= 1;
+    }
+    let Ok(digits) = std::str::from_utf8(&digits[..k]) else {
+        return false;
+    };
+    if negative {
+        out.push('-');
+    }
+    if exp >= -4 && exp < p as i32 {
+        push_positional(out, digits, exp);
+    } else {
+        push_scientific(out, digits, exp, false);
+    }
+    true
 }

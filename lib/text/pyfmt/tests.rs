@@ -2422,3 +2422,126 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
         "'trailing\\'",
     ),
 ];
+
+/// The fast `%g` (from the shortest digits) agrees with the exact expansion on
+/// random bit patterns, decimal midpoints and carries, at every precision.
+#[test]
+fn fast_g_matches_the_exact_expansion() {
+    use super::float::{fmt_g, printf_g};
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut xs: Vec<f64> = vec![
+        0.0,
+        -0.0,
+        1.0,
+        0.5,
+        2.5,
+        0.1234565,
+        1234565.0,
+        0.0001234565,
+        999999.5,
+        9999995.0,
+        0.99999949999,
+        0.9999995,
+        1e-5,
+        1e16,
+        1e-320,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        123456.5,
+        1.5,
+        0.15,
+        0.25,
+        0.35,
+        1e22,
+        2f64.powi(60),
+        0.3,
+        1.0 / 3.0,
+    ];
+    for _ in 0..20_000 {
+        let bits = next();
+        let x = f64::from_bits(bits);
+        if x.is_finite() {
+            xs.push(x);
+        }
+        // Decimal-looking values, where midpoints are likely.
+        let d = (next() % 100_000_000) as f64 / 10f64.powi((next() % 12) as i32);
+        xs.push(d);
+        xs.push(-d);
+    }
+    for x in xs {
+        for p in [1, 2, 3, 6, 10, 15, 17] {
+            assert_eq!(fmt_g(x, p), printf_g(x, p, false), "{x:e} %.{p}g");
+        }
+    }
+}
+
+/// `%g` from a number's text agrees with `%g` of the float it parses to.
+#[test]
+fn g_from_the_text_matches_g_of_the_float() {
+    use super::float::{fmt_g, g_of_token};
+    let mut seed: u64 = 0x1234_5678_9abc_def1;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut tokens: Vec<String> = [
+        "0.0",
+        "-0.0",
+        "1.0",
+        "0.5",
+        "2.5e-05",
+        "1e16",
+        "1E-7",
+        "0.1234565",
+        "0.12345650000001",
+        "0.123456499999999999",
+        "0.1234564999999",
+        "999999.5",
+        "9999995.0",
+        "0.30000000000000004",
+        "1795942166.68",
+        "123456789.0",
+        "0.00001",
+        "0.0001",
+        "100000.0",
+        "1000000.0",
+        "1.5e+300",
+        "2.5e-290",
+        "0.9999995",
+        "0.99999949",
+        "-12.5",
+        "1e-5",
+        "5e-324",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for _ in 0..20_000 {
+        let x = f64::from_bits(next());
+        if x.is_finite() {
+            tokens.push(format!("{x:?}"));
+            tokens.push(format!("{x:e}"));
+        }
+        let d = (next() % 10_000_000_000) as f64 / 10f64.powi((next() % 14) as i32);
+        tokens.push(format!("{d:?}"));
+        tokens.push(format!("{:.7}", d));
+    }
+    for t in tokens {
+        let x: f64 = t.parse().unwrap();
+        for p in [1, 3, 6, 9] {
+            let mut out = String::new();
+            if g_of_token(&mut out, &t, p) {
+                assert_eq!(out, fmt_g(x, p), "{t} %.{p}g");
+            }
+        }
+    }
+}

@@ -280,61 +280,83 @@ pub fn sort_groups(
     )))
 }
 
-/// Visit every stream of `trials` (in the order given), a trial's streams in name
-/// order (`/` kept), each with its records deduplicated per step and sorted by step
-/// as [`TrialResults::read_stream`] reads them, kept as written where they can be
-/// ([`RawPoint`]). A trial whose streams cannot be read is reported on stderr and
-/// skipped; returns how many were.
+/// A trial's streams as [`render_streams`] hands them over: each name (`/` kept,
+/// name order) with its records deduplicated per step and sorted by step as
+/// [`TrialResults::read_stream`] reads them, kept as written where they can be
+/// ([`RawPoint`]).
+pub type TrialStreams<'a> = [(String, Vec<RawPoint<'a>>)];
+
+/// Render the streams of every trial of `trials` with `render` (index, streams), and
+/// hand each result to `take` in the order of `trials`. A trial whose streams cannot
+/// be read is reported on stderr and skipped; returns how many were.
 ///
-/// With two cores and many trials, one thread reads the files ahead while this one
-/// parses and visits them; the order stays the same.
-pub fn for_each_stream(
+/// Reading, parsing and rendering are most of the work, so with two or more cores
+/// they run on worker threads that take trials in turn; this thread only puts the
+/// results back in order and hands them on. When `take` fails (a closed pipe), the
+/// workers stop at their next trial.
+pub fn render_streams<T: Send>(
     ws: &Workspace,
     trials: &[ManifestRecord],
-    mut visit: impl FnMut(u64, &str, &[RawPoint]) -> Result<(), Error>,
+    render: impl Fn(u64, &TrialStreams<'_>) -> T + Sync,
+    mut take: impl FnMut(T) -> Result<(), Error>,
 ) -> Result<usize, Error> {
-    type Streams = Result<Vec<(String, Vec<u8>)>, Error>;
-    let read = |index: u64| -> Streams {
+    let one = |index: u64| -> Result<T, Error> {
         let t = TrialResults::new(ws, index);
-        t.stream_names()?
+        let bytes: Vec<(String, Vec<u8>)> = t
+            .stream_names()?
             .into_iter()
             .map(|n| t.read_stream_bytes(&n).map(|b| (n, b)))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        let streams: Vec<(String, Vec<RawPoint<'_>>)> = bytes
+            .iter()
+            .map(|(n, b)| (n.clone(), parse_stream_raw(b)))
+            .collect();
+        Ok(render(index, &streams))
     };
     let mut failures = 0;
-    let mut take = |index: u64, streams: Streams| -> Result<(), Error> {
-        match streams {
-            Ok(streams) => {
-                for (name, bytes) in streams {
-                    visit(index, &name, &parse_stream_raw(&bytes))?;
-                }
-            }
+    let mut deliver = |done: Result<T, Error>| -> Result<(), Error> {
+        match done {
+            Ok(t) => take(t),
             Err(e) => {
                 failures += 1;
                 warn("error", &e);
+                Ok(())
             }
         }
-        Ok(())
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || trials.len() < 64 {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if workers < 2 || trials.len() < 64 {
         for rec in trials {
-            take(rec.index, read(rec.index))?;
+            deliver(one(rec.index))?;
         }
         return Ok(failures);
     }
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| -> Result<(), Error> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(u64, Streams)>(16);
-        s.spawn(move || {
-            for rec in trials {
-                // The receiver is gone when visiting failed (a closed pipe): stop.
-                if tx.send((rec.index, read(rec.index))).is_err() {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<T, Error>)>(4 * workers);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, one) = (&next, &one);
+            s.spawn(move || loop {
+                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(rec) = trials.get(at) else { break };
+                // The receiver is gone when `take` failed: stop.
+                if tx.send((at, one(rec.index))).is_err() {
                     break;
                 }
+            });
+        }
+        drop(tx);
+        // Results come in the order workers finish; hand them on in trial order.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (at, done) in rx {
+            waiting.insert(at, done);
+            while let Some(done) = waiting.remove(&due) {
+                // Returning drops `rx`, which stops the workers.
+                deliver(done)?;
+                due += 1;
             }
-        });
-        for (index, streams) in rx {
-            take(index, streams)?;
         }
         Ok(())
     })?;
@@ -541,5 +563,78 @@ mod tests {
         };
         assert_eq!(order(false), vec![5, 0, 3, 4, 1, 2]);
         assert_eq!(order(true), vec![3, 0, 5, 4, 1, 2]);
+    }
+
+    /// Enough trials for the worker threads (64 or more): results come back in the
+    /// order of `trials` (not index order, not the order workers finish), a trial
+    /// whose streams cannot be read is counted and skipped, and a failing `take`
+    /// stops the run with its error.
+    #[test]
+    fn render_streams_keeps_the_order_given_and_stops_when_take_fails() {
+        let d = std::env::temp_dir().join(format!("herd-render-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join(".hyperherd")).unwrap();
+        let ws = Workspace::new(&d);
+        let rec = |index: u64| ManifestRecord {
+            index,
+            hash: String::new(),
+            params: Assoc::default(),
+            extras: Assoc::default(),
+            experiment_name: None,
+            status: Status::Completed,
+        };
+        // Uneven work (trial i logs i % 7 * 50 steps), shuffled order.
+        let order: Vec<u64> = (0..200u64).map(|i| (i * 37) % 200).collect();
+        for &i in &order {
+            let t = TrialResults::new(&ws, i);
+            for step in 0..(i % 7) * 50 {
+                t.append_stream("loss", step as i64, &Value::Int(i as i64), 1.0)
+                    .unwrap();
+            }
+        }
+        // Trial 13's stream is a symbolic link, which is never followed: unreadable.
+        let bad = TrialResults::new(&ws, 13).stream_path("loss");
+        std::fs::remove_file(&bad).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", &bad).unwrap();
+        let trials: Vec<ManifestRecord> = order.iter().map(|&i| rec(i)).collect();
+        let mut seen = Vec::new();
+        let failures = render_streams(
+            &ws,
+            &trials,
+            |index, streams| {
+                let n: usize = streams.iter().map(|(_, p)| p.len()).sum();
+                (index, n)
+            },
+            |got| {
+                seen.push(got);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let want: Vec<(u64, usize)> = order
+            .iter()
+            .map(|&i| (i, ((i % 7) * 50) as usize))
+            .filter(|(i, _)| *i != 13)
+            .collect();
+        assert_eq!(failures, 1);
+        assert_eq!(seen, want);
+
+        let mut taken = 0;
+        let e = render_streams(
+            &ws,
+            &trials,
+            |index, _| index,
+            |_| {
+                taken += 1;
+                if taken == 10 {
+                    return Err(Error::failed("closed pipe"));
+                }
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("closed pipe"));
+        assert_eq!(taken, 10);
+        let _ = std::fs::remove_dir_all(&d);
     }
 }

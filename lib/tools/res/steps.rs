@@ -1,11 +1,11 @@
 //! `herd-res --steps`: the long-form history, one row per trial × metric × step,
 //! columns `trial_id,step,metric,timestamp,value` (spec §10.1). The rows are written
-//! as they are read, trial by trial, through one buffer.
+//! trial by trial, each trial's rows rendered into one buffer.
 
 use super::{write_csv_field, Format};
 use crate::error::Error;
 use crate::model::ndjson;
-use crate::ops::results;
+use crate::ops::results::{self, TrialStreams};
 use crate::store::manifest::ManifestRecord;
 use crate::store::streams::{fast_value, RawTs, RawValue};
 use crate::store::workspace::Workspace;
@@ -19,51 +19,75 @@ use std::io::Write;
 const COLUMNS: [&str; 5] = ["trial_id", "step", "metric", "timestamp", "value"];
 
 /// Write the rows of `trials`' streams in `format`; returns how many trials' streams
-/// could not be read (each reported on stderr).
+/// could not be read (each reported on stderr). Trials are rendered on worker
+/// threads (see [`results::render_streams`]) and written in order.
 pub(super) fn write(
     ws: &Workspace,
     trials: &[ManifestRecord],
     format: Format,
     out: &mut dyn Write,
 ) -> Result<usize, Error> {
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-    let mut iso = isotime::IsoWriter::default();
-    let mut num = String::new();
-    let mut table = (format == Format::Table).then(|| {
-        Table::new(&[
+    if format == Format::Table {
+        let mut table = Table::new(&[
             ("TRIAL", Align::Right),
             ("STEP", Align::Right),
             ("METRIC", Align::Left),
             ("TIMESTAMP", Align::Left),
             ("VALUE", Align::Right),
-        ])
-    });
+        ]);
+        let failures = results::render_streams(ws, trials, table_rows, |rows| {
+            rows.into_iter().for_each(|r| table.push(r));
+            Ok(())
+        })?;
+        out.write_all(table.render().as_bytes())?;
+        return Ok(failures);
+    }
     match format {
-        Format::Csv => buf.extend_from_slice(COLUMNS.join(",").as_bytes()),
-        Format::Tsv => buf.extend_from_slice(COLUMNS.join("\t").as_bytes()),
+        Format::Csv => writeln!(out, "{}", COLUMNS.join(","))?,
+        Format::Tsv => writeln!(out, "{}", COLUMNS.join("\t"))?,
         Format::Json | Format::Table => {}
     }
-    if !buf.is_empty() {
-        buf.push(b'\n');
-    }
-    let failures = results::for_each_stream(ws, trials, |index, metric, points| {
-        if let Some(t) = &mut table {
-            for p in points {
-                let mut ts = Vec::new();
-                push_ts(&mut iso, &mut ts, p.ts);
-                t.push(vec![
-                    index.to_string(),
-                    p.step.to_string(),
-                    metric.to_string(),
-                    String::from_utf8(ts).unwrap_or_default(),
-                    cell(&p.value.value()).into_owned(),
-                ]);
-            }
-            return Ok(());
+    results::render_streams(
+        ws,
+        trials,
+        |index, streams| rows(format, index, streams),
+        |chunk| Ok(out.write_all(&chunk?)?),
+    )
+}
+
+/// The table's cells of one trial's rows.
+fn table_rows(index: u64, streams: &TrialStreams<'_>) -> Vec<Vec<String>> {
+    let mut iso = isotime::IsoWriter::default();
+    let mut cells = Vec::new();
+    for (metric, points) in streams {
+        for p in points {
+            let mut ts = Vec::new();
+            push_ts(&mut iso, &mut ts, p.ts);
+            cells.push(vec![
+                index.to_string(),
+                p.step.to_string(),
+                metric.to_string(),
+                String::from_utf8(ts).unwrap_or_default(),
+                cell(&p.value.value()).into_owned(),
+            ]);
         }
-        // The parts every row of this stream shares, written once.
-        let mut id = Vec::new();
-        ndjson::write_u64(&mut id, index);
+    }
+    cells
+}
+
+/// One trial's rows in a delimited format or NDJSON.
+fn rows(format: Format, index: u64, streams: &TrialStreams<'_>) -> Result<Vec<u8>, Error> {
+    // Sized for the rows (some 50 bytes each, 110 in NDJSON), so it never moves.
+    let rows: usize = streams.iter().map(|(_, p)| p.len()).sum();
+    let per_row = if format == Format::Json { 128 } else { 64 };
+    let mut buf: Vec<u8> = Vec::with_capacity(rows * per_row + 256);
+    let mut iso = isotime::IsoWriter::default();
+    let mut num = String::new();
+    // The trial's id, written once.
+    let mut id = Vec::new();
+    ndjson::write_u64(&mut id, index);
+    for (metric, points) in streams {
+        // The metric's name, written once per stream.
         let name: Vec<u8> = match format {
             Format::Csv => {
                 let mut v = Vec::new();
@@ -78,68 +102,54 @@ pub(super) fn write(
             }
         };
         for p in points {
-            match format {
-                Format::Json => {
-                    buf.extend_from_slice(b"{\"trial_id\":");
-                    buf.extend_from_slice(&id);
-                    buf.extend_from_slice(b",\"step\":");
-                    ndjson::write_i64(&mut buf, p.step);
-                    buf.extend_from_slice(b",\"metric\":");
-                    buf.extend_from_slice(&name);
-                    buf.extend_from_slice(b",\"timestamp\":\"");
-                    push_ts(&mut iso, &mut buf, p.ts);
-                    buf.extend_from_slice(b"\",\"value\":");
-                    match &p.value {
-                        // An int as written is its JSON text; other tokens are read
-                        // (a float is written as its shortest round-trip digits).
-                        RawValue::Token(t)
-                            if t.bytes().all(|c| c.is_ascii_digit() || c == b'-') && *t != "-0" =>
-                        {
-                            buf.extend_from_slice(t.as_bytes())
-                        }
-                        v => ndjson::write_value(&mut buf, &v.value()),
+            if format == Format::Json {
+                buf.extend_from_slice(b"{\"trial_id\":");
+                buf.extend_from_slice(&id);
+                buf.extend_from_slice(b",\"step\":");
+                ndjson::write_i64(&mut buf, p.step);
+                buf.extend_from_slice(b",\"metric\":");
+                buf.extend_from_slice(&name);
+                buf.extend_from_slice(b",\"timestamp\":\"");
+                push_ts(&mut iso, &mut buf, p.ts);
+                buf.extend_from_slice(b"\",\"value\":");
+                match &p.value {
+                    // An int as written is its JSON text; other tokens are read
+                    // (a float is written as its shortest round-trip digits).
+                    RawValue::Token(t)
+                        if t.bytes().all(|c| c.is_ascii_digit() || c == b'-') && *t != "-0" =>
+                    {
+                        buf.extend_from_slice(t.as_bytes())
                     }
-                    buf.extend_from_slice(b"}\n");
+                    v => ndjson::write_value(&mut buf, &v.value()),
                 }
-                _ => {
-                    let sep = if format == Format::Csv { b',' } else { b'\t' };
-                    buf.extend_from_slice(&id);
-                    buf.push(sep);
-                    ndjson::write_i64(&mut buf, p.step);
-                    buf.push(sep);
-                    buf.extend_from_slice(&name);
-                    buf.push(sep);
-                    push_ts(&mut iso, &mut buf, p.ts);
-                    buf.push(sep);
-                    // Numbers need no quoting or escaping.
-                    match &p.value {
-                        RawValue::Token(t) => push_number(&mut buf, &mut num, t),
-                        RawValue::Value(Value::Float(x)) => {
-                            num.clear();
-                            fmt_g_into(&mut num, *x, 6);
-                            buf.extend_from_slice(num.as_bytes());
-                        }
-                        RawValue::Value(Value::Int(i)) => ndjson::write_i64(&mut buf, *i),
-                        RawValue::Value(v) if format == Format::Csv => {
-                            write_csv_field(&mut buf, &cell(v))?
-                        }
-                        RawValue::Value(v) => buf.extend_from_slice(escape(&cell(v)).as_bytes()),
-                    }
-                    buf.push(b'\n');
+                buf.extend_from_slice(b"}\n");
+                continue;
+            }
+            let sep = if format == Format::Csv { b',' } else { b'\t' };
+            buf.extend_from_slice(&id);
+            buf.push(sep);
+            ndjson::write_i64(&mut buf, p.step);
+            buf.push(sep);
+            buf.extend_from_slice(&name);
+            buf.push(sep);
+            push_ts(&mut iso, &mut buf, p.ts);
+            buf.push(sep);
+            // Numbers need no quoting or escaping.
+            match &p.value {
+                RawValue::Token(t) => push_number(&mut buf, &mut num, t),
+                RawValue::Value(Value::Float(x)) => {
+                    num.clear();
+                    fmt_g_into(&mut num, *x, 6);
+                    buf.extend_from_slice(num.as_bytes());
                 }
+                RawValue::Value(Value::Int(i)) => ndjson::write_i64(&mut buf, *i),
+                RawValue::Value(v) if format == Format::Csv => write_csv_field(&mut buf, &cell(v))?,
+                RawValue::Value(v) => buf.extend_from_slice(escape(&cell(v)).as_bytes()),
             }
-            if buf.len() >= 1 << 16 {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
+            buf.push(b'\n');
         }
-        Ok(())
-    })?;
-    out.write_all(&buf)?;
-    if let Some(t) = table {
-        out.write_all(t.render().as_bytes())?;
     }
-    Ok(failures)
+    Ok(buf)
 }
 
 /// A record's time as Python prints it, nothing when it has none (or one Python

@@ -130,6 +130,30 @@ pub fn split_pin(s: &str) -> Result<(String, String), Error> {
     }
 }
 
+/// `--sort [-]NAME`: the name, and true for descending (a leading `-`), the same in
+/// every tool that sorts.
+pub fn split_sort(s: &str) -> Result<(String, bool), Error> {
+    let (name, desc) = match s.strip_prefix('-') {
+        Some(n) => (n, true),
+        None => (s, false),
+    };
+    if name.is_empty() {
+        return Err(Error::usage(format!("--sort '{s}': expected [-]METRIC")));
+    }
+    Ok((name.to_string(), desc))
+}
+
+/// The value of a counting flag (`--top N`, `--lines N`): a whole number of `what`,
+/// at least `min`.
+pub fn count(flag: &str, s: &str, what: &str, min: usize) -> Result<usize, Error> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(Error::usage(format!(
+            "{flag} '{s}': expected a number of {what} ({min} or more)"
+        ))),
+    }
+}
+
 /// `-s/--status LIST`: a comma-separated list of status words (blanks around a word
 /// are trimmed), each one the sweep's model knows; repeatable, the lists add up. The frame knows
 /// no statuses: the tool passes the known words in.

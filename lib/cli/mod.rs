@@ -11,7 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 mod flags;
-pub use flags::split_pin;
+pub use flags::{count, split_pin, split_sort};
 /// Inside a tool's `while let Some(arg) = p.next()?` loop: let the shared flag
 /// groups (`&mut Standard(USAGE)`, `&mut args.output`, …) take `arg`, and go on to
 /// the next argument if one did. A macro because `arg` borrows the parser: the

@@ -64,16 +64,6 @@ struct Args {
     statuses: Vec<String>,
 }
 
-/// A count of 1 or more (`--top`), or 0 or more (`--lines`).
-fn count(flag: &str, s: &str, min: usize) -> Result<usize, Error> {
-    match s.parse::<usize>() {
-        Ok(n) if n >= min => Ok(n),
-        _ => Err(Error::usage(format!(
-            "{flag} '{s}': expected a number ({min} or more)"
-        ))),
-    }
-}
-
 fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
     use lexopt::prelude::*;
     let mut args = Args::default();
@@ -87,19 +77,13 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
         );
         match arg {
             Short('o') | Long("output") => args.output = Some(PathBuf::from(p.value()?)),
-            Long("sort") => {
-                let s = p.value()?.string()?;
-                let (name, desc) = match s.strip_prefix('-') {
-                    Some(n) => (n.to_string(), true),
-                    None => (s.clone(), false),
-                };
-                if name.is_empty() {
-                    return Err(Error::usage(format!("--sort '{s}': expected [-]METRIC")));
-                }
-                args.sort = Some((name, desc));
+            Long("sort") => args.sort = Some(cli::split_sort(&p.value()?.string()?)?),
+            Long("top") => {
+                args.top = Some(cli::count("--top", &p.value()?.string()?, "trials", 1)?)
             }
-            Long("top") => args.top = Some(count("--top", &p.value()?.string()?, 1)?),
-            Long("lines") => args.lines = Some(count("--lines", &p.value()?.string()?, 0)?),
+            Long("lines") => {
+                args.lines = Some(cli::count("--lines", &p.value()?.string()?, "lines", 0)?)
+            }
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),
         }

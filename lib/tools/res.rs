@@ -156,28 +156,8 @@ fn parse_args(argv: Vec<OsString>) -> Result<Args, Error> {
                     }
                 }
             }
-            Long("sort") => {
-                let s = p.value()?.string()?;
-                let (name, desc) = match s.strip_prefix('-') {
-                    Some(n) => (n.to_string(), true),
-                    None => (s.clone(), false),
-                };
-                if name.is_empty() {
-                    return Err(Error::usage(format!("--sort '{s}': expected [-]METRIC")));
-                }
-                args.sort = Some((name, desc));
-            }
-            Long("top") => {
-                let s = p.value()?.string()?;
-                match s.parse::<usize>() {
-                    Ok(n) if n >= 1 => args.top = Some(n),
-                    _ => {
-                        return Err(Error::usage(format!(
-                            "--top '{s}': expected a number of rows (1 or more)"
-                        )))
-                    }
-                }
-            }
+            Long("sort") => args.sort = Some(cli::split_sort(&p.value()?.string()?)?),
+            Long("top") => args.top = Some(cli::count("--top", &p.value()?.string()?, "rows", 1)?),
             Short('a') | Long("all") => args.all = true,
             Value(v) if args.ws.is_none() => args.ws = Some(PathBuf::from(v)),
             _ => return Err(arg.unexpected().into()),

@@ -64,37 +64,17 @@ pub(crate) fn stream_line(step: i64, value: &Value, ts: f64) -> String {
 /// [`super::curves`]); any other line goes through the general JSON parser, and a
 /// test holds both to the same result.
 pub(crate) fn parse_stream(b: &[u8]) -> Vec<Point> {
-    use crate::store::curves::{scan, Ts, Val};
-    // Spans are u32: a larger text (never a real stream) takes the general path.
-    let fast = b.len() < u32::MAX as usize;
-    // Checked once (word by word for ASCII), so the scanned spans need no check.
-    let text = std::str::from_utf8(b).ok();
-    let ascii = |from: u32, to: u32| -> &str {
-        let (from, to) = (from as usize, to as usize);
-        match text {
-            Some(t) => t.get(from..to).unwrap_or(""),
-            None => std::str::from_utf8(&b[from..to]).unwrap_or(""),
-        }
-    };
-    let mut points: Vec<Point> = Vec::with_capacity(b.len() / 48);
-    let mut i = 0;
-    while i < b.len() {
-        if fast {
-            if let Some((step, Ts::Span(t0, t1), Val::Span(v0, v1), next)) = scan::fast_line(b, i) {
-                let ts = ascii(t0, t1).parse::<f64>().ok();
-                let value = fast_value(ascii(v0, v1));
-                points.push(Point { step, value, ts });
-                i = next;
-                continue;
-            }
-        }
-        let end = scan::line_end(b, i);
-        if let Some(p) = general_point(&String::from_utf8_lossy(&b[i..end])) {
-            points.push(p);
-        }
-        i = end + 1;
-    }
-    dedupe(points)
+    parse_stream_raw(b)
+        .into_iter()
+        .map(|p| Point {
+            step: p.step,
+            ts: p.ts.number(),
+            value: match p.value {
+                RawValue::Token(t) => fast_value(t),
+                RawValue::Value(v) => v,
+            },
+        })
+        .collect()
 }
 
 /// A stream record as `herd-res --steps` prints it, borrowing the stream's text: a
@@ -186,28 +166,7 @@ pub(crate) fn parse_stream_raw(b: &[u8]) -> Vec<RawPoint<'_>> {
         }
         i = end + 1;
     }
-    if points.windows(2).all(|w| w[0].step < w[1].step) {
-        return points;
-    }
-    points.sort_by_key(|p| p.step);
-    let mut out: Vec<RawPoint> = Vec::with_capacity(points.len());
-    for p in points {
-        match out.last_mut() {
-            Some(last) if last.step == p.step => {
-                let newer = match (p.ts.number(), last.ts.number()) {
-                    (Some(a), Some(b)) => a >= b,
-                    (Some(_), None) => true,
-                    (None, Some(_)) => false,
-                    (None, None) => true,
-                };
-                if newer {
-                    *last = p;
-                }
-            }
-            _ => out.push(p),
-        }
-    }
-    out
+    dedupe(points, |p| p.step, |p| p.ts.number())
 }
 
 /// The value of a token the scan took, as the general parser reads it: `NaN`,
@@ -255,19 +214,19 @@ fn general_point(line: &str) -> Option<Point> {
 
 /// Records in line order to one per step, sorted by step: of equal steps the one
 /// with the largest `ts` (a missing one ranks lowest), the later line on ties.
-fn dedupe(mut points: Vec<Point>) -> Vec<Point> {
+fn dedupe<P>(mut points: Vec<P>, step: fn(&P) -> i64, ts: fn(&P) -> Option<f64>) -> Vec<P> {
     // Streams are logged in step order, once a step: then there is nothing to do.
-    if points.windows(2).all(|w| w[0].step < w[1].step) {
+    if points.windows(2).all(|w| step(&w[0]) < step(&w[1])) {
         return points;
     }
     // Stable sort by step, then keep the best record of each run of equal steps.
-    points.sort_by_key(|p| p.step);
-    let mut out: Vec<Point> = Vec::with_capacity(points.len());
+    points.sort_by_key(step);
+    let mut out: Vec<P> = Vec::with_capacity(points.len());
     for p in points {
         match out.last_mut() {
-            Some(last) if last.step == p.step => {
+            Some(last) if step(last) == step(&p) => {
                 // Later lines come later in a stable sort: on equal ts they win.
-                let newer = match (p.ts, last.ts) {
+                let newer = match (ts(&p), ts(last)) {
                     (Some(a), Some(b)) => a >= b,
                     (Some(_), None) => true,
                     (None, Some(_)) => false,
@@ -479,7 +438,11 @@ mod tests {
     /// The rules line by line, through the general parser only.
     fn general_only(text: &[u8]) -> Vec<Point> {
         let text = String::from_utf8_lossy(text);
-        dedupe(text.lines().filter_map(general_point).collect())
+        dedupe(
+            text.lines().filter_map(general_point).collect(),
+            |p| p.step,
+            |p| p.ts,
+        )
     }
 
     #[test]

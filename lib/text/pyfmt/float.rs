@@ -180,23 +180,7 @@ fn g_fast(x: f64, precision: usize) -> Option<String> {
         };
         k = p;
         if up {
-            let mut i = p;
-            loop {
-                if i == 0 {
-                    // All nines: 9.99 -> 10.0, one digit and a larger exponent.
-                    digits[0] = b'1';
-                    k = 1;
-                    exp += 1;
-                    break;
-                }
-                i -= 1;
-                if digits[i] == b'9' {
-                    digits[i] = b'0';
-                } else {
-                    digits[i] += 1;
-                    break;
-                }
-            }
+            k = round_up(&mut digits, p, &mut exp);
         }
     }
     while k > 1 && digits[k - 1] == b'0' {
@@ -439,22 +423,7 @@ pub(crate) fn g_of_token(out: &mut String, token: &str, precision: usize) -> boo
         let up = dropped[0] >= b'5';
         k = p;
         if up {
-            let mut i = p;
-            loop {
-                if i == 0 {
-                    digits[0] = b'1';
-                    k = 1;
-                    exp += 1;
-                    break;
-                }
-                i -= 1;
-                if digits[i] == b'9' {
-                    digits[i] = b'0';
-                } else {
-                    digits[i] += 1;
-                    break;
-                }
-            }
+            k = round_up(&mut digits, p, &mut exp);
         }
     }
     while k > 1 && digits[k - 1] == b'0' {
@@ -472,4 +441,21 @@ pub(crate) fn g_of_token(out: &mut String, token: &str, precision: usize) -> boo
         push_scientific(out, digits, exp, false);
     }
     true
+}
+
+/// Add one unit in the last place of the decimal digits `digits[..len]` (carrying
+/// through nines); returns how many digits there are after. All nines (9.99 ->
+/// 10.0) become the one digit `1` and a larger exponent.
+fn round_up(digits: &mut [u8], len: usize, exp: &mut i32) -> usize {
+    for i in (0..len).rev() {
+        if digits[i] == b'9' {
+            digits[i] = b'0';
+        } else {
+            digits[i] += 1;
+            return len;
+        }
+    }
+    digits[0] = b'1';
+    *exp += 1;
+    1
 }

@@ -9,19 +9,21 @@
 //!   `ops::report` gathers; reads no sweep file.
 //! - `ops/`: the operations: a session, status sync and the signal backstop, the
 //!   crash-safe submission and its journal, successive halving (decide, apply),
-//!   the reconciled view of a workspace. The only layer that combines the store
-//!   with the backends.
+//!   supervision (herd-watch), the reconciled view of a workspace, the results
+//!   views (herd-res rows, groups, steps; the report's record). The only layer
+//!   that combines the store with the backends.
 //! - `local/`: the local backend: the detached runner, process identity, the CPU pool.
 //! - `slurm/`: calls of SLURM's commands with deadlines, and their parsers.
 //! - `store/`: everything under `.hyperherd/`, one module per file format (its
 //!   module doc lists every file), the lock and atomic, link-refusing writes.
 //! - `model/`: the sweep as data, pure: expansion, the successive-halving decision,
-//!   names and hashes, the trial record, pins, reconciliation, the NDJSON record
-//!   writer.
+//!   the retry decision, names and hashes, the trial record, pins,
+//!   reconciliation, group statistics, the NDJSON record writer.
 //! - `config/`: `hyperherd.yaml` (types, loading, validation) and the `.env` file.
 //! - `expr`: the condition-expression language (a small Python subset).
 //! - `text/`: Python-exact text of values (`repr`, `str`, `%g`, JSON), the glibc libm
-//!   port, SHA-1, fast hashing and byte scanning, terminal tables. Knows no sweep.
+//!   port, SHA-1, fast hashing and byte scanning, terminal tables, ISO-8601 times,
+//!   sparklines. Knows no sweep.
 //! - `cli/`, `error`, `runtime/`: the frame every tool runs in (main wrapper, flags,
 //!   output mode, notes), the one error enum, the allocator and test hooks.
 #![warn(missing_docs)]

@@ -17,6 +17,7 @@
 use crate::error::Error;
 use crate::store::fs::{open_nofollow, state_error};
 use crate::store::results::{parse_exact, TrialResults};
+use crate::store::streams::py_int;
 use crate::store::workspace::Workspace;
 use crate::text::value::Value;
 use std::fs::OpenOptions;
@@ -327,42 +328,6 @@ fn general_line(line: &[u8]) -> Option<(i64, f64, Value)> {
     };
     let value = m.get("value").cloned().unwrap_or(Value::Null);
     Some((step, ts, value))
-}
-
-/// Python's `int(v)` for a step, where it fits in 64 bits: an int, a bool, a finite
-/// float truncated toward zero, or a string of digits with an optional sign,
-/// surrounding whitespace and `_` between digits. None where `int()` raises (B33).
-fn py_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => Some(*i),
-        Value::Bool(b) => Some(i64::from(*b)),
-        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => Some(f.trunc() as i64),
-        Value::Str(s) => {
-            let t = s.trim_matches(char::is_whitespace);
-            let (neg, digits) = match t.as_bytes().first()? {
-                b'-' => (true, &t[1..]),
-                b'+' => (false, &t[1..]),
-                _ => (false, t),
-            };
-            let d = digits.as_bytes();
-            if d.is_empty() || !d[0].is_ascii_digit() || !d[d.len() - 1].is_ascii_digit() {
-                return None;
-            }
-            let mut clean = String::with_capacity(d.len() + 1);
-            if neg {
-                clean.push('-');
-            }
-            for (k, &c) in d.iter().enumerate() {
-                match c {
-                    b'0'..=b'9' => clean.push(c as char),
-                    b'_' if d[k - 1] != b'_' => {}
-                    _ => return None,
-                }
-            }
-            clean.parse().ok()
-        }
-        _ => None,
-    }
 }
 
 pub(in crate::store) mod scan;

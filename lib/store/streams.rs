@@ -193,7 +193,7 @@ pub(crate) fn fast_value(t: &str) -> Value {
 }
 
 /// One line through the general JSON parser: its record, or None when the line does
-/// not parse or has no integer `step`.
+/// not parse or has no `step` Python's `int()` reads ([`py_int`]).
 fn general_point(line: &str) -> Option<Point> {
     let line = line.trim();
     if line.is_empty() {
@@ -202,19 +202,53 @@ fn general_point(line: &str) -> Option<Point> {
     let Ok(Value::Map(m)) = parse_exact(line) else {
         return None;
     };
-    let step = match m.get("step") {
-        Some(Value::Int(s)) => *s,
-        Some(Value::Float(f)) if f.is_finite() => f.trunc() as i64,
-        _ => return None,
-    };
+    let step = py_int(m.get("step")?)?;
     let ts = m.get("ts").and_then(Value::as_number);
     let value = m.get("value").cloned().unwrap_or(Value::Null);
     Some(Point { step, value, ts })
 }
 
+/// Python's `int(v)` for a step, where it fits in 64 bits: an int, a bool, a finite
+/// float truncated toward zero, or a string of digits with an optional sign,
+/// surrounding whitespace and `_` between digits. None where `int()` raises (B33).
+pub(in crate::store) fn py_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(i64::from(*b)),
+        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => Some(f.trunc() as i64),
+        Value::Str(s) => {
+            let t = s.trim_matches(char::is_whitespace);
+            let (neg, digits) = match t.as_bytes().first()? {
+                b'-' => (true, &t[1..]),
+                b'+' => (false, &t[1..]),
+                _ => (false, t),
+            };
+            let d = digits.as_bytes();
+            if d.is_empty() || !d[0].is_ascii_digit() || !d[d.len() - 1].is_ascii_digit() {
+                return None;
+            }
+            let mut clean = String::with_capacity(d.len() + 1);
+            if neg {
+                clean.push('-');
+            }
+            for (k, &c) in d.iter().enumerate() {
+                match c {
+                    b'0'..=b'9' => clean.push(c as char),
+                    b'_' if d[k - 1] != b'_' => {}
+                    _ => return None,
+                }
+            }
+            clean.parse().ok()
+        }
+        _ => None,
+    }
+}
+
 /// Records in line order to one per step, sorted by step: of equal steps the one
-/// with the largest `ts` (a missing one ranks lowest), the later line on ties.
+/// with the largest `ts` (a missing, string or NaN `ts` counts as 0, as the
+/// reference compares them), the later line on ties.
 fn dedupe<P>(mut points: Vec<P>, step: fn(&P) -> i64, ts: fn(&P) -> Option<f64>) -> Vec<P> {
+    let key = |t: Option<f64>| t.filter(|x| !x.is_nan()).unwrap_or(0.0);
     // Streams are logged in step order, once a step: then there is nothing to do.
     if points.windows(2).all(|w| step(&w[0]) < step(&w[1])) {
         return points;
@@ -226,13 +260,7 @@ fn dedupe<P>(mut points: Vec<P>, step: fn(&P) -> i64, ts: fn(&P) -> Option<f64>)
         match out.last_mut() {
             Some(last) if step(last) == step(&p) => {
                 // Later lines come later in a stable sort: on equal ts they win.
-                let newer = match (ts(&p), ts(last)) {
-                    (Some(a), Some(b)) => a >= b,
-                    (Some(_), None) => true,
-                    (None, Some(_)) => false,
-                    (None, None) => true,
-                };
-                if newer {
+                if key(ts(&p)) >= key(ts(last)) {
                     *last = p;
                 }
             }
@@ -443,6 +471,46 @@ mod tests {
             |p| p.step,
             |p| p.ts,
         )
+    }
+
+    /// The reference's rules for repeated steps, checked against `herd res --steps`
+    /// of hyperherd 0.1.3 (where it does not raise): a missing `ts` counts as 0 and
+    /// the later line wins ties; `true` is step 1. Where it raises (string steps and
+    /// string `ts`), steps are read with `int()` and a string `ts` counts as 0.
+    #[test]
+    fn repeated_steps_keep_the_reference_s_record() {
+        let text = br#"{"step": 1, "value": 1.5, "ts": -5.0}
+{"step": 1, "value": 2.5}
+{"step": 4.9, "value": 5.5, "ts": 12.0}
+{"step": 4, "value": 5.25, "ts": 11.0}
+{"step": true, "value": 6.5, "ts": 13.0}
+{"step": 5, "value": 7.5, "ts": 14.0}
+{"step": 5, "value": 8.5}
+{"step": 6, "value": 9.5, "ts": 0}
+{"step": 6, "value": 10.5}
+{"step": 7, "value": 1.5, "ts": "x"}
+{"step": 7, "value": 2.5, "ts": -3}
+{"step": " 40 ", "value": 3.5, "ts": 1}
+{"step": "4_0", "value": 4.5, "ts": 0.5}
+{"step": "4.0", "value": 0.0, "ts": 9}
+{"step": null, "value": 0.0, "ts": 9}
+"#;
+        let got: Vec<(i64, String)> = parse_stream(text)
+            .into_iter()
+            .map(|p| (p.step, format!("{:?}", p.value)))
+            .collect();
+        let want: Vec<(i64, String)> = [
+            (1, Value::Float(6.5)),
+            (4, Value::Float(5.5)),
+            (5, Value::Float(7.5)),
+            (6, Value::Float(10.5)),
+            (7, Value::Float(1.5)),
+            (40, Value::Float(3.5)),
+        ]
+        .into_iter()
+        .map(|(s, v)| (s, format!("{v:?}")))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

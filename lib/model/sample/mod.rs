@@ -137,10 +137,18 @@ pub(crate) fn sample(
 ) -> Result<Vec<NamedTrial>, String> {
     let n = plan.samples as usize;
     let limit = max_candidates(plan.samples);
+    if let Some(most) = space_bound(cfg, plan).filter(|&m| m < plan.samples) {
+        return Err(format!(
+            "samples: {n} asks for more distinct trials than grid: {} can draw: its parameters have at most {most} distinct combinations (lower samples, or widen the parameters)",
+            plan.method.word()
+        ));
+    }
     let source = Source::new(plan, cfg.parameters.len());
-    let mut out: Vec<NamedTrial> = Vec::with_capacity(n);
-    let mut keys: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(n, Default::default());
-    let mut names: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(n, Default::default());
+    let room = n.min(1 << 16);
+    let mut out: Vec<NamedTrial> = Vec::with_capacity(room);
+    let mut keys: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(room, Default::default());
+    let mut names: FxHashSet<String> =
+        FxHashSet::with_capacity_and_hasher(room, Default::default());
     let mut k: u64 = 0;
     // Candidates go through the conditions in batches (a condition acts on each trial
     // alone, so a batch gives what one candidate at a time would).
@@ -192,6 +200,30 @@ pub(crate) fn sample(
         ));
     }
     Ok(out)
+}
+
+/// An upper bound of the distinct parameter combinations the sweep can draw, when
+/// every parameter has finitely many values (discrete, or continuous with `round`):
+/// the product of their counts, each raised by the values conditions may force on
+/// it. `None` when some parameter is continuous without `round` (or past 2^64).
+fn space_bound(cfg: &Config, plan: &Sampling) -> Option<u64> {
+    let mut total: u64 = 1;
+    for (p, draw) in cfg.parameters.iter().zip(&plan.draws) {
+        let count = match (&p.kind, draw.round) {
+            (ParamKind::Discrete { values, .. }, _) => values.len() as u64,
+            (ParamKind::Continuous { low, high, .. }, Some((q, _))) => {
+                ((high / q).floor() - (low / q).ceil()) as u64 + 1
+            }
+            (ParamKind::Continuous { .. }, None) => return None,
+        };
+        let forced = cfg
+            .conditions
+            .iter()
+            .filter(|c| c.force.get(&p.name).is_some())
+            .count() as u64;
+        total = total.checked_mul(count.checked_add(forced)?)?;
+    }
+    Some(total)
 }
 
 /// The plan `herd-expand --check` prints: one line per parameter.

@@ -79,7 +79,56 @@ pub enum Grid {
     List(Vec<String>),
     /// No `grid`: all defaults, then one parameter varied at a time.
     OneAtATime,
+    /// `grid: random` or `grid: sobol`: `samples` trials drawn from the parameters'
+    /// ranges (see `docs/sampling.md`).
+    Sample(Sampling),
 }
+
+/// A sampling mode's plan: the method, how many trials, the seed, and per parameter
+/// (in declaration order) its rounding and weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampling {
+    /// `grid: random` or `grid: sobol`.
+    pub method: Method,
+    /// `samples` (1..=[`MAX_TRIALS`]).
+    pub samples: u64,
+    /// `seed` (default 0).
+    pub seed: u64,
+    /// One per parameter, in declaration order.
+    pub draws: Vec<Draw>,
+}
+
+/// How the numbers of a sampling mode are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Independent uniform numbers from a counter-based SplitMix64 hash.
+    Random,
+    /// A scrambled Sobol sequence (Joe–Kuo directions, hash-based Owen scramble).
+    Sobol,
+}
+
+impl Method {
+    /// The word after `grid:`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Method::Random => "random",
+            Method::Sobol => "sobol",
+        }
+    }
+}
+
+/// The sampling options of one parameter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Draw {
+    /// `round`: the quantum a continuous draw is rounded to, and whether the values
+    /// are ints (`round` was written as an integer).
+    pub round: Option<(f64, bool)>,
+    /// `weights`: one positive weight per discrete value.
+    pub weights: Option<Vec<f64>>,
+}
+
+/// The most parameters `grid: sobol` draws (the Joe–Kuo directions herd carries).
+pub const SOBOL_MAX_DIMS: usize = 32;
 
 /// The `slurm:` block.
 #[derive(Debug, Clone)]

@@ -7,18 +7,21 @@ use super::{
     fields::{check_value, float_field, int_field, string_field},
     problems::{item, join, Problems, Section},
     show::{escape, repr, show, show_some, show_strs},
-    ParamKind, Parameter, Scale, MAX_TRIALS,
+    Draw, ParamKind, Parameter, Scale, MAX_TRIALS,
 };
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::pyfmt::repr_f64;
 use crate::text::pystr::py_eq;
 use crate::text::value::Value;
 
-const DISCRETE_KEYS: &[&str] = &["type", "values", "labels", "default", "abbrev"];
-const CONTINUOUS_KEYS: &[&str] = &["type", "low", "high", "scale", "steps", "default", "abbrev"];
+const DISCRETE_KEYS: &[&str] = &["type", "values", "labels", "default", "abbrev", "weights"];
+const CONTINUOUS_KEYS: &[&str] = &[
+    "type", "low", "high", "scale", "steps", "default", "abbrev", "round",
+];
 /// The keys of either parameter type, checked when `type` is missing or wrong.
 pub(super) const PARAM_KEYS: &[&str] = &[
-    "type", "values", "labels", "low", "high", "scale", "steps", "default", "abbrev",
+    "type", "values", "labels", "low", "high", "scale", "steps", "default", "abbrev", "weights",
+    "round",
 ];
 /// Characters a parameter name may not contain (besides control characters): they
 /// break the `name=value` override syntax or the launcher's word splitting.
@@ -28,6 +31,10 @@ pub(super) const FORBIDDEN_NAME_CHARS: &[char] = &['\'', '"', '`', '=', '\\', ' 
 pub(super) struct Declared {
     pub(super) name: String,
     pub(super) has_default: bool,
+    /// `steps:` is given (meaningless when sampling).
+    pub(super) steps: bool,
+    /// `round` and `weights` (each `None` when absent or invalid).
+    pub(super) draw: Draw,
 }
 
 /// `parameters`: the valid ones, and every declared one (for the cross-checks).
@@ -61,13 +68,20 @@ pub(super) fn parameters(p: &mut Problems, top: &Section) -> (Vec<Parameter>, Ve
     for (name, spec) in map.iter() {
         let has_default =
             matches!(spec, Value::Map(m) if !matches!(m.get("default"), None | Some(Value::Null)));
+        let steps = matches!(spec, Value::Map(m) if m.get("steps").is_some());
+        let mut draw = Draw::default();
+        if let Some(param) = parameter(p, name, spec) {
+            if let Value::Map(m) = spec {
+                draw = draw_of(p, &Section::new(join("parameters", name), m), &param);
+            }
+            params.push(param);
+        }
         declared.push(Declared {
             name: name.to_string(),
             has_default,
+            steps,
+            draw,
         });
-        if let Some(param) = parameter(p, name, spec) {
-            params.push(param);
-        }
     }
     check_collisions(p, &declared);
     (params, declared)
@@ -440,4 +454,79 @@ fn continuous(p: &mut Problems, s: &Section) -> Option<(ParamKind, Option<Value>
         },
         default,
     ))
+}
+
+/// `round` (a continuous parameter) and `weights` (a discrete one), read whatever the
+/// grid mode; `top` refuses them outside a sampling mode.
+fn draw_of(p: &mut Problems, s: &Section, param: &Parameter) -> Draw {
+    let mut draw = Draw::default();
+    if let (Some(v), ParamKind::Continuous { low, high, .. }) = (s.get("round"), &param.kind) {
+        let at = s.at("round");
+        let q = match v {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        match q {
+            Some(q) if q.is_finite() && q > 0.0 => {
+                // The multiples k*q inside [low, high], counted in doubles: k must
+                // stay exact (below 2^53) and at least one must exist.
+                let (first, last) = ((low / q).ceil(), (high / q).floor());
+                if last.abs().max(first.abs()) >= 9.007_199_254_740_992e15 {
+                    p.push(&at, format!("{} is too small for the range [{}, {}] (multiples of it past 2^53 are not exact; use a larger quantum)", show(v), repr_f64(*low), repr_f64(*high)));
+                } else if first > last {
+                    p.push(&at, format!("no multiple of {} lies in [{}, {}] (use a smaller quantum or widen the range)", show(v), repr_f64(*low), repr_f64(*high)));
+                } else {
+                    draw.round = Some((q, matches!(v, Value::Int(_))));
+                }
+            }
+            _ => p.push(
+                &at,
+                format!(
+                    "{} must be a positive number: the quantum draws are rounded to (e.g. round: 0.001, or round: 1 for integers)",
+                    show(v)
+                ),
+            ),
+        }
+    }
+    if let (Some(v), ParamKind::Discrete { values, .. }) = (s.get("weights"), &param.kind) {
+        let at = s.at("weights");
+        match v {
+            Value::List(items) if items.len() == values.len() => {
+                let mut ws = Vec::with_capacity(items.len());
+                for (i, w) in items.iter().enumerate() {
+                    match w {
+                        Value::Int(n) if *n > 0 => ws.push(*n as f64),
+                        Value::Float(f) if f.is_finite() && *f > 0.0 => ws.push(*f),
+                        other => p.push(
+                            &item(&at, i),
+                            format!(
+                                "{} must be a positive number (a value's relative chance; leave the value out of values: to never draw it)",
+                                show(other)
+                            ),
+                        ),
+                    }
+                }
+                if ws.len() == items.len() && ws.iter().sum::<f64>().is_finite() {
+                    draw.weights = Some(ws);
+                }
+            }
+            Value::List(items) => p.push(
+                &at,
+                format!(
+                    "has {} entries but values has {}; give one weight per value",
+                    items.len(),
+                    values.len()
+                ),
+            ),
+            other => p.push(
+                &at,
+                format!(
+                    "{} must be a list of positive numbers, one per value (e.g. weights: [2, 1, 1])",
+                    show(other)
+                ),
+            ),
+        }
+    }
+    draw
 }

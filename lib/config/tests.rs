@@ -377,7 +377,7 @@ fn unknown_key_of_the_other_parameter_type_is_an_error() {
     ));
     assert_eq!(
         p,
-        "parameters.lr.values: not a key of a continuous parameter (valid keys: type, low, high, scale, steps, default, abbrev)"
+        "parameters.lr.values: not a key of a continuous parameter (valid keys: type, low, high, scale, steps, default, abbrev, round)"
     );
 }
 
@@ -401,7 +401,7 @@ fn all_problems_are_reported_together() {
             "slurm.mem: 16 must be a string such as \"16G\" (put it in quotes)",
             "slurm.cpus_per_task: 0 is not allowed (cpus_per_task must be at least 1)",
             "parameters.lr.steps: 0 is not allowed (steps must be at least 1)",
-            "grid: 'ALL' must be all or a list of parameter names (or left out: one parameter at a time)",
+            "grid: 'ALL' must be all, random, sobol or a list of parameter names (or left out: one parameter at a time)",
         ]
     );
     let e = parse_str(text).unwrap_err();
@@ -732,7 +732,7 @@ fn integer_fields_are_lax_but_not_bools() {
 fn grid_must_be_exactly_all_or_a_list() {
     assert_eq!(
         one(&BASE.replace("grid: all", "grid: ALL")),
-        "grid: 'ALL' must be all or a list of parameter names (or left out: one parameter at a time)"
+        "grid: 'ALL' must be all, random, sobol or a list of parameter names (or left out: one parameter at a time)"
     );
 }
 

@@ -12,7 +12,7 @@ use super::{
     retries::{notify, retries},
     show::{repr, show, show_strs},
     slurm::slurm,
-    Config, Grid,
+    Config, Grid, Method, Sampling, MAX_TRIALS, SOBOL_MAX_DIMS,
 };
 use crate::text::fxhash::FxHashSet;
 use crate::text::value::{Assoc, Value};
@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub(super) const TOP_KEYS: &[&str] = &[
     "name",
     "grid",
+    "samples",
+    "seed",
     "slurm",
     "launcher",
     "static_overrides",
@@ -50,6 +52,7 @@ pub(super) fn build(p: &mut Problems, doc: &Assoc, path: &Path, workspace: &Path
     let (parameters, declared) = parameters(p, &top);
     let names: Vec<&str> = declared.iter().map(|d| d.name.as_str()).collect();
     let grid = grid(p, &top, &names);
+    let grid = sampling(p, &top, grid, &declared);
     check_defaults(p, &grid, &declared);
     let conditions = conditions(p, &top, &names);
     let successive_halving = halving(p, &top);
@@ -135,11 +138,24 @@ fn grid(p: &mut Problems, top: &Section, names: &[&str]) -> Grid {
     let items = match top.get("grid") {
         None | Some(Value::Null) => return Grid::OneAtATime,
         Some(Value::Str(s)) if s == "all" => return Grid::All,
+        Some(Value::Str(s)) if s == "random" || s == "sobol" => {
+            let method = if s == "random" {
+                Method::Random
+            } else {
+                Method::Sobol
+            };
+            return Grid::Sample(Sampling {
+                method,
+                samples: 0,
+                seed: 0,
+                draws: Vec::new(),
+            });
+        }
         Some(Value::List(items)) => items,
         Some(other) => {
             p.push(
                 "grid",
-                format!("{} must be all or a list of parameter names (or left out: one parameter at a time)", show(other)),
+                format!("{} must be all, random, sobol or a list of parameter names (or left out: one parameter at a time)", show(other)),
             );
             return Grid::All;
         }
@@ -177,7 +193,7 @@ fn check_defaults(p: &mut Problems, grid: &Grid, declared: &[Declared]) {
     };
     for d in declared.iter().filter(|d| !d.has_default) {
         let why = match grid {
-            Grid::All => continue,
+            Grid::All | Grid::Sample(_) => continue,
             Grid::List(_) if listed.contains(d.name.as_str()) => continue,
             Grid::List(_) => "it is not in the grid: add 'default:' or list it in grid",
             Grid::OneAtATime => {
@@ -189,4 +205,80 @@ fn check_defaults(p: &mut Problems, grid: &Grid, declared: &[Declared]) {
             format!("parameter {} needs a default value ({why})", repr(&d.name)),
         );
     }
+}
+
+/// `samples`, `seed`, and the parameters' `round`/`weights`/`steps`, checked against
+/// the grid mode: a sampling mode needs `samples` and has no use for `steps`; a grid
+/// mode has no use for the others.
+fn sampling(p: &mut Problems, top: &Section, grid: Grid, declared: &[Declared]) -> Grid {
+    let Grid::Sample(mut plan) = grid else {
+        for key in ["samples", "seed"] {
+            if top.get(key).is_some() {
+                p.push(
+                    key,
+                    format!(
+                        "only used by grid: random or grid: sobol (remove {key}:, or set grid: random to draw trials)"
+                    ),
+                );
+            }
+        }
+        for d in declared {
+            for (given, key, what) in [
+                (d.draw.round.is_some(), "round", "rounds drawn values"),
+                (d.draw.weights.is_some(), "weights", "weighs drawn values"),
+            ] {
+                if given {
+                    p.push(
+                        &join(&join("parameters", &d.name), key),
+                        format!("{what}, so it is only used by grid: random or grid: sobol (remove {key}:, or set grid: random)"),
+                    );
+                }
+            }
+        }
+        return grid;
+    };
+    let word = plan.method.word();
+    plan.samples = match top.get("samples") {
+        None => {
+            p.push(
+                "samples",
+                format!("missing (grid: {word} draws this many trials: add e.g. samples: 50)"),
+            );
+            0
+        }
+        Some(v) => {
+            match int_field(p, "samples", v, "samples", 1) {
+                Some(n) if n > MAX_TRIALS => {
+                    p.push(
+                    "samples",
+                    format!("{n} is more trials than a sweep may have ({MAX_TRIALS}; split the sweep)"),
+                );
+                    0
+                }
+                Some(n) => n,
+                None => 0,
+            }
+        }
+    };
+    plan.seed = match top.get("seed") {
+        None | Some(Value::Null) => 0,
+        Some(v) => int_field(p, "seed", v, "seed", 0).unwrap_or(0),
+    };
+    for d in declared.iter().filter(|d| d.steps) {
+        p.push(
+            &join(&join("parameters", &d.name), "steps"),
+            format!("not used by grid: {word}, which draws values from [low, high] (remove steps:, or add round: to draw multiples of a quantum)"),
+        );
+    }
+    if plan.method == Method::Sobol && declared.len() > SOBOL_MAX_DIMS {
+        p.push(
+            "grid",
+            format!(
+                "sobol draws at most {SOBOL_MAX_DIMS} parameters, this sweep has {} (use grid: random, or fewer parameters)",
+                declared.len()
+            ),
+        );
+    }
+    plan.draws = declared.iter().map(|d| d.draw.clone()).collect();
+    Grid::Sample(plan)
 }

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::model::conditions::{apply_condition, describe};
 use crate::model::naming::{push_override_string, Namer, MAX_OVERRIDE_BYTES};
 use crate::model::rows::{expand_rows, RowConditions};
+use crate::model::sample::sample;
 use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::glibm;
@@ -75,6 +76,12 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
         problems: vec![msg],
     };
     check_size(cfg).map_err(problem)?;
+    if let Grid::Sample(plan) = &cfg.grid {
+        // Accepted candidates have distinct names by construction.
+        let named = sample(cfg, plan, &Namer::new(cfg)).map_err(problem)?;
+        check_override_lengths(cfg, &named)?;
+        return Ok(named);
+    }
     let lists: Vec<Vec<Value>> = cfg.parameters.iter().map(values_of).collect();
     let namer = Namer::new(cfg);
     // A product sweep's name collisions are known from its value lists (no trial
@@ -192,6 +199,8 @@ pub(crate) fn check_size(cfg: &Config) -> Result<(), String> {
             }
             product(&mut axes.into_iter())
         }
+        // `samples` is checked at load.
+        Grid::Sample(_) => Ok(()),
         Grid::OneAtATime => {
             // 1 (the defaults) + every value that differs from its default.
             let mut total: u64 = 1;
@@ -422,6 +431,7 @@ fn combine(cfg: &Config, lists: &[Vec<Value>]) -> Result<Vec<Trial>, String> {
             }
             Ok(product(&defaults, &axes)?.into_iter().map(trial).collect())
         }
+        Grid::Sample(_) => Err("grid: a sampling mode has no combinations".to_string()),
         Grid::OneAtATime => {
             let mut out = vec![trial(defaults.clone())];
             for (p, list) in cfg.parameters.iter().zip(lists) {
@@ -541,18 +551,8 @@ pub(crate) fn dedupe<T>(trials: Vec<T>, params: impl Fn(&T) -> &Assoc) -> Vec<T>
     let mut order: Vec<(&str, &Value)> = Vec::new();
     let mut keep = Vec::with_capacity(trials.len());
     for t in &trials {
-        order.clear();
-        order.extend(params(t).iter());
-        order.sort_by(|a, b| a.0.cmp(b.0));
-        let mut key = String::with_capacity(16 * order.len());
-        for (i, (k, v)) in order.iter().enumerate() {
-            if i > 0 {
-                key.push('|');
-            }
-            key.push_str(k);
-            key.push('=');
-            push_key_value(&mut key, v);
-        }
+        let mut key = String::new();
+        push_dedupe_key(&mut key, &mut order, params(t));
         keep.push(seen.insert(key));
     }
     trials
@@ -560,6 +560,28 @@ pub(crate) fn dedupe<T>(trials: Vec<T>, params: impl Fn(&T) -> &Assoc) -> Vec<T>
         .zip(keep)
         .filter_map(|(t, k)| k.then_some(t))
         .collect()
+}
+
+/// The dedupe key of `params` (spec §2.4): the sorted `name=value` pairs joined by
+/// `|`, floats to 10 significant digits. `order` is scratch space.
+pub(crate) fn push_dedupe_key<'a>(
+    key: &mut String,
+    order: &mut Vec<(&'a str, &'a Value)>,
+    params: &'a Assoc,
+) {
+    order.clear();
+    order.extend(params.iter());
+    order.sort_by(|a, b| a.0.cmp(b.0));
+    key.reserve(16 * order.len());
+    for (i, (k, v)) in order.iter().enumerate() {
+        if i > 0 {
+            key.push('|');
+        }
+        key.push_str(k);
+        key.push('=');
+        push_key_value(key, v);
+    }
+    order.clear();
 }
 
 /// Two trials with one experiment name would share the trainer's output directory.

@@ -5,6 +5,7 @@ use crate::config::{self, Config, Grid};
 use crate::error::Error;
 use crate::model::ndjson;
 use crate::model::pin::Pins;
+use crate::model::sample::describe_plan;
 use crate::ops::fragments::{Conditioned, Fresh};
 use crate::ops::plan;
 use crate::ops::submit;
@@ -28,7 +29,8 @@ Arguments:
                         hyperherd.yaml]
 
 Options:
-  -c, --check           validate the config, print a one-line summary, and fail as
+  -c, --check           validate the config, print a one-line summary (and the
+                        sampling plan of grid: random or sobol), and fail as
                         herd-submit would (launcher, orphaned trials)
   -p, --pin NAME=VALUE  only trials whose parameter NAME equals VALUE (repeatable)
       --json            print NDJSON trial records (the default when piped)
@@ -139,6 +141,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
     if args.check {
         check(&cfg, &sweep.plan.orphans)?;
         writeln!(out, "{}", summary(&cfg, sweep.generated))?;
+        for line in describe_plan(&cfg) {
+            writeln!(out, "{line}")?;
+        }
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -338,6 +343,7 @@ fn summary(cfg: &Config, trials: usize) -> String {
         Grid::List(names) if names.is_empty() => "grid: [] (defaults only)".to_string(),
         Grid::List(names) => format!("grid: {}", names.join(", ")),
         Grid::OneAtATime => "one at a time".to_string(),
+        Grid::Sample(plan) => format!("grid: {}", plan.method.word()),
     };
     let np = cfg.parameters.len();
     format!(

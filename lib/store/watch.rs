@@ -47,7 +47,7 @@ impl Event {
             .map_or(0, |d| d.as_secs());
         Event {
             ts,
-            time: utc(ts),
+            time: crate::text::isotime::utc(ts as i64),
             event: name.to_string(),
             sweep: sweep.to_string(),
             workspace: workspace.to_string(),
@@ -66,28 +66,6 @@ impl Event {
         s.push('\n');
         s
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time.
-pub fn utc(ts: u64) -> String {
-    let days = (ts / 86_400) as i64;
-    let secs = ts % 86_400;
-    // H. Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
 }
 
 /// What the watcher remembers between ticks (`watch.json`).
@@ -161,13 +139,6 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_formats_known_instants() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(1_796_601_599), "2026-12-06T23:59:59Z");
-    }
 
     #[test]
     fn events_append_as_lines_and_state_round_trips() {

@@ -84,10 +84,17 @@ impl IsoWriter {
 }
 
 /// Append `secs` (Unix seconds, years 1 to 9999) as `YYYY-MM-DDTHH:MM:SSZ`.
-#[cfg(test)]
 fn push_iso(out: &mut Vec<u8>, secs: i64) {
     push_date(out, secs.div_euclid(86_400));
     push_time(out, secs.rem_euclid(86_400));
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time (years 1 to 9999; herd-watch stamps its
+/// events with it).
+pub(crate) fn utc(secs: i64) -> String {
+    let mut out = Vec::with_capacity(20);
+    push_iso(&mut out, secs);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `YYYY-MM-DDT` of a day counted from 1970-01-01.
@@ -156,6 +163,9 @@ mod tests {
         assert_eq!(iso_utc(253_402_300_800.0), "");
         assert_eq!(iso_utc(f64::NAN), "");
         assert_eq!(iso_utc(f64::INFINITY), "");
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(1_796_601_599), "2026-12-06T23:59:59Z");
     }
 
     #[test]

@@ -30,12 +30,7 @@ pub struct Stats {
 impl Stats {
     /// Take one trial's value (None: the trial has none).
     pub fn add(&mut self, v: Option<&Value>) {
-        let x = match v {
-            Some(Value::Int(i)) => Some(*i as f64),
-            Some(Value::Float(f)) => Some(*f),
-            Some(Value::BigInt(s)) => s.parse::<f64>().ok(),
-            _ => None,
-        };
+        let x = v.and_then(Value::as_measurement);
         let Some(x) = x.filter(|x| !x.is_nan()) else {
             self.missing += 1;
             return;

@@ -475,15 +475,7 @@ fn stdin_indices(cfg: &Config, records: &[ManifestRecord]) -> Result<BTreeSet<u6
 fn numbers(points: &[Point]) -> Vec<(i64, Option<f64>)> {
     points
         .iter()
-        .map(|p| {
-            let x = match &p.value {
-                Value::Int(i) => Some(*i as f64),
-                Value::Float(f) => Some(*f),
-                Value::BigInt(s) => s.parse().ok(),
-                _ => None,
-            };
-            (p.step, x)
-        })
+        .map(|p| (p.step, p.value.as_measurement()))
         .collect()
 }
 

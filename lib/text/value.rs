@@ -85,6 +85,16 @@ impl Value {
         }
     }
 
+    /// The value of a number (an int, a big int, a float) as a double; None for
+    /// anything else, booleans included (unlike [`Value::as_number`], Python's
+    /// `float()`): what statistics and curves count as a measurement.
+    pub fn as_measurement(&self) -> Option<f64> {
+        match self {
+            Value::Bool(_) => None,
+            v => v.as_number(),
+        }
+    }
+
     /// A short name of the kind, for messages.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -14,5 +14,7 @@ mod string;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use float::{fmt_g, fmt_g_into, g_of_token, json_f64, printf_e, printf_g, repr_f64};
+pub(crate) use float::{
+    fmt_g, fmt_g_into, g_of_token, json_f64, printf_e, printf_g, push_repr, repr_f64,
+};
 pub(crate) use string::{ascii_str, json_str, repr_str, shell_quote};

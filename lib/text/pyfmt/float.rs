@@ -7,23 +7,29 @@ use std::fmt::Write as _;
 /// fractional part, `1.0`), otherwise scientific (`1e-05`, `1.5e+16`);
 /// `nan`, `inf`, `-inf`, `-0.0`.
 pub(crate) fn repr_f64(x: f64) -> String {
+    let mut out = String::with_capacity(24);
+    push_repr(&mut out, x);
+    out
+}
+
+/// [`repr_f64`], appended to `out`.
+pub(crate) fn push_repr(out: &mut String, x: f64) {
     if let Some(s) = non_finite(x, "nan", "inf", "-inf") {
-        return s.to_owned();
+        out.push_str(s);
+        return;
     }
-    let (digits, exp) = shortest_digits(x.abs());
-    let mut out = String::new();
+    let s = Shortest::of(x.abs());
     if x.is_sign_negative() {
         out.push('-');
     }
-    if (-4..16).contains(&exp) {
-        push_positional(&mut out, &digits, exp);
-        if digits.len() as i32 <= exp + 1 {
+    if (-4..16).contains(&s.exp) {
+        push_positional(out, s.digits(), s.exp);
+        if s.n as i32 <= s.exp + 1 {
             out.push_str(".0");
         }
     } else {
-        push_scientific(&mut out, &digits, exp, false);
+        push_scientific(out, s.digits(), s.exp, false);
     }
-    out
 }
 
 /// Python `'%.{precision}g' % x`: the exact binary value rounded to `precision`
@@ -126,24 +132,6 @@ fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 9], usize, i32)> {
     Some((digits, k, e))
 }
 
-/// A stack buffer for one `{:e}` of an f64 (at most `-` + 17 digits + `.e-324`).
-struct SciBuf {
-    b: [u8; 32],
-    n: usize,
-}
-
-impl std::fmt::Write for SciBuf {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.n + s.len();
-        self.b
-            .get_mut(self.n..end)
-            .ok_or(std::fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.n = end;
-        Ok(())
-    }
-}
-
 /// `%.{precision}g` of a finite `x` from its shortest round-trip digits, without
 /// the exact (slow) expansion. For a normal double and at most 15 digits, half a
 /// unit of the last place shown (relative: over 5e-16) exceeds the distance from the
@@ -160,17 +148,11 @@ fn g_fast(x: f64, precision: usize) -> Option<String> {
         return None;
     }
     let p = precision.max(1);
-    let mut buf = SciBuf { b: [0; 32], n: 0 };
-    write!(buf, "{:e}", x.abs()).ok()?;
-    let text = std::str::from_utf8(&buf.b[..buf.n]).ok()?;
-    let (mantissa, exponent) = text.split_once('e')?;
-    let mut exp: i32 = exponent.parse().ok()?;
-    let mut digits = [0u8; 20];
-    let mut k = 0;
-    for c in mantissa.bytes().filter(u8::is_ascii_digit) {
-        *digits.get_mut(k)? = c;
-        k += 1;
-    }
+    let Shortest {
+        d: mut digits,
+        n: mut k,
+        mut exp,
+    } = Shortest::of(x.abs());
     if k > p {
         let up = match digits[p] {
             b'6'..=b'9' => true,
@@ -268,22 +250,83 @@ fn non_finite(
     }
 }
 
-/// The shortest significant digits that round-trip to `x` (positive, finite)
-/// and their decimal exponent, chosen as Python's dtoa mode 0 does.
-fn shortest_digits(x: f64) -> (String, i32) {
-    // Rust's `{:e}` finds the shortest length and a round-tripping digit string
-    // of that length. When two such strings are equally close to the exact
-    // binary value (1902082627979291.25 -> ...291.2 or ...291.3) Rust rounds up
-    // but Python takes the even digit. The correctly rounded string of the same
-    // length (exact value, ties to even) is Python's choice whenever it
-    // round-trips; when it does not (near a power of two, where the rounding
-    // interval is lopsided) Rust's candidate is the only one.
-    let (digits, exp) = sci_parts(&format!("{x:e}"));
-    let rounded = format!("{:.*e}", digits.len() - 1, x);
-    if rounded.parse::<f64>() == Ok(x) {
-        return sci_parts(&rounded);
+/// The shortest significant digits that round-trip to a finite, non-negative
+/// double, as Python's dtoa mode 0 chooses them: of the shortest strings that
+/// round-trip, the closest to the exact binary value, and of two equally close
+/// (1902082627979291.25 -> ...291.2 or ...291.3) the one ending in an even digit.
+/// zmij (Schubfach; serde_json's float writer, already linked) makes the same
+/// choice in a fixed number of integer operations; the standard library's `{:e}`
+/// rounds such ties up and would need the exact expansion to check.
+pub(super) struct Shortest {
+    /// The ASCII digits, `d[..n]`, no trailing zeros (`0` for zero).
+    pub(super) d: [u8; 20],
+    /// How many digits.
+    pub(super) n: usize,
+    /// The decimal exponent of the first digit.
+    pub(super) exp: i32,
+}
+
+impl Shortest {
+    /// The shortest digits of `x` (finite, non-negative).
+    pub(super) fn of(x: f64) -> Shortest {
+        let mut buf = zmij::Buffer::new();
+        // zmij writes `123.0`, `0.0001`, `1.5e-7` or `1e+16`; the parse takes any of them.
+        let text = buf.format_finite(x).as_bytes();
+        let e_at = text.iter().position(|&c| c == b'e').unwrap_or(text.len());
+        let exp10 = text.get(e_at + 1..).map_or(0, |t| {
+            let (neg, t) = match t.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                Some((b'+', rest)) => (false, rest),
+                _ => (false, t),
+            };
+            let v = t.iter().fold(0i32, |a, &c| a * 10 + i32::from(c - b'0'));
+            if neg {
+                -v
+            } else {
+                v
+            }
+        });
+        let mantissa = &text[..e_at];
+        let dot = mantissa
+            .iter()
+            .position(|&c| c == b'.')
+            .unwrap_or(mantissa.len());
+        let mut s = Shortest {
+            d: [b'0'; 20],
+            n: 0,
+            exp: 0,
+        };
+        let mut first: Option<i32> = None;
+        for (j, &c) in mantissa.iter().enumerate() {
+            if j == dot || (first.is_none() && c == b'0') {
+                continue;
+            }
+            if first.is_none() {
+                first = Some(if j < dot {
+                    (dot - 1 - j) as i32
+                } else {
+                    -((j - dot) as i32)
+                });
+            }
+            if let Some(slot) = s.d.get_mut(s.n) {
+                *slot = c;
+                s.n += 1;
+            }
+        }
+        while s.n > 1 && s.d[s.n - 1] == b'0' {
+            s.n -= 1;
+        }
+        match first {
+            Some(f) => s.exp = f + exp10,
+            None => s.n = 1, // zero: the digit `0`, exponent 0
+        }
+        s
     }
-    (digits, exp)
+
+    /// The digits as text.
+    pub(super) fn digits(&self) -> &str {
+        std::str::from_utf8(&self.d[..self.n]).unwrap_or("0")
+    }
 }
 
 /// Splits Rust's `{:e}` output of a non-negative finite number (`1.25e-7`,

@@ -2545,3 +2545,72 @@ fn g_from_the_text_matches_g_of_the_float() {
         }
     }
 }
+
+/// The shortest digits as the standard library finds them, with Python's choice
+/// between two equally close strings (the correctly rounded one of the same length,
+/// when it round-trips): the oracle for [`super::float::Shortest`].
+fn shortest_by_std(x: f64) -> (String, i32) {
+    fn parts(s: &str) -> (String, i32) {
+        let (m, e) = s.split_once('e').unwrap_or((s, "0"));
+        (
+            m.chars().filter(char::is_ascii_digit).collect(),
+            e.parse().unwrap_or(0),
+        )
+    }
+    let (digits, exp) = parts(&format!("{x:e}"));
+    let rounded = format!("{:.*e}", digits.len() - 1, x);
+    if rounded.parse::<f64>() == Ok(x) {
+        return parts(&rounded);
+    }
+    (digits, exp)
+}
+
+/// zmij's shortest digits are the standard library's with Python's tie rule, on
+/// random bit patterns, integers, short decimals, exact ties and powers of two.
+#[test]
+fn shortest_digits_match_the_exact_choice() {
+    use super::float::Shortest;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut xs: Vec<f64> = vec![
+        0.0,
+        1902082627979291.25,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        1e22,
+        1e23,
+        9007199254740993.0,
+        0.1,
+        0.3,
+    ];
+    for e in -1074..1024 {
+        xs.push(2f64.powi(e));
+    }
+    for _ in 0..50_000 {
+        let x = f64::from_bits(next() >> 1);
+        if x.is_finite() {
+            xs.push(x);
+        }
+        let m = next() % 100_000_000_000_000_000;
+        xs.push(m as f64 / 10f64.powi((next() % 20) as i32));
+        // n + 0.25 / 0.75 with 16-17 digits: exact decimal ties of the shortest.
+        xs.push((next() % (1 << 51)) as f64 + [0.25, 0.75, 0.5][(next() % 3) as usize]);
+        xs.push((next() % (1 << 53)) as f64 * 2f64.powi((next() % 40) as i32));
+    }
+    for x in xs {
+        let s = Shortest::of(x);
+        let (d, e) = shortest_by_std(x);
+        assert_eq!(
+            (s.digits(), s.exp),
+            (d.as_str(), e),
+            "{x:e} ({:#x})",
+            x.to_bits()
+        );
+    }
+}

@@ -14,6 +14,7 @@ use crate::text::ftext::{self, Kind};
 use crate::text::fxhash::{FxHashMap, FxHashSet};
 use crate::text::glibm;
 use crate::text::pystr::{push_int, py_eq, pystr};
+use crate::text::strset::StrSet;
 use crate::text::value::{Assoc, Value};
 
 pub use crate::config::MAX_TRIALS;
@@ -546,14 +547,14 @@ pub(crate) fn distinct_axes(lists: &[Vec<Value>]) -> bool {
 /// to 10 significant digits. Kept as the reference does it so that both tools expand
 /// the same trial list from the same config (see docs/compat.md, B10).
 pub(crate) fn dedupe<T>(trials: Vec<T>, params: impl Fn(&T) -> &Assoc) -> Vec<T> {
-    let mut seen: FxHashSet<String> =
-        FxHashSet::with_capacity_and_hasher(trials.len(), Default::default());
-    let mut order: Vec<(&str, &Value)> = Vec::new();
+    let mut seen = StrSet::with_capacity(trials.len());
+    let mut order = Vec::new();
     let mut keep = Vec::with_capacity(trials.len());
+    let mut key = String::new();
     for t in &trials {
-        let mut key = String::new();
+        key.clear();
         push_dedupe_key(&mut key, &mut order, params(t));
-        keep.push(seen.insert(key));
+        keep.push(seen.insert(&key));
     }
     trials
         .into_iter()
@@ -564,16 +565,13 @@ pub(crate) fn dedupe<T>(trials: Vec<T>, params: impl Fn(&T) -> &Assoc) -> Vec<T>
 
 /// The dedupe key of `params` (spec §2.4): the sorted `name=value` pairs joined by
 /// `|`, floats to 10 significant digits. `order` is scratch space.
-pub(crate) fn push_dedupe_key<'a>(
-    key: &mut String,
-    order: &mut Vec<(&'a str, &'a Value)>,
-    params: &'a Assoc,
-) {
+pub(crate) fn push_dedupe_key(key: &mut String, order: &mut Vec<usize>, params: &Assoc) {
     order.clear();
-    order.extend(params.iter());
-    order.sort_by(|a, b| a.0.cmp(b.0));
+    order.extend(0..params.len());
+    order.sort_by(|&a, &b| params.0[a].0.cmp(&params.0[b].0));
     key.reserve(16 * order.len());
-    for (i, (k, v)) in order.iter().enumerate() {
+    for (i, &at) in order.iter().enumerate() {
+        let (k, v) = &params.0[at];
         if i > 0 {
             key.push('|');
         }
@@ -581,7 +579,6 @@ pub(crate) fn push_dedupe_key<'a>(
         key.push('=');
         push_key_value(key, v);
     }
-    order.clear();
 }
 
 /// Two trials with one experiment name would share the trainer's output directory.

@@ -16,8 +16,8 @@ use crate::config::{Config, Draw, Grid, Method, ParamKind, Parameter, Sampling, 
 use crate::model::conditions::apply_condition;
 use crate::model::expand::{push_dedupe_key, NamedTrial, Trial};
 use crate::model::naming::Namer;
-use crate::text::fxhash::FxHashSet;
 use crate::text::glibm;
+use crate::text::strset::StrSet;
 use crate::text::value::{Assoc, Value};
 
 /// How many candidates a sweep of `samples` trials may draw before giving up.
@@ -70,42 +70,65 @@ impl Source {
     }
 }
 
-/// The value of parameter `p` for the number `(u, x, bits)`.
-fn value(p: &Parameter, draw: &Draw, (u, x, bits): (f64, u64, u32)) -> Value {
-    match &p.kind {
-        ParamKind::Discrete { values, .. } => {
-            let n = values.len();
-            let i = match &draw.weights {
-                None => ((u128::from(x) * n as u128) >> bits) as usize,
-                Some(w) => {
-                    let total: f64 = w.iter().sum();
-                    let target = u * total;
-                    let mut acc = 0.0;
-                    w.iter()
-                        .position(|&wi| {
-                            acc += wi;
-                            target < acc
-                        })
-                        .unwrap_or(n - 1)
-                }
-            };
-            values[i.min(n - 1)].clone()
-        }
-        ParamKind::Continuous {
-            low, high, scale, ..
-        } => {
-            let (low, high) = (*low, *high);
-            let f = match scale {
-                Scale::Linear => low + u * (high - low),
-                Scale::Log => {
-                    let (a, b) = (glibm::log10(low), glibm::log10(high));
-                    glibm::pow(10.0, a + u * (b - a))
-                }
+/// One parameter as the sampler draws it, with its range's ends on its scale
+/// (`log10` of them for `scale: log`) worked out once.
+pub(super) struct Axis<'a> {
+    p: &'a Parameter,
+    draw: &'a Draw,
+    span: (f64, f64),
+}
+
+impl<'a> Axis<'a> {
+    pub(super) fn new(p: &'a Parameter, draw: &'a Draw) -> Axis<'a> {
+        let span = match &p.kind {
+            ParamKind::Continuous {
+                low,
+                high,
+                scale: Scale::Log,
+                ..
+            } => (glibm::log10(*low), glibm::log10(*high)),
+            ParamKind::Continuous { low, high, .. } => (*low, *high),
+            ParamKind::Discrete { .. } => (0.0, 0.0),
+        };
+        Axis { p, draw, span }
+    }
+
+    /// The parameter's value for the number `(u, x, bits)`.
+    pub(super) fn value(&self, (u, x, bits): (f64, u64, u32)) -> Value {
+        let draw = self.draw;
+        match &self.p.kind {
+            ParamKind::Discrete { values, .. } => {
+                let n = values.len();
+                let i = match &draw.weights {
+                    None => ((u128::from(x) * n as u128) >> bits) as usize,
+                    Some(w) => {
+                        let total: f64 = w.iter().sum();
+                        let target = u * total;
+                        let mut acc = 0.0;
+                        w.iter()
+                            .position(|&wi| {
+                                acc += wi;
+                                target < acc
+                            })
+                            .unwrap_or(n - 1)
+                    }
+                };
+                values[i.min(n - 1)].clone()
             }
-            .clamp(low, high);
-            match draw.round {
-                None => Value::Float(f),
-                Some((q, int)) => rounded(f, q, int, low, high),
+            ParamKind::Continuous {
+                low, high, scale, ..
+            } => {
+                let (low, high) = (*low, *high);
+                let (a, b) = self.span;
+                let f = match scale {
+                    Scale::Linear => low + u * (high - low),
+                    Scale::Log => glibm::pow(10.0, a + u * (b - a)),
+                }
+                .clamp(low, high);
+                match draw.round {
+                    None => Value::Float(f),
+                    Some((q, int)) => rounded(f, q, int, low, high),
+                }
             }
         }
     }
@@ -144,11 +167,15 @@ pub(crate) fn sample(
         ));
     }
     let source = Source::new(plan, cfg.parameters.len());
+    let axes: Vec<Axis> = (cfg.parameters.iter().zip(&plan.draws))
+        .map(|(p, draw)| Axis::new(p, draw))
+        .collect();
     let room = n.min(1 << 16);
     let mut out: Vec<NamedTrial> = Vec::with_capacity(room);
-    let mut keys: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(room, Default::default());
-    let mut names: FxHashSet<String> =
-        FxHashSet::with_capacity_and_hasher(room, Default::default());
+    let mut keys = StrSet::with_capacity(room);
+    let mut names = StrSet::with_capacity(room);
+    let mut key = String::new();
+    let mut order = Vec::with_capacity(cfg.parameters.len());
     let mut k: u64 = 0;
     // Candidates go through the conditions in batches (a condition acts on each trial
     // alone, so a batch gives what one candidate at a time would).
@@ -157,11 +184,9 @@ pub(crate) fn sample(
         let mut trials = Vec::with_capacity(batch as usize);
         for c in k..k + batch {
             let params = Assoc(
-                cfg.parameters
-                    .iter()
-                    .zip(&plan.draws)
+                axes.iter()
                     .enumerate()
-                    .map(|(d, (p, draw))| (p.name.clone(), value(p, draw, source.draw(c, d))))
+                    .map(|(d, axis)| (axis.p.name.clone(), axis.value(source.draw(c, d))))
                     .collect(),
             );
             trials.push(Trial {
@@ -177,18 +202,16 @@ pub(crate) fn sample(
             if out.len() == n {
                 break;
             }
-            let mut key = String::new();
-            let mut order = Vec::with_capacity(t.params.len());
+            key.clear();
             push_dedupe_key(&mut key, &mut order, &t.params);
             if keys.contains(&key) {
                 continue;
             }
             let name = namer.name(&t.params);
-            if names.contains(&name) {
+            if !names.insert(&name) {
                 continue;
             }
-            keys.insert(key);
-            names.insert(name.clone());
+            keys.insert(&key);
             out.push(NamedTrial { trial: t, name });
         }
     }

@@ -135,7 +135,7 @@ fn log_uniform_fills_each_decade_equally() {
     let src = Source::new(&plan, 1);
     let mut decades = [0u32; 4];
     for k in 0..40_000 {
-        let Value::Float(f) = value(&p, &Draw::default(), src.draw(k, 0)) else {
+        let Value::Float(f) = Axis::new(&p, &Draw::default()).value(src.draw(k, 0)) else {
             panic!()
         };
         let d = (glibm::log10(f) + 5.0).floor().clamp(0.0, 3.0) as usize;
@@ -169,7 +169,7 @@ fn weights_set_the_chances() {
     };
     let src = Source::new(&plan, 1);
     let zeros = (0..20_000)
-        .filter(|&k| value(&p, &draw, src.draw(k, 0)) == Value::Int(0))
+        .filter(|&k| Axis::new(&p, &draw).value(src.draw(k, 0)) == Value::Int(0))
         .count();
     assert!((14_700..=15_300).contains(&zeros), "{zeros}");
 }

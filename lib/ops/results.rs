@@ -314,7 +314,7 @@ pub fn render_streams<T: Send>(
         Ok(render(index, &streams))
     };
     let mut failures = 0;
-    let mut deliver = |done: Result<T, Error>| -> Result<(), Error> {
+    let deliver = |done: Result<T, Error>| -> Result<(), Error> {
         match done {
             Ok(t) => take(t),
             Err(e) => {
@@ -324,42 +324,7 @@ pub fn render_streams<T: Send>(
             }
         }
     };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if workers < 2 || trials.len() < 64 {
-        for rec in trials {
-            deliver(one(rec.index))?;
-        }
-        return Ok(failures);
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| -> Result<(), Error> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<T, Error>)>(4 * workers);
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (next, one) = (&next, &one);
-            s.spawn(move || loop {
-                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(rec) = trials.get(at) else { break };
-                // The receiver is gone when `take` failed: stop.
-                if tx.send((at, one(rec.index))).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(tx);
-        // Results come in the order workers finish; hand them on in trial order.
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut due = 0;
-        for (at, done) in rx {
-            waiting.insert(at, done);
-            while let Some(done) = waiting.remove(&due) {
-                // Returning drops `rx`, which stops the workers.
-                deliver(done)?;
-                due += 1;
-            }
-        }
-        Ok(())
-    })?;
+    crate::runtime::par::ordered(trials, 4, 64, |rec| one(rec.index), deliver)?;
     Ok(failures)
 }
 

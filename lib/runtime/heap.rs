@@ -29,12 +29,20 @@ impl Heap {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut dlmalloc::Dlmalloc) -> R) -> R {
+        let mut spins = 0u32;
         while self
             .locked
             .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            std::hint::spin_loop();
+            // A holder that was preempted (more threads than cores) keeps the lock for
+            // a whole time slice: after a short spin, give the core up to it.
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
         // SAFETY: the lock is held, so this is the only reference to the heap.
         let r = f(unsafe { &mut *self.dl.get() });

@@ -44,12 +44,8 @@ pub(crate) fn fmt_g(x: f64, precision: usize) -> String {
 
 /// [`fmt_g`], appended to `out` (no allocation for the common values).
 pub(crate) fn fmt_g_into(out: &mut String, x: f64, precision: usize) {
-    if g_scaled(out, x, precision) {
-        return;
-    }
-    match g_fast(x, precision) {
-        Some(s) => out.push_str(&s),
-        None => out.push_str(&printf_g(x, precision, false)),
+    if !g_scaled(out, x, precision) && !g_fast(out, x, precision) {
+        out.push_str(&printf_g(x, precision, false));
     }
 }
 
@@ -57,7 +53,7 @@ pub(crate) fn fmt_g_into(out: &mut String, x: f64, precision: usize) {
 /// floating-point operation by an exact power of ten (relative error at most 2^-53,
 /// so under 1.2e-16 · 10^precision absolute). The rounding of that integer is the
 /// exact value's when the scaled value is not within 10^(precision − 15) of a
-/// half-integer; false (nothing written) then, and for precisions above 9, values
+/// half-integer; false (nothing written) then, and for precisions above 12, values
 /// far from 1 (the power of ten not exact), zero, NaN and infinities.
 fn g_scaled(out: &mut String, x: f64, precision: usize) -> bool {
     g_scaled_parts(x, precision).is_some_and(|(digits, k, e)| {
@@ -76,13 +72,13 @@ fn g_scaled(out: &mut String, x: f64, precision: usize) -> bool {
 
 /// The digits (ASCII, `k` of them, no trailing zeros) and decimal exponent of
 /// [`g_scaled`].
-fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 9], usize, i32)> {
+fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 12], usize, i32)> {
     const POW10: [f64; 23] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
         1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     let p = precision.max(1);
-    if p > 9 || !x.is_normal() {
+    if p > 12 || !x.is_normal() {
         return None;
     }
     let a = x.abs();
@@ -109,7 +105,7 @@ fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 9], usize, i32)> {
         return None;
     }
     let tolerance = 1.2e-16 * hi * 4.0;
-    // Positive and below 1e9: the casts truncate, which is floor here.
+    // Positive and below 1e12: the casts truncate, which is floor here.
     let whole = scaled as u64;
     if ((scaled - whole as f64) - 0.5).abs() <= tolerance {
         return None;
@@ -120,7 +116,7 @@ fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 9], usize, i32)> {
         n /= 10;
         e += 1;
     }
-    let mut digits = [0u8; 9];
+    let mut digits = [0u8; 12];
     for d in digits[..p].iter_mut().rev() {
         *d = b'0' + (n % 10) as u8;
         n /= 10;
@@ -142,10 +138,11 @@ fn g_scaled_parts(x: f64, precision: usize) -> Option<([u8; 9], usize, i32)> {
 /// dropped place (a decimal midpoint strictly between the exact value and the
 /// shortest digits would itself round-trip and be at least as short, so the
 /// shortest digits lie on the exact value's side of every midpoint but that one).
-/// None in that case, and for NaN, infinities, subnormals and precisions above 15.
-fn g_fast(x: f64, precision: usize) -> Option<String> {
+/// Appended to `out`; false, with nothing written, in that case and for NaN,
+/// infinities, subnormals and precisions above 15.
+fn g_fast(out: &mut String, x: f64, precision: usize) -> bool {
     if !x.is_finite() || precision > 15 || (x != 0.0 && x.abs() < f64::MIN_POSITIVE) {
-        return None;
+        return false;
     }
     let p = precision.max(1);
     let Shortest {
@@ -157,7 +154,7 @@ fn g_fast(x: f64, precision: usize) -> Option<String> {
         let up = match digits[p] {
             b'6'..=b'9' => true,
             b'5' if k > p + 1 => true,
-            b'5' => return None,
+            b'5' => return false,
             _ => false,
         };
         k = p;
@@ -168,17 +165,18 @@ fn g_fast(x: f64, precision: usize) -> Option<String> {
     while k > 1 && digits[k - 1] == b'0' {
         k -= 1;
     }
-    let digits = std::str::from_utf8(&digits[..k]).ok()?;
-    let mut out = String::with_capacity(24);
+    let Ok(digits) = std::str::from_utf8(&digits[..k]) else {
+        return false;
+    };
     if x.is_sign_negative() {
         out.push('-');
     }
     if exp >= -4 && i64::from(exp) < p as i64 {
-        push_positional(&mut out, digits, exp);
+        push_positional(out, digits, exp);
     } else {
-        push_scientific(&mut out, digits, exp, false);
+        push_scientific(out, digits, exp, false);
     }
-    Some(out)
+    true
 }
 
 /// Python `'%.{precision}g' % x`, or with `alt` the `'%#.{precision}g'` form,

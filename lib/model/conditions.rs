@@ -77,24 +77,36 @@ pub(crate) fn matcher_matches(v: &Value, m: &Matcher) -> bool {
 }
 
 /// The expression namespace of a trial: each parameter's expression name → its value.
-fn env<'a>(cfg: &'a Config, params: &'a Assoc) -> Vec<(&'a str, &'a Value)> {
-    cfg.parameters
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            // Params are usually in declaration order: try the same position first.
-            let v = match params.0.get(i) {
-                Some((k, v)) if *k == p.name => Some(v),
-                _ => params.get(&p.name),
-            };
-            v.map(|v| (p.expr_name(), v))
-        })
-        .collect()
+fn env<'a>(cfg: &'a Config, params: &'a Assoc) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    cfg.parameters.iter().enumerate().filter_map(|(i, p)| {
+        // Params are usually in declaration order: try the same position first.
+        let v = match params.0.get(i) {
+            Some((k, v)) if *k == p.name => Some(v),
+            _ => params.get(&p.name),
+        };
+        v.map(|v| (p.expr_name(), v))
+    })
 }
 
+/// The value in the unused slots of a namespace built on the stack.
+static NULL: Value = Value::Null;
+
 fn eval(cfg: &Config, e: &Expr, params: &Assoc, at: &str) -> Result<Value, String> {
-    e.eval(&env(cfg, params))
-        .map_err(|msg| eval_failure(e, params, at, &msg))
+    // Evaluated once per trial and condition: the namespace of a usual sweep is
+    // built on the stack.
+    const ON_STACK: usize = 16;
+    let result = if cfg.parameters.len() <= ON_STACK {
+        let mut names: [(&str, &Value); ON_STACK] = [("", &NULL); ON_STACK];
+        let mut n = 0;
+        for (slot, entry) in names.iter_mut().zip(env(cfg, params)) {
+            *slot = entry;
+            n += 1;
+        }
+        e.eval(&names[..n])
+    } else {
+        e.eval(&env(cfg, params).collect::<Vec<_>>())
+    };
+    result.map_err(|msg| eval_failure(e, params, at, &msg))
 }
 
 /// The message of an expression that failed for the trial with `params`.
@@ -136,57 +148,77 @@ pub(crate) fn apply_condition(
     c: &Condition,
     trials: Vec<Trial>,
 ) -> Result<Vec<Trial>, String> {
-    let (at, when_at, set_at) = places(i, c);
+    let places = places(i, c);
     let mut out = Vec::with_capacity(trials.len());
-    'trials: for mut t in trials {
-        for w in &c.when {
-            let hit = match w {
-                When::Expr(e) => truthy(&eval(cfg, e, &t.params, &when_at)?),
-                When::Param(name, m) => t.params.get(name).is_some_and(|v| matcher_matches(v, m)),
-            };
-            if !hit {
-                out.push(t);
-                continue 'trials;
-            }
+    for mut t in trials {
+        if apply_one(cfg, c, &places, &mut t)? != Applied::Excluded {
+            out.push(t);
         }
-        for (name, values) in &c.exclude {
-            if t.params
-                .get(name)
-                .is_some_and(|v| values.iter().any(|o| matches_value(v, o)))
-            {
-                continue 'trials;
-            }
-        }
-        for (name, v) in c.force.iter() {
-            let forced = match (t.params.get(name), v) {
-                // A numeric-looking string forced onto a numeric parameter is a number.
-                (Some(cur), Value::Str(s)) if cur.as_number().is_some() => match numeric_text(s) {
-                    Some(f)
-                        if !s.contains(['.', 'e', 'E']) && f.fract() == 0.0 && f.abs() < 9e15 =>
-                    {
-                        Value::Int(f as i64)
-                    }
-                    Some(f) => Value::Float(f),
-                    None => v.clone(),
-                },
-                _ => v.clone(),
-            };
-            t.params.insert(name, forced);
-        }
-        for ((key, sv), set_at) in c.set.iter().zip(&set_at) {
-            let v = match sv {
-                SetValue::Literal(v) => v.clone(),
-                SetValue::Expr(e) => {
-                    let v = eval(cfg, e, &t.params, set_at)?;
-                    check_set_result(&at, key, e, &v)?;
-                    v
-                }
-            };
-            t.extras.insert(key, v);
-        }
-        out.push(t);
     }
     Ok(out)
+}
+
+/// What one condition did to one trial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// `when` did not match: nothing.
+    Untouched,
+    /// It matched, and `exclude` dropped the trial.
+    Excluded,
+    /// It matched: `force` and `set` (if any) were applied.
+    Matched,
+}
+
+/// Apply condition `c`, whose [`places`] are `places`, to the trial `t` in place.
+pub(crate) fn apply_one(
+    cfg: &Config,
+    c: &Condition,
+    (at, when_at, set_at): &(String, String, Vec<String>),
+    t: &mut Trial,
+) -> Result<Applied, String> {
+    for w in &c.when {
+        let hit = match w {
+            When::Expr(e) => truthy(&eval(cfg, e, &t.params, when_at)?),
+            When::Param(name, m) => t.params.get(name).is_some_and(|v| matcher_matches(v, m)),
+        };
+        if !hit {
+            return Ok(Applied::Untouched);
+        }
+    }
+    for (name, values) in &c.exclude {
+        if t.params
+            .get(name)
+            .is_some_and(|v| values.iter().any(|o| matches_value(v, o)))
+        {
+            return Ok(Applied::Excluded);
+        }
+    }
+    for (name, v) in c.force.iter() {
+        let forced = match (t.params.get(name), v) {
+            // A numeric-looking string forced onto a numeric parameter is a number.
+            (Some(cur), Value::Str(s)) if cur.as_number().is_some() => match numeric_text(s) {
+                Some(f) if !s.contains(['.', 'e', 'E']) && f.fract() == 0.0 && f.abs() < 9e15 => {
+                    Value::Int(f as i64)
+                }
+                Some(f) => Value::Float(f),
+                None => v.clone(),
+            },
+            _ => v.clone(),
+        };
+        t.params.insert(name, forced);
+    }
+    for ((key, sv), set_at) in c.set.iter().zip(set_at) {
+        let v = match sv {
+            SetValue::Literal(v) => v.clone(),
+            SetValue::Expr(e) => {
+                let v = eval(cfg, e, &t.params, set_at)?;
+                check_set_result(at, key, e, &v)?;
+                v
+            }
+        };
+        t.extras.insert(key, v);
+    }
+    Ok(Applied::Matched)
 }
 
 /// B20: a `set` expression's result reaches the override string, so it obeys the same

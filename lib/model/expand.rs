@@ -79,7 +79,7 @@ pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
     check_size(cfg).map_err(problem)?;
     if let Grid::Sample(plan) = &cfg.grid {
         // Accepted candidates have distinct names by construction.
-        let named = sample(cfg, plan, &Namer::new(cfg)).map_err(problem)?;
+        let named = sample(cfg, plan, &Namer::new(cfg))?;
         check_override_lengths(cfg, &named)?;
         return Ok(named);
     }
@@ -351,44 +351,69 @@ pub(crate) fn words_bound(a: &Assoc) -> usize {
 }
 
 /// Every trial's override string must fit in one argument of the launcher (see
-/// [`MAX_OVERRIDE_BYTES`]); checked here, which every path to a trial goes through,
-/// from lengths alone unless a bound says a trial may be too long.
+/// [`MAX_OVERRIDE_BYTES`]); checked here, which every path to a trial goes through.
 fn check_override_lengths(cfg: &Config, named: &[NamedTrial]) -> Result<(), Error> {
-    let statics = cfg
-        .static_overrides
-        .iter()
-        .fold(0usize, |n, s| n.saturating_add(1 + s.len()));
-    let mut text = String::new();
+    let mut check = OverrideCheck::new(cfg);
     for (i, t) in named.iter().enumerate() {
-        let bound = "experiment_name=".len()
-            + t.name.len()
-            + statics
-                .saturating_add(words_bound(&t.trial.params))
-                .saturating_add(words_bound(&t.trial.extras));
-        if bound <= MAX_OVERRIDE_BYTES {
-            continue;
-        }
-        text.clear();
-        push_override_string(
-            &mut text,
-            &t.name,
-            &t.trial.params,
-            &cfg.static_overrides,
-            &t.trial.extras,
-        );
-        if text.len() > MAX_OVERRIDE_BYTES {
-            return Err(Error::Config {
-                path: cfg.path.clone(),
-                problems: vec![format!(
-                    "trial {i} ({}), experiment name '{}': its override string is {} bytes, more than the {MAX_OVERRIDE_BYTES} Linux passes in one argument (MAX_ARG_STRLEN), so the launcher could not start (shorten static_overrides, long values or set results)",
-                    clip(&describe(&t.trial.params)),
-                    clip(&t.name),
-                    text.len()
-                )],
-            });
-        }
+        check.trial(i, &t.name, &t.trial)?;
     }
     Ok(())
+}
+
+/// The override-length check of one trial after another, from lengths alone unless
+/// a bound says a trial may be too long.
+pub(crate) struct OverrideCheck<'c> {
+    cfg: &'c Config,
+    statics: usize,
+    text: String,
+}
+
+impl<'c> OverrideCheck<'c> {
+    pub(crate) fn new(cfg: &'c Config) -> OverrideCheck<'c> {
+        let statics = cfg
+            .static_overrides
+            .iter()
+            .fold(0usize, |n, s| n.saturating_add(1 + s.len()));
+        OverrideCheck {
+            cfg,
+            statics,
+            text: String::new(),
+        }
+    }
+
+    /// Trial `i`, named `name`: an error if its override string is too long.
+    pub(crate) fn trial(&mut self, i: usize, name: &str, t: &Trial) -> Result<(), Error> {
+        let bound = "experiment_name=".len()
+            + name.len()
+            + self
+                .statics
+                .saturating_add(words_bound(&t.params))
+                .saturating_add(words_bound(&t.extras));
+        if bound <= MAX_OVERRIDE_BYTES {
+            return Ok(());
+        }
+        let cfg = self.cfg;
+        self.text.clear();
+        push_override_string(
+            &mut self.text,
+            name,
+            &t.params,
+            &cfg.static_overrides,
+            &t.extras,
+        );
+        if self.text.len() <= MAX_OVERRIDE_BYTES {
+            return Ok(());
+        }
+        Err(Error::Config {
+            path: cfg.path.clone(),
+            problems: vec![format!(
+                "trial {i} ({}), experiment name '{}': its override string is {} bytes, more than the {MAX_OVERRIDE_BYTES} Linux passes in one argument (MAX_ARG_STRLEN), so the launcher could not start (shorten static_overrides, long values or set results)",
+                clip(&describe(&t.params)),
+                clip(name),
+                self.text.len()
+            )],
+        })
+    }
 }
 
 /// Combine the value lists by grid mode (spec §2.2).

@@ -129,6 +129,12 @@ impl<'c> Namer<'c> {
     /// [`experiment_name`] of `params`.
     pub fn name(&self, params: &Assoc) -> String {
         let mut out = String::with_capacity(16 * params.len());
+        self.push_name(&mut out, params);
+        out
+    }
+
+    /// [`Namer::name`], appended to `out`.
+    pub fn push_name(&self, out: &mut String, params: &Assoc) {
         for (i, (name, v)) in params.iter().enumerate() {
             let p = self.param(i, name);
             if i > 0 {
@@ -136,9 +142,8 @@ impl<'c> Namer<'c> {
             }
             out.push_str(p.map_or(name, |(_, p)| p.token()));
             out.push('-');
-            self.push_token(&mut out, p, v);
+            self.push_token(out, p, v);
         }
-        out
     }
 
     /// The name token of `v` as a value of parameter `i` (its label, or its text).
@@ -243,17 +248,27 @@ pub fn push_override_string(
 /// The trial hash: the first 12 hex digits of SHA-1 over the compact, key-sorted
 /// Python JSON of `{"extras": …, "params": …}` (spec §5.1).
 pub fn trial_hash(params: &Assoc, extras: &Assoc) -> String {
-    let mut text = String::with_capacity(64 + 32 * (params.len() + extras.len()));
+    let mut text = String::new();
+    let hex = trial_hash_with(&mut text, params, extras);
+    // Hex digits: always UTF-8.
+    String::from_utf8_lossy(&hex).into_owned()
+}
+
+/// [`trial_hash`] as 12 ASCII hex digits, with `text` as scratch space for the JSON
+/// (no allocation once it has grown).
+pub fn trial_hash_with(text: &mut String, params: &Assoc, extras: &Assoc) -> [u8; 12] {
+    text.clear();
+    text.reserve(64 + 32 * (params.len() + extras.len()));
     text.push_str("{\"extras\": ");
-    pyjson::write_compact_map(&mut text, extras, true);
+    pyjson::write_compact_map(text, extras, true);
     text.push_str(", \"params\": ");
-    pyjson::write_compact_map(&mut text, params, true);
+    pyjson::write_compact_map(text, params, true);
     text.push('}');
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(12);
-    for &byte in &sha1(text.as_bytes())[..6] {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+    let mut hex = [0u8; 12];
+    for (pair, &byte) in hex.chunks_exact_mut(2).zip(&sha1(text.as_bytes())[..6]) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 15)];
     }
     hex
 }

@@ -13,9 +13,11 @@ pub(crate) mod rng;
 pub(crate) mod sobol;
 
 use crate::config::{Config, Draw, Grid, Method, ParamKind, Parameter, Sampling, Scale};
-use crate::model::conditions::apply_condition;
+use crate::error::Error;
+use crate::model::conditions::{apply_one, places, Applied};
 use crate::model::expand::{push_dedupe_key, NamedTrial, Trial};
 use crate::model::naming::Namer;
+use crate::runtime::par;
 use crate::text::glibm;
 use crate::text::strset::StrSet;
 use crate::text::value::{Assoc, Value};
@@ -94,7 +96,15 @@ impl<'a> Axis<'a> {
     }
 
     /// The parameter's value for the number `(u, x, bits)`.
-    pub(super) fn value(&self, (u, x, bits): (f64, u64, u32)) -> Value {
+    #[cfg(test)]
+    pub(super) fn value(&self, number: (f64, u64, u32)) -> Value {
+        let mut v = Value::Null;
+        self.value_into(&mut v, number);
+        v
+    }
+
+    /// [`Axis::value`], written into `slot` (a string's storage reused).
+    fn value_into(&self, slot: &mut Value, (u, x, bits): (f64, u64, u32)) {
         let draw = self.draw;
         match &self.p.kind {
             ParamKind::Discrete { values, .. } => {
@@ -113,7 +123,10 @@ impl<'a> Axis<'a> {
                             .unwrap_or(n - 1)
                     }
                 };
-                values[i.min(n - 1)].clone()
+                match (slot, &values[i.min(n - 1)]) {
+                    (Value::Str(to), Value::Str(from)) => to.clone_from(from),
+                    (slot, v) => *slot = v.clone(),
+                }
             }
             ParamKind::Continuous {
                 low, high, scale, ..
@@ -125,11 +138,47 @@ impl<'a> Axis<'a> {
                     Scale::Log => glibm::pow(10.0, a + u * (b - a)),
                 }
                 .clamp(low, high);
-                match draw.round {
+                *slot = match draw.round {
                     None => Value::Float(f),
                     Some((q, int)) => rounded(f, q, int, low, high),
-                }
+                };
             }
+        }
+    }
+}
+
+/// The draws of one sweep: its generator and each parameter's axis.
+pub(crate) struct Drawer<'c> {
+    source: Source,
+    axes: Vec<Axis<'c>>,
+}
+
+impl<'c> Drawer<'c> {
+    /// The draws of `cfg`, which samples by `plan`.
+    pub(crate) fn new(cfg: &'c Config, plan: &'c Sampling) -> Drawer<'c> {
+        Drawer {
+            source: Source::new(plan, cfg.parameters.len()),
+            axes: (cfg.parameters.iter().zip(&plan.draws))
+                .map(|(p, draw)| Axis::new(p, draw))
+                .collect(),
+        }
+    }
+
+    /// Candidate `k` before the conditions, written into `t`: its parameters in
+    /// declaration order, no extras (the storage of `t` reused).
+    pub(crate) fn fill(&self, k: u64, t: &mut Trial) {
+        t.extras.0.clear();
+        // Conditions only set values or append entries: the first entries of a
+        // trial filled before are still the parameters, in order.
+        t.params.0.truncate(self.axes.len());
+        if t.params.0.len() < self.axes.len() {
+            t.params.0.clear();
+            t.params
+                .0
+                .extend(self.axes.iter().map(|a| (a.p.name.clone(), Value::Null)));
+        }
+        for (d, (axis, (_, slot))) in self.axes.iter().zip(&mut t.params.0).enumerate() {
+            axis.value_into(slot, self.source.draw(k, d));
         }
     }
 }
@@ -152,77 +201,226 @@ fn rounded(f: f64, q: f64, int: bool, low: f64, high: f64) -> Value {
     Value::Float(v + 0.0)
 }
 
+/// What the sampler hands on for each trial it accepts.
+pub(crate) struct Accepted<'a> {
+    /// The candidate it was drawn as.
+    pub k: u64,
+    /// Its parameters and extras.
+    pub trial: Drew<'a>,
+    /// Its experiment name.
+    pub name: &'a str,
+}
+
+/// An accepted trial's parameters and extras.
+pub(crate) enum Drew<'a> {
+    /// What [`Drawer::fill`] gives for its candidate: no condition forced a
+    /// parameter or set an extra.
+    Drawn(&'a Trial),
+    /// As the conditions left it.
+    Conditioned(Box<Trial>),
+}
+
+impl Drew<'_> {
+    /// The trial.
+    pub(crate) fn get(&self) -> &Trial {
+        match self {
+            Drew::Drawn(t) => t,
+            Drew::Conditioned(t) => t,
+        }
+    }
+}
+
 /// The trials of a sampling sweep, named, in the order they were accepted.
 pub(crate) fn sample(
     cfg: &Config,
     plan: &Sampling,
     namer: &Namer,
-) -> Result<Vec<NamedTrial>, String> {
+) -> Result<Vec<NamedTrial>, Error> {
+    let mut out = Vec::with_capacity((plan.samples as usize).min(1 << 20));
+    sample_each(cfg, plan, namer, &Drawer::new(cfg, plan), |a| {
+        let trial = match a.trial {
+            Drew::Drawn(t) => t.clone(),
+            Drew::Conditioned(t) => *t,
+        };
+        out.push(NamedTrial {
+            trial,
+            name: a.name.to_string(),
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Draws candidates one at a time and hands each trial it accepts to `accept`, in
+/// order; fails (a config error) when the conditions or an expression fail, or when
+/// the sweep cannot give `samples` distinct trials. One trial is built and reused for
+/// every candidate: nothing is allocated per candidate but what `accept` keeps.
+pub(crate) fn sample_each(
+    cfg: &Config,
+    plan: &Sampling,
+    namer: &Namer,
+    drawer: &Drawer,
+    mut accept: impl FnMut(Accepted<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let problem = |msg: String| Error::Config {
+        path: cfg.path.clone(),
+        problems: vec![msg],
+    };
     let n = plan.samples as usize;
     let limit = max_candidates(plan.samples);
     if let Some(most) = space_bound(cfg, plan).filter(|&m| m < plan.samples) {
-        return Err(format!(
+        return Err(problem(format!(
             "samples: {n} asks for more distinct trials than grid: {} can draw: its parameters have at most {most} distinct combinations (lower samples, or widen the parameters)",
             plan.method.word()
-        ));
+        )));
     }
-    let source = Source::new(plan, cfg.parameters.len());
-    let axes: Vec<Axis> = (cfg.parameters.iter().zip(&plan.draws))
-        .map(|(p, draw)| Axis::new(p, draw))
+    let places: Vec<_> = (cfg.conditions.iter().enumerate())
+        .map(|(i, c)| places(i, c))
         .collect();
-    let room = n.min(1 << 16);
-    let mut out: Vec<NamedTrial> = Vec::with_capacity(room);
-    let mut keys = StrSet::with_capacity(room);
-    let mut names = StrSet::with_capacity(room);
-    let mut key = String::new();
-    let mut order = Vec::with_capacity(cfg.parameters.len());
-    let mut k: u64 = 0;
-    // Candidates go through the conditions in batches (a condition acts on each trial
-    // alone, so a batch gives what one candidate at a time would).
-    while out.len() < n && k < limit {
-        let batch = ((n - out.len()) as u64).max(64).min(limit - k);
-        let mut trials = Vec::with_capacity(batch as usize);
-        for c in k..k + batch {
-            let params = Assoc(
-                axes.iter()
-                    .enumerate()
-                    .map(|(d, axis)| (axis.p.name.clone(), axis.value(source.draw(c, d))))
-                    .collect(),
-            );
-            trials.push(Trial {
-                params,
-                extras: Assoc::new(),
+    // Candidates `from..to`, drawn and through the conditions, with their dedupe keys
+    // and names: made on the cores, chunk by chunk, and accepted below in candidate
+    // order, so the trials are those one candidate at a time gives.
+    let draw = |&(from, to): &(u64, u64)| -> Drawn {
+        let count = (to - from) as usize;
+        let mut d = Drawn {
+            passed: Vec::with_capacity(count),
+            keys: String::with_capacity(count * 64),
+            names: String::with_capacity(count * 48),
+            failed: None,
+        };
+        let mut t = Trial {
+            params: Assoc::new(),
+            extras: Assoc::new(),
+        };
+        let mut order = Vec::new();
+        'candidates: for k in from..to {
+            drawer.fill(k, &mut t);
+            let mut conditioned = false;
+            for (c, at) in cfg.conditions.iter().zip(&places) {
+                match apply_one(cfg, c, at, &mut t) {
+                    Ok(Applied::Excluded) => continue 'candidates,
+                    Ok(Applied::Matched) => conditioned |= !c.force.is_empty() || !c.set.is_empty(),
+                    Ok(Applied::Untouched) => {}
+                    Err(msg) => {
+                        d.failed = Some((k, msg));
+                        return d;
+                    }
+                }
+            }
+            push_dedupe_key(&mut d.keys, &mut order, &t.params);
+            namer.push_name(&mut d.names, &t.params);
+            let (key_start, name_start) =
+                d.passed.last().map_or((0, 0), |p| (p.key_end, p.name_end));
+            d.passed.push(Passed {
+                k,
+                key_end: d.keys.len(),
+                name_end: d.names.len(),
+                key_hash: StrSet::hash(&d.keys[key_start..]),
+                name_hash: StrSet::hash(&d.names[name_start..]),
+                trial: conditioned.then(|| Box::new(t.clone())),
             });
         }
-        k += batch;
-        for (i, cond) in cfg.conditions.iter().enumerate() {
-            trials = apply_condition(cfg, i, cond, trials)?;
-        }
-        for t in trials {
-            if out.len() == n {
-                break;
+        d
+    };
+    let room = n.min(1 << 20);
+    let mut keys = StrSet::with_capacity(room);
+    let mut names = StrSet::with_capacity(room);
+    let mut scratch = Trial {
+        params: Assoc::new(),
+        extras: Assoc::new(),
+    };
+    let mut accepted = 0;
+    let mut next: u64 = 0;
+    // Rounds of as many candidates as trials are still wanted (at least 64): each
+    // candidate gives one trial at most, so none is drawn past the last one needed.
+    while accepted < n && next < limit {
+        let round = ((n - accepted) as u64).max(64).min(limit - next);
+        let chunks: Vec<(u64, u64)> = (next..next + round)
+            .step_by(CHUNK as usize)
+            .map(|from| (from, (from + CHUNK).min(next + round)))
+            .collect();
+        next += round;
+        par::ordered(&chunks, 2, 2, draw, |d| {
+            let (mut key_start, mut name_start) = (0, 0);
+            // The sets' slots of the candidate AHEAD places on are asked for early.
+            const AHEAD: usize = 8;
+            for p in d.passed.iter().take(AHEAD) {
+                keys.prefetch(p.key_hash);
+                names.prefetch(p.name_hash);
             }
-            key.clear();
-            push_dedupe_key(&mut key, &mut order, &t.params);
-            if keys.contains(&key) {
-                continue;
+            let mut passed = d.passed;
+            for i in 0..passed.len() {
+                if let Some(q) = passed.get(i + AHEAD) {
+                    keys.prefetch(q.key_hash);
+                    names.prefetch(q.name_hash);
+                }
+                let p = &mut passed[i];
+                let key = &d.keys[key_start..p.key_end];
+                let name = &d.names[name_start..p.name_end];
+                (key_start, name_start) = (p.key_end, p.name_end);
+                if accepted == n {
+                    return Ok(());
+                }
+                let Some(slot) = keys.vacant_hashed(key, p.key_hash) else {
+                    continue;
+                };
+                if !names.insert_hashed(name, p.name_hash) {
+                    continue;
+                }
+                keys.fill(slot, key);
+                let trial = match p.trial.take() {
+                    Some(t) => Drew::Conditioned(t),
+                    None => {
+                        drawer.fill(p.k, &mut scratch);
+                        Drew::Drawn(&scratch)
+                    }
+                };
+                accept(Accepted {
+                    k: p.k,
+                    trial,
+                    name,
+                })?;
+                accepted += 1;
             }
-            let name = namer.name(&t.params);
-            if !names.insert(&name) {
-                continue;
+            // A failure past the last trial needed is never reached.
+            match d.failed {
+                Some((_, msg)) if accepted < n => Err(problem(msg)),
+                _ => Ok(()),
             }
-            keys.insert(&key);
-            out.push(NamedTrial { trial: t, name });
-        }
+        })?;
     }
-    if out.len() < n {
-        return Err(format!(
-            "samples: {n} asks for more distinct trials than grid: {} found in {limit} candidates ({} found; conditions, dedupe and rounding leave too few distinct values: lower samples, or widen the parameters)",
+    if accepted < n {
+        return Err(problem(format!(
+            "samples: {n} asks for more distinct trials than grid: {} found in {limit} candidates ({accepted} found; conditions, dedupe and rounding leave too few distinct values: lower samples, or widen the parameters)",
             plan.method.word(),
-            out.len()
-        ));
+        )));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Candidates per chunk of work handed to a worker.
+const CHUNK: u64 = 1024;
+
+/// A chunk of candidates as a worker leaves them: those that passed the conditions,
+/// their dedupe keys and names back to back, and the candidate that failed, if one
+/// did (the chunk stops there).
+struct Drawn {
+    passed: Vec<Passed>,
+    keys: String,
+    names: String,
+    failed: Option<(u64, String)>,
+}
+
+/// A candidate that passed the conditions.
+struct Passed {
+    k: u64,
+    key_end: usize,
+    name_end: usize,
+    /// The [`StrSet::hash`] of its key and of its name.
+    key_hash: u64,
+    name_hash: u64,
+    /// The trial, when a condition made it differ from candidate `k` as drawn.
+    trial: Option<Box<Trial>>,
 }
 
 /// An upper bound of the distinct parameter combinations the sweep can draw, when

@@ -418,7 +418,10 @@ impl<'f> Rows<'f> {
 /// The records of `records` as the general path prints them (NDJSON lines): what
 /// each fragment writer's tests compare against.
 #[cfg(test)]
-fn general_lines(cfg: &Config, records: Vec<crate::model::record::ManifestRecord>) -> String {
+pub(crate) fn general_lines(
+    cfg: &Config,
+    records: Vec<crate::model::record::ManifestRecord>,
+) -> String {
     let mut out = Vec::new();
     for r in records {
         crate::model::ndjson::write_record(&mut out, &crate::ops::plan::into_record(cfg, r));

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod report;
 pub mod results;
 pub mod room;
+pub mod sampled;
 pub mod select;
 pub mod session;
 pub mod stop;

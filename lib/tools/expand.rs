@@ -8,6 +8,7 @@ use crate::model::pin::Pins;
 use crate::model::sample::describe_plan;
 use crate::ops::fragments::{Conditioned, Fresh};
 use crate::ops::plan;
+use crate::ops::sampled;
 use crate::ops::submit;
 use crate::store::manifest::ManifestRecord;
 use crate::store::workspace::Workspace;
@@ -121,6 +122,15 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
                 out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
+        }
+    }
+    // A sampled sweep, never submitted: written straight from the sampler.
+    if !exists && pins.is_empty() && mode == Output::Json && !args.check {
+        if let Grid::Sample(_) = cfg.grid {
+            let first = ws.next_index(&[], &ws.read_job_ids()?)?;
+            sampled::write_fresh(&cfg, first, &mut out)?;
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
         }
     }
     // A sweep with conditions, never submitted: the same, with the conditions applied

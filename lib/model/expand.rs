@@ -381,15 +381,19 @@ impl<'c> OverrideCheck<'c> {
         }
     }
 
+    /// Whether a trial named `name` whose parameters and extras have [`words_bound`]s
+    /// adding up to `words` surely fits (else [`OverrideCheck::trial`] says).
+    pub(crate) fn fits(&self, name: &str, words: usize) -> bool {
+        let bound = "experiment_name=".len() + name.len() + self.statics.saturating_add(words);
+        bound <= MAX_OVERRIDE_BYTES
+    }
+
     /// Trial `i`, named `name`: an error if its override string is too long.
     pub(crate) fn trial(&mut self, i: usize, name: &str, t: &Trial) -> Result<(), Error> {
-        let bound = "experiment_name=".len()
-            + name.len()
-            + self
-                .statics
-                .saturating_add(words_bound(&t.params))
-                .saturating_add(words_bound(&t.extras));
-        if bound <= MAX_OVERRIDE_BYTES {
+        if self.fits(
+            name,
+            words_bound(&t.params).saturating_add(words_bound(&t.extras)),
+        ) {
             return Ok(());
         }
         let cfg = self.cfg;

@@ -15,7 +15,7 @@ use crate::model::expand::{OverrideCheck, Trial};
 use crate::model::naming::{push_override_string, trial_hash_with, Namer};
 use crate::model::ndjson;
 use crate::model::record::Status;
-use crate::model::sample::{sample_each, Drawer, Drew};
+use crate::model::sample::{sample_each, Drawer};
 use crate::runtime::par;
 use crate::store::job_ids::check_new_indices;
 use crate::text::fxhash::FxHashSet;
@@ -63,18 +63,23 @@ fn write_fresh_with(
     // As the general path: a sweep that cannot be sampled is reported before a trial
     // whose override string is too long.
     let mut too_long: Option<Error> = None;
+    let mut scratch = blank();
     sample_each(cfg, plan, &Namer::new(cfg), &drawer, |a| {
-        if too_long.is_none() {
-            too_long = lengths.trial(kept.len(), a.name, a.trial.get()).err();
+        if too_long.is_none() && !lengths.fits(a.name, a.words) {
+            let t = match &a.conditioned {
+                Some(t) => t,
+                None => {
+                    drawer.fill(a.k, &mut scratch);
+                    &scratch
+                }
+            };
+            too_long = lengths.trial(kept.len(), a.name, t).err();
         }
         names.push_str(a.name);
         kept.push(Kept {
             k: a.k,
             name_end: names.len(),
-            trial: match a.trial {
-                Drew::Drawn(_) => None,
-                Drew::Conditioned(t) => Some(t),
-            },
+            trial: a.conditioned,
         });
         Ok(())
     })?;
@@ -346,6 +351,42 @@ mod tests {
                 got == want,
                 "{from} -> {to}: the lines differ from the general path's"
             );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Config errors are the general path's: an override string too long (found by
+    /// its bound, then measured), and before it a sweep that cannot give `samples`.
+    #[test]
+    fn fails_as_the_general_path_fails() {
+        let dir = std::env::temp_dir().join(format!("herd-sampled-err-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
+        let long = "x".repeat(crate::model::naming::MAX_OVERRIDE_BYTES);
+        // The second sweep has 9 combinations and excludes 3, leaving fewer than
+        // samples: it fails after drawing, with too-long trials already accepted.
+        for (round, cond, word) in [
+            ("", "set: {tag: t}", "override string"),
+            (", round: 0.5", "exclude: {o: [b, c]}", "found in"),
+        ] {
+            std::fs::write(
+                dir.join("hyperherd.yaml"),
+                format!(
+                    "name: s\ngrid: random\nsamples: 8\nlauncher: ./launch.sh\nslurm: {{partition: p}}\n\
+                     static_overrides: [data={long}]\n\
+                     parameters:\n  lr: {{type: continuous, low: 0, high: 1{round}}}\n  o: {{type: discrete, values: [a, b, c]}}\n\
+                     conditions:\n  - when: {{o: b}}\n    {cond}\n"
+                ),
+            )
+            .unwrap();
+            let cfg = crate::config::load(Some(&dir)).unwrap();
+            let general = expand(&cfg).unwrap_err().to_string();
+            let fast = write_fresh(&cfg, 0, &mut Vec::new())
+                .unwrap_err()
+                .to_string();
+            assert!(general.contains(word), "{general}");
+            assert_eq!(fast, general);
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

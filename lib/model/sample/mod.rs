@@ -15,7 +15,7 @@ pub(crate) mod sobol;
 use crate::config::{Config, Draw, Grid, Method, ParamKind, Parameter, Sampling, Scale};
 use crate::error::Error;
 use crate::model::conditions::{apply_one, places, Applied};
-use crate::model::expand::{push_dedupe_key, NamedTrial, Trial};
+use crate::model::expand::{push_dedupe_key, words_bound, NamedTrial, Trial};
 use crate::model::naming::Namer;
 use crate::runtime::par;
 use crate::text::glibm;
@@ -205,29 +205,13 @@ fn rounded(f: f64, q: f64, int: bool, low: f64, high: f64) -> Value {
 pub(crate) struct Accepted<'a> {
     /// The candidate it was drawn as.
     pub k: u64,
-    /// Its parameters and extras.
-    pub trial: Drew<'a>,
     /// Its experiment name.
     pub name: &'a str,
-}
-
-/// An accepted trial's parameters and extras.
-pub(crate) enum Drew<'a> {
-    /// What [`Drawer::fill`] gives for its candidate: no condition forced a
-    /// parameter or set an extra.
-    Drawn(&'a Trial),
-    /// As the conditions left it.
-    Conditioned(Box<Trial>),
-}
-
-impl Drew<'_> {
-    /// The trial.
-    pub(crate) fn get(&self) -> &Trial {
-        match self {
-            Drew::Drawn(t) => t,
-            Drew::Conditioned(t) => t,
-        }
-    }
+    /// [`words_bound`] of its parameters plus that of its extras.
+    pub words: usize,
+    /// The trial, when a condition forced a parameter or set an extra; else it is
+    /// what [`Drawer::fill`] gives for `k`.
+    pub conditioned: Option<Box<Trial>>,
 }
 
 /// The trials of a sampling sweep, named, in the order they were accepted.
@@ -237,10 +221,18 @@ pub(crate) fn sample(
     namer: &Namer,
 ) -> Result<Vec<NamedTrial>, Error> {
     let mut out = Vec::with_capacity((plan.samples as usize).min(1 << 20));
-    sample_each(cfg, plan, namer, &Drawer::new(cfg, plan), |a| {
-        let trial = match a.trial {
-            Drew::Drawn(t) => t.clone(),
-            Drew::Conditioned(t) => *t,
+    let drawer = Drawer::new(cfg, plan);
+    sample_each(cfg, plan, namer, &drawer, |a| {
+        let trial = match a.conditioned {
+            Some(t) => *t,
+            None => {
+                let mut t = Trial {
+                    params: Assoc::new(),
+                    extras: Assoc::new(),
+                };
+                drawer.fill(a.k, &mut t);
+                t
+            }
         };
         out.push(NamedTrial {
             trial,
@@ -313,6 +305,7 @@ pub(crate) fn sample_each(
                 d.passed.last().map_or((0, 0), |p| (p.key_end, p.name_end));
             d.passed.push(Passed {
                 k,
+                words: words_bound(&t.params).saturating_add(words_bound(&t.extras)),
                 key_end: d.keys.len(),
                 name_end: d.names.len(),
                 key_hash: StrSet::hash(&d.keys[key_start..]),
@@ -325,10 +318,6 @@ pub(crate) fn sample_each(
     let room = n.min(1 << 20);
     let mut keys = StrSet::with_capacity(room);
     let mut names = StrSet::with_capacity(room);
-    let mut scratch = Trial {
-        params: Assoc::new(),
-        extras: Assoc::new(),
-    };
     let mut accepted = 0;
     let mut next: u64 = 0;
     // Rounds of as many candidates as trials are still wanted (at least 64): each
@@ -368,17 +357,11 @@ pub(crate) fn sample_each(
                     continue;
                 }
                 keys.fill(slot, key);
-                let trial = match p.trial.take() {
-                    Some(t) => Drew::Conditioned(t),
-                    None => {
-                        drawer.fill(p.k, &mut scratch);
-                        Drew::Drawn(&scratch)
-                    }
-                };
                 accept(Accepted {
                     k: p.k,
-                    trial,
                     name,
+                    words: p.words,
+                    conditioned: p.trial.take(),
                 })?;
                 accepted += 1;
             }
@@ -414,6 +397,7 @@ struct Drawn {
 /// A candidate that passed the conditions.
 struct Passed {
     k: u64,
+    words: usize,
     key_end: usize,
     name_end: usize,
     /// The [`StrSet::hash`] of its key and of its name.

@@ -74,13 +74,10 @@ pub(crate) fn directions(d: usize) -> [u32; 32] {
 pub(crate) fn point(v: &[u32; 32], k: u32) -> u32 {
     let mut g = k ^ (k >> 1);
     let mut x = 0;
-    let mut i = 0;
+    // One step per set bit (a branch per bit mispredicted half the time).
     while g != 0 {
-        if g & 1 == 1 {
-            x ^= v[i];
-        }
-        g >>= 1;
-        i += 1;
+        x ^= v[g.trailing_zeros() as usize];
+        g &= g - 1;
     }
     x
 }

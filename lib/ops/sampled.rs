@@ -253,15 +253,21 @@ mod tests {
     use super::*;
     use crate::model::expand::expand;
 
+    /// A new, empty workspace directory with a launcher, named for the test.
+    fn workspace(test: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("herd-sampled-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
+        dir
+    }
+
     /// The lines are the general path's (expand, reconcile with no manifest, render
     /// each record) for sampled sweeps with conditions, extras, static overrides and
     /// a first index past 0, across chunk boundaries.
     #[test]
     fn writes_what_the_general_path_writes() {
-        let dir = std::env::temp_dir().join(format!("herd-sampled-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
+        let dir = workspace("lines");
         for (method, n, first) in [("random", 5000, 0), ("sobol", 2100, 7), ("random", 3, 2)] {
             let yaml = format!(
                 "name: s\ngrid: {method}\nsamples: {n}\nseed: 3\nlauncher: ./launch.sh\nslurm: {{partition: p}}\n\
@@ -312,10 +318,7 @@ mod tests {
     /// first chunk or a later one (the chunks before it are written as made).
     #[test]
     fn a_repeated_hash_leaves_the_trial_out_and_closes_up_the_indices() {
-        let dir = std::env::temp_dir().join(format!("herd-sampled-rep-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
+        let dir = workspace("repeat");
         std::fs::write(
             dir.join("hyperherd.yaml"),
             "name: s\ngrid: random\nsamples: 5000\nseed: 9\nlauncher: ./launch.sh\nslurm: {partition: p}\n\
@@ -359,10 +362,7 @@ mod tests {
     /// its bound, then measured), and before it a sweep that cannot give `samples`.
     #[test]
     fn fails_as_the_general_path_fails() {
-        let dir = std::env::temp_dir().join(format!("herd-sampled-err-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("launch.sh"), "#!/bin/bash\n").unwrap();
+        let dir = workspace("errors");
         let long = "x".repeat(crate::model::naming::MAX_OVERRIDE_BYTES);
         // The second sweep has 9 combinations and excludes 3, leaving fewer than
         // samples: it fails after drawing, with too-long trials already accepted.

@@ -2428,13 +2428,8 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
 #[test]
 fn fast_g_matches_the_exact_expansion() {
     use super::float::{fmt_g, printf_g};
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = crate::testrng::XorShift(0x2545_f491_4f6c_dd1d);
+    let mut next = || rng.next();
     let mut xs: Vec<f64> = vec![
         0.0,
         -0.0,
@@ -2486,13 +2481,8 @@ fn fast_g_matches_the_exact_expansion() {
 #[test]
 fn g_from_the_text_matches_g_of_the_float() {
     use super::float::{fmt_g, g_of_token};
-    let mut seed: u64 = 0x1234_5678_9abc_def1;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = crate::testrng::XorShift(0x1234_5678_9abc_def1);
+    let mut next = || rng.next();
     let mut tokens: Vec<String> = [
         "0.0",
         "-0.0",
@@ -2570,13 +2560,8 @@ fn shortest_by_std(x: f64) -> (String, i32) {
 #[test]
 fn shortest_digits_match_the_exact_choice() {
     use super::float::Shortest;
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = crate::testrng::XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut next = || rng.next();
     let mut xs: Vec<f64> = vec![
         0.0,
         1_902_082_627_979_291.0 + 0.25, // a tie: ...291.2 or ...291.3

@@ -125,14 +125,7 @@ pub fn gather(
     let mut failures = 0usize;
     let mut rows: Vec<Row> = Vec::with_capacity(trials.len());
     for rec in trials {
-        let read = read_metrics(ws, rec.index, last).and_then(|(m, n)| {
-            let t = TrialResults::new(ws, rec.index);
-            let s = series
-                .iter()
-                .map(|name| t.read_stream(name).map(|p| numbers(&p)))
-                .collect::<Result<Vec<_>, Error>>()?;
-            Ok((m, n, s))
-        });
+        let read = read_metrics(ws, rec.index, last, series);
         let (metrics, n_summary, series) = match read {
             Ok((m, n, s)) => (Some(m), n, s),
             Err(e) => {
@@ -487,16 +480,39 @@ fn note_stray_results(ws: &Workspace, manifest: &[ManifestRecord]) {
 
 /// The summary metrics of a trial, then (with `last`) its streams' latest values as
 /// `NAME@last`; also how many entries are summary metrics.
-fn read_metrics(ws: &Workspace, index: u64, last: bool) -> Result<(Assoc, usize), Error> {
+/// A trial's summary metrics (with each stream's last value as `name@last` when
+/// `last`), how many of them are summary ones, and the points of each of `series`.
+/// Each stream is read once, also when it is both a `--last` value and a series.
+fn read_metrics(
+    ws: &Workspace,
+    index: u64,
+    last: bool,
+    series: &[String],
+) -> Result<(Assoc, usize, Vec<Vec<(i64, Option<f64>)>>), Error> {
     let t = TrialResults::new(ws, index);
     let mut m = t.read_summary()?.unwrap_or_default();
     let n = m.len();
+    let mut drawn: Vec<Option<Vec<(i64, Option<f64>)>>> = vec![None; series.len()];
     if last {
-        for (name, v) in t.last_values()? {
-            m.0.push((format!("{name}@last"), v));
+        for name in t.stream_names()? {
+            let points = t.read_stream(&name)?;
+            if let Some(at) = series.iter().position(|s| *s == name) {
+                drawn[at] = Some(numbers(&points));
+            }
+            if let Some(p) = points.into_iter().last() {
+                m.0.push((format!("{name}@last"), p.value));
+            }
         }
     }
-    Ok((m, n))
+    let drawn = series
+        .iter()
+        .zip(drawn)
+        .map(|(name, d)| match d {
+            Some(points) => Ok(points),
+            None => t.read_stream(name).map(|p| numbers(&p)),
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok((m, n, drawn))
 }
 
 #[cfg(test)]

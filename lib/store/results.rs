@@ -246,17 +246,6 @@ impl TrialResults {
         Ok(read_regular(&self.stream_path(name))?.unwrap_or_default())
     }
 
-    /// The value at the highest step of each stream, in stream-name order.
-    pub fn last_values(&self) -> Result<Vec<(String, Value)>, Error> {
-        let mut out = Vec::new();
-        for name in self.stream_names()? {
-            if let Some(p) = self.read_stream(&name)?.pop() {
-                out.push((name, p.value));
-            }
-        }
-        Ok(out)
-    }
-
     /// `results/<i>/_signal_escalated`: the backstop cancelled the trial's job once.
     pub fn escalated_path(&self) -> PathBuf {
         self.trial_dir().join("_signal_escalated")
@@ -611,13 +600,9 @@ mod tests {
             .join(".hyperherd/results/1/stream/train/loss.jsonl")
             .is_file());
         assert_eq!(t.stream_names().unwrap(), vec!["acc", "train/loss"]);
-        assert_eq!(
-            t.last_values().unwrap(),
-            vec![
-                ("acc".to_string(), Value::Int(0)),
-                ("train/loss".to_string(), Value::Float(0.5))
-            ]
-        );
+        let last = |name: &str| t.read_stream(name).unwrap().pop().map(|p| p.value);
+        assert_eq!(last("acc"), Some(Value::Int(0)));
+        assert_eq!(last("train/loss"), Some(Value::Float(0.5)));
     }
 
     #[test]

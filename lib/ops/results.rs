@@ -84,8 +84,12 @@ pub struct Row {
     /// The streams asked for with [`gather`]'s `series`, each as (step, number)
     /// points in step order (None: a value that is not a number); empty when a
     /// stream is missing or the trial's files were unreadable.
-    pub series: Vec<Vec<(i64, Option<f64>)>>,
+    pub series: Vec<Series>,
 }
+
+/// A stream as (step, number) points in step order (None: a value that is not a
+/// number).
+pub type Series = Vec<(i64, Option<f64>)>;
 
 impl Row {
     /// The value of column `key`: a metric when `is_metric`, else a parameter.
@@ -430,7 +434,7 @@ fn stdin_indices(cfg: &Config, records: &[ManifestRecord]) -> Result<BTreeSet<u6
 
 /// A stream's points as (step, number): ints and floats are numbers, other values
 /// (bools, strings, null) are not.
-fn numbers(points: &[Point]) -> Vec<(i64, Option<f64>)> {
+fn numbers(points: &[Point]) -> Series {
     points
         .iter()
         .map(|p| (p.step, p.value.as_measurement()))
@@ -488,11 +492,11 @@ fn read_metrics(
     index: u64,
     last: bool,
     series: &[String],
-) -> Result<(Assoc, usize, Vec<Vec<(i64, Option<f64>)>>), Error> {
+) -> Result<(Assoc, usize, Vec<Series>), Error> {
     let t = TrialResults::new(ws, index);
     let mut m = t.read_summary()?.unwrap_or_default();
     let n = m.len();
-    let mut drawn: Vec<Option<Vec<(i64, Option<f64>)>>> = vec![None; series.len()];
+    let mut drawn: Vec<Option<Series>> = vec![None; series.len()];
     if last {
         for name in t.stream_names()? {
             let points = t.read_stream(&name)?;

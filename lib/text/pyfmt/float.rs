@@ -257,7 +257,7 @@ fn non_finite(
 /// rounds such ties up and would need the exact expansion to check.
 pub(super) struct Shortest {
     /// The ASCII digits, `d[..n]`, no trailing zeros (`0` for zero).
-    pub(super) d: [u8; 20],
+    pub(super) d: [u8; 32],
     /// How many digits.
     pub(super) n: usize,
     /// The decimal exponent of the first digit.
@@ -268,55 +268,24 @@ impl Shortest {
     /// The shortest digits of `x` (finite, non-negative).
     pub(super) fn of(x: f64) -> Shortest {
         let mut buf = zmij::Buffer::new();
-        // zmij writes `123.0`, `0.0001`, `1.5e-7` or `1e+16`; the parse takes any of them.
-        let text = buf.format_finite(x).as_bytes();
-        let e_at = text.iter().position(|&c| c == b'e').unwrap_or(text.len());
-        let exp10 = text.get(e_at + 1..).map_or(0, |t| {
-            let (neg, t) = match t.split_first() {
-                Some((b'-', rest)) => (true, rest),
-                Some((b'+', rest)) => (false, rest),
-                _ => (false, t),
-            };
-            let v = t.iter().fold(0i32, |a, &c| a * 10 + i32::from(c - b'0'));
-            if neg {
-                -v
-            } else {
-                v
-            }
-        });
-        let mantissa = &text[..e_at];
-        let dot = mantissa
-            .iter()
-            .position(|&c| c == b'.')
-            .unwrap_or(mantissa.len());
+        // zmij writes `123.0`, `0.0001`, `1.5e-7` or `1e+16`: at most 17 digits.
+        let dec = Decimal::parse(buf.format_finite(x).as_bytes());
         let mut s = Shortest {
-            d: [b'0'; 20],
-            n: 0,
+            d: [b'0'; 32],
+            n: 1,
             exp: 0,
         };
-        let mut first: Option<i32> = None;
-        for (j, &c) in mantissa.iter().enumerate() {
-            if j == dot || (first.is_none() && c == b'0') {
-                continue;
+        if let Some(Decimal {
+            d,
+            n,
+            exp: Some(exp),
+            ..
+        }) = dec
+        {
+            (s.d, s.n, s.exp) = (d, n, exp);
+            while s.n > 1 && s.d[s.n - 1] == b'0' {
+                s.n -= 1;
             }
-            if first.is_none() {
-                first = Some(if j < dot {
-                    (dot - 1 - j) as i32
-                } else {
-                    -((j - dot) as i32)
-                });
-            }
-            if let Some(slot) = s.d.get_mut(s.n) {
-                *slot = c;
-                s.n += 1;
-            }
-        }
-        while s.n > 1 && s.d[s.n - 1] == b'0' {
-            s.n -= 1;
-        }
-        match first {
-            Some(f) => s.exp = f + exp10,
-            None => s.n = 1, // zero: the digit `0`, exponent 0
         }
         s
     }
@@ -324,6 +293,76 @@ impl Shortest {
     /// The digits as text.
     pub(super) fn digits(&self) -> &str {
         std::str::from_utf8(&self.d[..self.n]).unwrap_or("0")
+    }
+}
+
+/// The significant digits of a decimal number's text without a sign (`123.0`,
+/// `0.0001`, `1.5e-7`, `1E+16`): leading zeros skipped, the first 32 kept.
+struct Decimal {
+    /// The ASCII digits, `d[..n]`.
+    d: [u8; 32],
+    n: usize,
+    /// The decimal exponent of the first digit; None when every digit is zero.
+    exp: Option<i32>,
+    /// A nonzero digit past the 32nd was dropped.
+    tail_nonzero: bool,
+}
+
+impl Decimal {
+    /// `text` read, or None when it is not such a number (or its exponent is
+    /// past an i32).
+    fn parse(text: &[u8]) -> Option<Decimal> {
+        // The exponent, if any, is after the last digit of the mantissa: search from
+        // the end (a float as Python writes it has none, or a short one).
+        let e_at = text
+            .iter()
+            .rposition(|&c| c | 0x20 == b'e')
+            .unwrap_or(text.len());
+        let exp10: i32 = match text.get(e_at + 1..) {
+            None => 0,
+            Some(e) => std::str::from_utf8(e).ok()?.parse().ok()?,
+        };
+        let mantissa = &text[..e_at];
+        let dot = mantissa
+            .iter()
+            .position(|&c| c == b'.')
+            .unwrap_or(mantissa.len());
+        let mut dec = Decimal {
+            d: [b'0'; 32],
+            n: 0,
+            exp: None,
+            tail_nonzero: false,
+        };
+        let mut first: Option<i32> = None;
+        for (j, &c) in mantissa.iter().enumerate() {
+            if j == dot {
+                continue;
+            }
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            if first.is_none() {
+                if c == b'0' {
+                    continue;
+                }
+                first = Some(if j < dot {
+                    (dot - 1 - j) as i32
+                } else {
+                    -((j - dot) as i32)
+                });
+            }
+            if dec.n < dec.d.len() {
+                dec.d[dec.n] = c;
+                dec.n += 1;
+            } else if c != b'0' {
+                dec.tail_nonzero = true;
+            }
+        }
+        dec.exp = match first {
+            Some(f) => Some(f.checked_add(exp10)?),
+            None => None,
+        };
+        Some(dec)
     }
 }
 
@@ -394,59 +433,20 @@ pub(crate) fn g_of_token(out: &mut String, token: &str, precision: usize) -> boo
         Some(r) => (true, r),
         None => (false, token),
     };
-    let b = rest.as_bytes();
-    // The exponent, if any, is after the last digit of the mantissa: search from
-    // the end (a float as Python writes it has none, or a short one).
-    let e_at = b.iter().rposition(|&c| c | 0x20 == b'e').unwrap_or(b.len());
-    let exp10: i32 = if e_at == b.len() {
-        0
-    } else {
-        match rest[e_at + 1..].parse() {
-            Ok(e) => e,
-            Err(_) => return false,
-        }
+    let Some(Decimal {
+        d: mut digits,
+        n: mut k,
+        exp,
+        tail_nonzero,
+    }) = Decimal::parse(rest.as_bytes())
+    else {
+        return false;
     };
-    let mantissa = &b[..e_at];
-    let dot = mantissa
-        .iter()
-        .position(|&c| c == b'.')
-        .unwrap_or(mantissa.len());
-    // Significant digits (leading zeros skipped) and the decimal exponent of the
-    // first one.
-    let mut digits = [0u8; 32];
-    let mut k = 0;
-    let mut tail_nonzero = false;
-    let mut first_exp: Option<i32> = None;
-    for (j, &c) in mantissa.iter().enumerate() {
-        if j == dot {
-            continue;
-        }
-        if !c.is_ascii_digit() {
-            return false;
-        }
-        if first_exp.is_none() {
-            if c == b'0' {
-                continue;
-            }
-            first_exp = Some(if j < dot {
-                (dot - 1 - j) as i32
-            } else {
-                -((j - dot) as i32)
-            });
-        }
-        if k < digits.len() {
-            digits[k] = c;
-            k += 1;
-        } else if c != b'0' {
-            tail_nonzero = true;
-        }
-    }
-    let Some(first) = first_exp else {
+    let Some(mut exp) = exp else {
         // All zeros: 0.0 or -0.0.
         out.push_str(if negative { "-0" } else { "0" });
         return true;
     };
-    let mut exp = first + exp10;
     if !(-290..=290).contains(&exp) {
         return false;
     }

@@ -20,7 +20,7 @@ use crate::text::value::{Assoc, Value};
 pub use crate::config::MAX_TRIALS;
 
 /// One expanded trial: parameter values and the extras written by `set`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trial {
     /// Parameter values, in grid-mode order.
     pub params: Assoc,

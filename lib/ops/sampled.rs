@@ -52,10 +52,6 @@ fn write_fresh_with(
     let Grid::Sample(plan) = &cfg.grid else {
         return Ok(false);
     };
-    crate::model::expand::check_size(cfg).map_err(|msg| Error::Config {
-        path: cfg.path.clone(),
-        problems: vec![msg],
-    })?;
     let drawer = Drawer::new(cfg, plan);
     let mut kept: Vec<Kept> = Vec::with_capacity((plan.samples as usize).min(1 << 20));
     let mut names = String::new();
@@ -63,16 +59,10 @@ fn write_fresh_with(
     // As the general path: a sweep that cannot be sampled is reported before a trial
     // whose override string is too long.
     let mut too_long: Option<Error> = None;
-    let mut scratch = blank();
+    let mut scratch = Trial::default();
     sample_each(cfg, plan, &Namer::new(cfg), &drawer, |a| {
         if too_long.is_none() && !lengths.fits(a.name, a.words) {
-            let t = match &a.conditioned {
-                Some(t) => t,
-                None => {
-                    drawer.fill(a.k, &mut scratch);
-                    &scratch
-                }
-            };
+            let t = drawer.trial(a.k, a.conditioned.as_deref(), &mut scratch);
             too_long = lengths.trial(kept.len(), a.name, t).err();
         }
         names.push_str(a.name);
@@ -190,10 +180,12 @@ impl Writer<'_> {
         let cfg = self.cfg;
         let mut hashes = Vec::with_capacity(range.len());
         let (mut text, mut overrides) = (String::new(), String::new());
-        let mut scratch = blank();
+        let mut scratch = Trial::default();
         for i in range {
             let kept = &self.kept[i];
-            let t = kept_trial(kept, self.drawer, &mut scratch);
+            let t = self
+                .drawer
+                .trial(kept.k, kept.trial.as_deref(), &mut scratch);
             let h = (self.hash)(&mut text, &t.params, &t.extras);
             hashes.push(h);
             let Some(at) = index(i, h) else {
@@ -226,25 +218,6 @@ impl Writer<'_> {
             );
         }
         hashes
-    }
-}
-
-/// An empty trial, to draw candidates into.
-fn blank() -> Trial {
-    Trial {
-        params: Assoc::new(),
-        extras: Assoc::new(),
-    }
-}
-
-/// The trial `kept` stands for: itself when kept, else its candidate drawn again.
-fn kept_trial<'a>(kept: &'a Kept, drawer: &Drawer, scratch: &'a mut Trial) -> &'a Trial {
-    match &kept.trial {
-        Some(t) => t,
-        None => {
-            drawer.fill(kept.k, scratch);
-            scratch
-        }
     }
 }
 

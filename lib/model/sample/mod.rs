@@ -20,7 +20,7 @@ use crate::model::naming::Namer;
 use crate::runtime::par;
 use crate::text::glibm;
 use crate::text::strset::StrSet;
-use crate::text::value::{Assoc, Value};
+use crate::text::value::Value;
 
 /// How many candidates a sweep of `samples` trials may draw before giving up.
 pub(crate) fn max_candidates(samples: u64) -> u64 {
@@ -78,6 +78,8 @@ pub(super) struct Axis<'a> {
     p: &'a Parameter,
     draw: &'a Draw,
     span: (f64, f64),
+    /// The sum of `weights:`, when there are weights.
+    weight_total: f64,
 }
 
 impl<'a> Axis<'a> {
@@ -92,7 +94,13 @@ impl<'a> Axis<'a> {
             ParamKind::Continuous { low, high, .. } => (*low, *high),
             ParamKind::Discrete { .. } => (0.0, 0.0),
         };
-        Axis { p, draw, span }
+        let weight_total = draw.weights.as_ref().map_or(0.0, |w| w.iter().sum());
+        Axis {
+            p,
+            draw,
+            span,
+            weight_total,
+        }
     }
 
     /// The parameter's value for the number `(u, x, bits)`.
@@ -112,8 +120,7 @@ impl<'a> Axis<'a> {
                 let i = match &draw.weights {
                     None => ((u128::from(x) * n as u128) >> bits) as usize,
                     Some(w) => {
-                        let total: f64 = w.iter().sum();
-                        let target = u * total;
+                        let target = u * self.weight_total;
                         let mut acc = 0.0;
                         w.iter()
                             .position(|&wi| {
@@ -181,6 +188,23 @@ impl<'c> Drawer<'c> {
             axis.value_into(slot, self.source.draw(k, d));
         }
     }
+
+    /// The trial of candidate `k`: `conditioned` when a condition changed it (see
+    /// [`Accepted::conditioned`]), else the candidate drawn again into `scratch`.
+    pub(crate) fn trial<'t>(
+        &self,
+        k: u64,
+        conditioned: Option<&'t Trial>,
+        scratch: &'t mut Trial,
+    ) -> &'t Trial {
+        match conditioned {
+            Some(t) => t,
+            None => {
+                self.fill(k, scratch);
+                scratch
+            }
+        }
+    }
 }
 
 /// `f` rounded to the nearest multiple of `q` inside [low, high] (config checked that
@@ -226,10 +250,7 @@ pub(crate) fn sample(
         let trial = match a.conditioned {
             Some(t) => *t,
             None => {
-                let mut t = Trial {
-                    params: Assoc::new(),
-                    extras: Assoc::new(),
-                };
+                let mut t = Trial::default();
                 drawer.fill(a.k, &mut t);
                 t
             }
@@ -280,10 +301,7 @@ pub(crate) fn sample_each(
             names: String::with_capacity(count * 48),
             failed: None,
         };
-        let mut t = Trial {
-            params: Assoc::new(),
-            extras: Assoc::new(),
-        };
+        let mut t = Trial::default();
         let mut order = Vec::new();
         'candidates: for k in from..to {
             drawer.fill(k, &mut t);

@@ -124,7 +124,9 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             }
         }
     }
-    // A sampled sweep, never submitted: written straight from the sampler.
+    // A sampled sweep, never submitted: written straight from the sampler. A sweep
+    // with conditions, never submitted: from fragments as above, with the conditions
+    // applied row by row (when it declines, the general path answers).
     if !exists && pins.is_empty() && mode == Output::Json && !args.check {
         if let Grid::Sample(_) = cfg.grid {
             let first = ws.next_index(&[], &ws.read_job_ids()?)?;
@@ -132,10 +134,6 @@ pub fn run(argv: Vec<OsString>) -> Result<ExitCode, Error> {
             out.flush()?;
             return Ok(ExitCode::SUCCESS);
         }
-    }
-    // A sweep with conditions, never submitted: the same, with the conditions applied
-    // row by row (when it declines, the general path answers).
-    if !exists && pins.is_empty() && mode == Output::Json && !args.check {
         if let Some(rows) = Conditioned::new(&cfg) {
             let first = ws.next_index(&[], &ws.read_job_ids()?)?;
             // Too many indices: the general path says so (it knows the exact count).

@@ -482,8 +482,6 @@ fn note_stray_results(ws: &Workspace, manifest: &[ManifestRecord]) {
     );
 }
 
-/// The summary metrics of a trial, then (with `last`) its streams' latest values as
-/// `NAME@last`; also how many entries are summary metrics.
 /// A trial's summary metrics (with each stream's last value as `name@last` when
 /// `last`), how many of them are summary ones, and the points of each of `series`.
 /// Each stream is read once, also when it is both a `--last` value and a series.

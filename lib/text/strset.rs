@@ -93,7 +93,7 @@ impl StrSet {
         (self.slots[at] == 0).then_some(Vacant { at, hash })
     }
 
-    /// Adds `s` where [`StrSet::vacant`] said it goes.
+    /// Adds `s` where [`StrSet::vacant_hashed`] said it goes.
     pub(crate) fn fill(&mut self, v: Vacant, s: &str) {
         // u32 indices: more members than that would not fit in memory anyway.
         let Ok(id) = u32::try_from(self.members.len() + 1) else {
@@ -151,11 +151,9 @@ mod tests {
     fn behaves_as_a_set() {
         let mut ours = StrSet::default();
         let mut std_set = HashSet::new();
-        let mut seed: u64 = 7;
+        let mut rng = crate::testrng::XorShift(7);
         for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = rng.next();
             let s = match seed >> 62 {
                 0 => String::new(),
                 1 => format!("lr={}", seed >> 50),

@@ -68,27 +68,26 @@ fn raising_samples_appends_and_keeps_earlier_hashes() {
     }
 }
 
+/// Two discrete parameters with two values each: a space of 4 trials.
+const OPT_BS: &str =
+    "  opt: {type: discrete, values: [adam, sgd]}\n  bs: {type: discrete, values: [1, 2]}\n";
+
 #[test]
 fn a_small_space_is_an_error_naming_how_many_were_found() {
-    let c = sweep(
-        "random",
-        5,
-        "  opt: {type: discrete, values: [adam, sgd]}\n  bs: {type: discrete, values: [1, 2]}\n",
-        "",
-    );
+    let c = sweep("random", 5, OPT_BS, "");
     let e = expand(&c).unwrap_err().to_string();
     assert!(e.contains("at most 4 distinct combinations"), "{e}");
     // The bound is no use when a condition excludes most of the space.
     let c = sweep(
         "random",
         3,
-        "  opt: {type: discrete, values: [adam, sgd]}\n  bs: {type: discrete, values: [1, 2]}\n",
+        OPT_BS,
         "conditions:\n  - name: sgd-only\n    when: {opt: adam}\n    exclude: {opt: [adam]}\n",
     );
     let e = expand(&c).unwrap_err().to_string();
     assert!(e.contains("(2 found;"), "{e}");
     assert!(e.contains("10192 candidates"), "{e}");
-    assert_eq!(expand(&sweep("sobol", 4, "  opt: {type: discrete, values: [adam, sgd]}\n  bs: {type: discrete, values: [1, 2]}\n", "")).unwrap().len(), 4);
+    assert_eq!(expand(&sweep("sobol", 4, OPT_BS, "")).unwrap().len(), 4);
 }
 
 #[test]

@@ -79,6 +79,14 @@ impl Error {
         Error::Usage(msg.into())
     }
 
+    /// One problem with the config file at `path` (exit 2).
+    pub fn config(path: &std::path::Path, problem: impl Into<String>) -> Error {
+        Error::Config {
+            path: path.to_path_buf(),
+            problems: vec![problem.into()],
+        }
+    }
+
     /// Bad input (exit 2).
     pub fn invalid(msg: impl Into<String>) -> Error {
         Error::Invalid {

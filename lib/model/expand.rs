@@ -72,10 +72,7 @@ pub fn values_of(p: &Parameter) -> Vec<Value> {
 /// Fails (exit 2) on an expression that errors at run time, a sweep with no trials
 /// or too many, and on two trials with the same experiment name.
 pub fn expand(cfg: &Config) -> Result<Vec<NamedTrial>, Error> {
-    let problem = |msg: String| Error::Config {
-        path: cfg.path.clone(),
-        problems: vec![msg],
-    };
+    let problem = |msg: String| Error::config(&cfg.path, msg);
     check_size(cfg).map_err(problem)?;
     if let Grid::Sample(plan) = &cfg.grid {
         // Accepted candidates have distinct names by construction.
@@ -408,15 +405,15 @@ impl<'c> OverrideCheck<'c> {
         if self.text.len() <= MAX_OVERRIDE_BYTES {
             return Ok(());
         }
-        Err(Error::Config {
-            path: cfg.path.clone(),
-            problems: vec![format!(
+        Err(Error::config(
+            &cfg.path,
+            format!(
                 "trial {i} ({}), experiment name '{}': its override string is {} bytes, more than the {MAX_OVERRIDE_BYTES} Linux passes in one argument (MAX_ARG_STRLEN), so the launcher could not start (shorten static_overrides, long values or set results)",
                 clip(&describe(&t.params)),
                 clip(name),
                 self.text.len()
-            )],
-        })
+            ),
+        ))
     }
 }
 

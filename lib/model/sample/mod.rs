@@ -275,10 +275,7 @@ pub(crate) fn sample_each(
     drawer: &Drawer,
     mut accept: impl FnMut(Accepted<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let problem = |msg: String| Error::Config {
-        path: cfg.path.clone(),
-        problems: vec![msg],
-    };
+    let problem = |msg: String| Error::config(&cfg.path, msg);
     let n = plan.samples as usize;
     let limit = max_candidates(plan.samples);
     if let Some(most) = space_bound(cfg, plan).filter(|&m| m < plan.samples) {
